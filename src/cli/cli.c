@@ -1,0 +1,115 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lrfind: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_fail(const struct lrf_error *err)
+{
+    char buf[LRF_ERROR_MESSAGE_MAX + LRF_ERROR_FILE_MAX + 64];
+    lrf_error_format(err, buf, sizeof buf);
+    cli_errorf("%s", buf[0] ? buf : lrf_status_str(err->status));
+    return CLI_EXIT_FAILURE;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lrfind: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'lrfind --help' for more information.\n", stderr);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+bool cli_parse_double(const char *option, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE) {
+        cli_usage_error("%s: expected a finite number, got '%s'", option, text);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool cli_parse_long(const char *option, const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        cli_usage_error("%s: expected an integer, got '%s'", option, text);
+        return false;
+    }
+    if (v < min || v > max) {
+        if (max == LONG_MAX)
+            cli_usage_error("%s: expected an integer >= %ld, got %ld", option, min, v);
+        else
+            cli_usage_error("%s: expected an integer in %ld..%ld, got %ld", option, min, max, v);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int cli_close_stdout(int status)
+{
+    int failed = ferror(stdout) != 0;
+    failed |= fclose(stdout) != 0;
+    if (failed && errno != EPIPE) {
+        cli_errorf("write error on standard output: %s", strerror(errno));
+        return CLI_EXIT_FAILURE;
+    }
+    return status;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    if (interrupted) /* a second Ctrl-C means now */
+        _exit(130);
+    interrupted = 1;
+}
+
+void cli_interrupt_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+bool cli_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+bool cli_stderr_is_tty(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}

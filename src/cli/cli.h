@@ -1,0 +1,47 @@
+/* Shared by the lrfind subcommands: error reporting with the right exit code,
+ * strict number parsing for options, checked stdout, and Ctrl-C handling. */
+#ifndef LRF_CLI_H
+#define LRF_CLI_H
+
+#include <stdbool.h>
+
+#include "lrf/status.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+/* The subcommands; argv[0] is the subcommand name (or "lrfind" for the range test). */
+int cli_cmd_find(int argc, char **argv);
+int cli_cmd_schedule(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_train(int argc, char **argv);
+int cli_cmd_suggest(int argc, char **argv);
+
+/* Prints the top-level usage to stdout (status 0) or a hint to stderr. */
+void cli_usage(int status);
+
+/* Prints "lrfind: message" on stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "lrfind: FILE:LINE:COL: message" for err; returns CLI_EXIT_FAILURE. */
+int cli_fail(const struct lrf_error *err);
+
+/* Prints "lrfind: message" and a pointer to --help; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict option values: the whole text must be a finite number (in range).
+ * On failure they print a usage error naming the option and return false. */
+bool cli_parse_double(const char *option, const char *text, double *out);
+bool cli_parse_long(const char *option, const char *text, long min, long max, long *out);
+
+/* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
+int cli_close_stdout(int status);
+
+/* Ctrl-C sets a flag instead of killing the process, so that a sweep can stop
+ * cleanly, report what it has and remove its temporary files. */
+void cli_interrupt_install(void);
+bool cli_interrupted(void);
+
+/* True when stderr is a terminal (progress bars go there). */
+bool cli_stderr_is_tty(void);
+
+#endif

@@ -1,0 +1,11 @@
+#define _POSIX_C_SOURCE 200809L
+#include "lrf/clock.h"
+
+#include <time.h>
+
+double lrf_clock_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,72 @@
+/* The test harness: CHECK-style assertions that count, and a summary line
+ * "N passed, N failed" with a non-zero exit status on any failure. */
+#ifndef LRF_TEST_CHECK_H
+#define LRF_TEST_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(cond) check_record((cond) != 0, __FILE__, __LINE__, #cond)
+
+#define CHECK_MSG(cond, ...)                                                                       \
+    do {                                                                                           \
+        if (!check_record((cond) != 0, __FILE__, __LINE__, #cond)) {                               \
+            fprintf(stderr, "    ");                                                               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
+    } while (0)
+
+/* |got - want| <= rel * max(|want|, 1e-300) + abs; NaN only matches NaN. */
+#define CHECK_CLOSE(got, want, rel, abs_tol)                                                       \
+    check_close((double)(got), (double)(want), (rel), (abs_tol), __FILE__, __LINE__, #got)
+
+#define CHECK_STR(got, want) check_str((got), (want), __FILE__, __LINE__, #got)
+
+static inline int check_record(int ok, const char *file, int line, const char *what)
+{
+    if (ok) {
+        check_passed++;
+    } else {
+        check_failed++;
+        fprintf(stderr, "FAIL %s:%d: %s\n", file, line, what);
+    }
+    return ok;
+}
+
+static inline int check_close(double got, double want, double rel, double abs_tol, const char *file,
+                              int line, const char *what)
+{
+    int ok;
+    if (isnan(want) || isnan(got))
+        ok = isnan(want) && isnan(got);
+    else if (isinf(want) || isinf(got))
+        ok = got == want;
+    else
+        ok = fabs(got - want) <= rel * fabs(want) + abs_tol;
+    if (!check_record(ok, file, line, what))
+        fprintf(stderr, "    got %.17g, want %.17g\n", got, want);
+    return ok;
+}
+
+static inline int check_str(const char *got, const char *want, const char *file, int line,
+                            const char *what)
+{
+    int ok = got && want && strcmp(got, want) == 0;
+    if (!check_record(ok, file, line, what))
+        fprintf(stderr, "    got \"%s\", want \"%s\"\n", got ? got : "(null)",
+                want ? want : "(null)");
+    return ok;
+}
+
+/* Prints the summary line and returns the process exit status. */
+static inline int check_summary(void)
+{
+    printf("%d passed, %d failed\n", check_passed, check_failed);
+    return check_failed ? 1 : 0;
+}
+
+#endif
