@@ -1,0 +1,239 @@
+/* Datasets: a CSV (or the built-in Fashion-MNIST subset) parsed into a compact
+ * row-major matrix (uint8 when every feature is an integer in 0..255, else
+ * float32) plus int32 class labels 0..K-1; a cache of parsed files; a
+ * deterministic train/validation split; per-feature normalization applied when
+ * a batch is gathered; and a batch iterator that reshuffles each epoch from its
+ * own explicit RNG state and can be snapshotted and restored.
+ *
+ * Typical use:
+ *     struct lrf_dataset *ds;
+ *     struct lrf_dataset_options opt = lrf_dataset_options_default();
+ *     if (lrf_dataset_load_csv("train.csv", &opt, &ds, &err) != LRF_OK) ...
+ *     struct lrf_split split;
+ *     lrf_dataset_split(ds, 0.1, seed, &split, &err);
+ *     struct lrf_norm *norm;
+ *     lrf_norm_create(ds, split.train, split.n_train, LRF_NORMALIZE_STANDARD, &norm, &err);
+ *     struct lrf_batch_iter *it;
+ *     lrf_batch_iter_create(ds, norm, split.train, split.n_train, &cfg, &it, &err);
+ *     size_t b = lrf_batch_iter_next(it, x, y);   // x: (B,D) floats, y: (B) labels
+ */
+#ifndef LRF_DATASET_H
+#define LRF_DATASET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrf/rng.h"
+#include "lrf/status.h"
+
+/* ---- loading ------------------------------------------------------------ */
+
+enum lrf_storage {
+    LRF_STORAGE_UINT8 = 0,   /* every feature value an integer in 0..255 */
+    LRF_STORAGE_FLOAT32 = 1, /* anything else */
+    LRF_STORAGE_COUNT
+};
+
+/* "uint8" or "float32". */
+const char *lrf_storage_name(enum lrf_storage storage);
+
+struct lrf_dataset_options {
+    /* Label column: a header name (exact, else case-insensitive), or a 0-based
+     * column index (negative counts from the end: -1 = last). NULL = auto: the
+     * column named label, class, target or y (any case), else the first. */
+    const char *label;
+    bool use_cache;        /* read/write the parsed-file cache (default true) */
+    const char *cache_dir; /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
+    int threads;           /* parser threads; 0 = all online cores */
+    /* Testing aid: never use the fast number scanner, run every byte through
+     * libcsv (results must be identical). Default false. */
+    bool force_libcsv;
+};
+
+struct lrf_dataset_options lrf_dataset_options_default(void);
+
+struct lrf_dataset; /* opaque */
+
+/* Parses a CSV file. Errors name FILE:LINE:COL in err (LRF_ERR_PARSE for
+ * malformed text, LRF_ERR_DATA for unusable content such as a single class,
+ * LRF_ERR_IO for missing files/directories, LRF_ERR_INVALID_ARG for an unknown
+ * label column). *out is set only on success. */
+enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,
+                                     struct lrf_dataset **out, struct lrf_error *err);
+
+/* Parses a second file (e.g. a separate validation set) so that it is
+ * compatible with ref: same feature count, same label column, and its labels
+ * mapped through ref's class list (a label ref does not know is an error). */
+enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dataset *ref,
+                                          const struct lrf_dataset_options *opt,
+                                          struct lrf_dataset **out, struct lrf_error *err);
+
+/* Parses CSV text already in memory; name is used in error messages. No cache. */
+enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, size_t size,
+                                         const struct lrf_dataset_options *opt,
+                                         struct lrf_dataset **out, struct lrf_error *err);
+
+enum lrf_builtin_part {
+    LRF_BUILTIN_TRAIN = 0, /* 12,000 Fashion-MNIST training images, 1,200 per class */
+    LRF_BUILTIN_TEST = 1,  /* 2,000 Fashion-MNIST test images, 200 per class */
+    LRF_BUILTIN_PART_COUNT
+};
+
+/* The Fashion-MNIST subset embedded in the library (784 uint8 features,
+ * 10 classes). Does not copy the pixels. */
+enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_dataset **out,
+                                         struct lrf_error *err);
+
+/* Frees everything; NULL is a no-op. */
+void lrf_dataset_destroy(struct lrf_dataset *ds);
+
+/* ---- what was loaded ---------------------------------------------------- */
+
+size_t lrf_dataset_rows(const struct lrf_dataset *ds);
+size_t lrf_dataset_features(const struct lrf_dataset *ds);
+size_t lrf_dataset_classes(const struct lrf_dataset *ds);
+enum lrf_storage lrf_dataset_storage(const struct lrf_dataset *ds);
+
+/* Where the data came from: the CSV path, or "builtin:train"/"builtin:test". */
+const char *lrf_dataset_source(const struct lrf_dataset *ds);
+bool lrf_dataset_has_header(const struct lrf_dataset *ds);
+size_t lrf_dataset_columns(const struct lrf_dataset *ds); /* features + 1 */
+/* 0-based column of the label in the file, and its header name ("" without header). */
+size_t lrf_dataset_label_index(const struct lrf_dataset *ds);
+const char *lrf_dataset_label_name(const struct lrf_dataset *ds);
+/* Header name of feature j (0-based, label excluded); "" without a header. */
+const char *lrf_dataset_feature_name(const struct lrf_dataset *ds, size_t j);
+
+/* Class k's original label text (the label mapping: class k <- this text) and
+ * how many rows have it. */
+const char *lrf_dataset_class_name(const struct lrf_dataset *ds, size_t k);
+size_t lrf_dataset_class_count(const struct lrf_dataset *ds, size_t k);
+/* True when the labels were integers (classes sorted numerically), false for strings. */
+bool lrf_dataset_labels_numeric(const struct lrf_dataset *ds);
+
+/* Per-feature value range, and over all features. */
+void lrf_dataset_feature_range(const struct lrf_dataset *ds, size_t j, float *min, float *max);
+void lrf_dataset_value_range(const struct lrf_dataset *ds, float *min, float *max);
+
+/* Raw storage, row-major (rows, features): exactly one of these is non-NULL. */
+const uint8_t *lrf_dataset_data_u8(const struct lrf_dataset *ds);
+const float *lrf_dataset_data_f32(const struct lrf_dataset *ds);
+const int32_t *lrf_dataset_labels(const struct lrf_dataset *ds); /* (rows) in 0..K-1 */
+
+size_t lrf_dataset_bytes(const struct lrf_dataset *ds);         /* memory held by ds */
+size_t lrf_dataset_file_bytes(const struct lrf_dataset *ds);    /* size of the source file */
+double lrf_dataset_parse_seconds(const struct lrf_dataset *ds); /* read+parse (or cache load) */
+bool lrf_dataset_from_cache(const struct lrf_dataset *ds);
+int lrf_dataset_threads_used(const struct lrf_dataset *ds); /* 1 when parsed serially */
+
+/* The cache file that lrf_dataset_load_csv would use for path (it need not
+ * exist); for tests and `inspect`. */
+enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_dataset_options *opt,
+                                       char *buf, size_t size, struct lrf_error *err);
+
+/* ---- split -------------------------------------------------------------- */
+
+/* Row indices of a train/validation split: all rows shuffled with seed, the
+ * last round(val_fraction * rows) of them are validation (val_fraction in
+ * [0, 1); 0 = no validation rows). Both lists are sorted ascending, so the
+ * split depends only on (rows, val_fraction, seed). */
+struct lrf_split {
+    uint32_t *train;
+    size_t n_train;
+    uint32_t *val;
+    size_t n_val;
+};
+
+enum lrf_status lrf_dataset_split(const struct lrf_dataset *ds, double val_fraction, uint64_t seed,
+                                  struct lrf_split *out, struct lrf_error *err);
+
+/* Frees the index arrays and zeroes the struct; safe on a zeroed struct. */
+void lrf_split_free(struct lrf_split *split);
+
+/* ---- normalization ------------------------------------------------------ */
+
+enum lrf_normalize {
+    LRF_NORMALIZE_STANDARD = 0, /* (x - mean) / std; std < 1e-8 treated as 1 */
+    LRF_NORMALIZE_MINMAX = 1,   /* (x - min) / (max - min); range < 1e-8 treated as 1 */
+    LRF_NORMALIZE_NONE = 2,
+    LRF_NORMALIZE_COUNT
+};
+
+/* "standard", "minmax", "none"; parse returns LRF_ERR_INVALID_ARG for anything else. */
+const char *lrf_normalize_name(enum lrf_normalize kind);
+enum lrf_status lrf_normalize_parse(const char *text, enum lrf_normalize *out,
+                                    struct lrf_error *err);
+
+/* Per-feature affine map x' = (x - shift[j]) * scale[j], computed from the
+ * given rows of ds (the training split; rows = NULL means all rows). */
+struct lrf_norm; /* opaque */
+
+enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                enum lrf_normalize kind, struct lrf_norm **out,
+                                struct lrf_error *err);
+void lrf_norm_destroy(struct lrf_norm *norm);
+enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm);
+size_t lrf_norm_features(const struct lrf_norm *norm);
+const float *lrf_norm_shift(const struct lrf_norm *norm); /* (D) mean or min */
+const float *lrf_norm_scale(const struct lrf_norm *norm); /* (D) 1/std or 1/range */
+
+/* ---- gathering ---------------------------------------------------------- */
+
+/* Copies rows[0..n) of ds into x (n, D) normalized by norm (NULL = raw values)
+ * and their labels into y (n) (y may be NULL). Never allocates. norm must have
+ * ds's feature count (checked by the callers that create iterators). */
+void lrf_dataset_gather(const struct lrf_dataset *ds, const struct lrf_norm *norm,
+                        const uint32_t *rows, size_t n, float *x, int32_t *y);
+
+/* The same for the consecutive rows first..first+n-1 (in file order). */
+void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_norm *norm,
+                              size_t first, size_t n, float *x, int32_t *y);
+
+/* ---- batch iterator ----------------------------------------------------- */
+
+struct lrf_batch_config {
+    size_t batch_size; /* rows per batch (default 128) */
+    uint64_t seed;     /* seeds the shuffle RNG (default 0) */
+    bool shuffle;      /* reshuffle each epoch (default true); false = subset order */
+    bool drop_last;    /* skip a short final batch of an epoch (default true) */
+};
+
+struct lrf_batch_config lrf_batch_config_default(void);
+
+/* The iterator's whole position as a value: copy it to snapshot, pass it to
+ * restore. epoch_rng is the RNG state the current epoch's order was drawn
+ * from, so the permutation is rebuilt from it on restore. */
+struct lrf_batch_state {
+    struct lrf_rng epoch_rng;
+    uint64_t epoch;
+    size_t cursor; /* position in the current epoch's order */
+};
+
+struct lrf_batch_iter; /* opaque */
+
+/* Iterates rows[0..n) of ds (copied; NULL = all rows). ds and norm are
+ * borrowed and must outlive the iterator. Fails if n < 1, batch_size < 1,
+ * (drop_last and n < batch_size), or norm's feature count differs. */
+enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct lrf_norm *norm,
+                                      const uint32_t *rows, size_t n,
+                                      const struct lrf_batch_config *cfg,
+                                      struct lrf_batch_iter **out, struct lrf_error *err);
+void lrf_batch_iter_destroy(struct lrf_batch_iter *it);
+
+/* Gathers the next batch into x (batch_size, D) and y (batch_size); returns
+ * the number of rows written (batch_size, or less for the final batch of an
+ * epoch when drop_last is false). Starts a new (reshuffled) epoch when the
+ * current one is exhausted. Never allocates. */
+size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
+
+uint64_t lrf_batch_iter_epoch(const struct lrf_batch_iter *it); /* 0-based */
+size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it);
+size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it);
+
+/* Snapshot / restore the data order (e.g. after a range-test sweep). */
+struct lrf_batch_state lrf_batch_iter_save(const struct lrf_batch_iter *it);
+enum lrf_status lrf_batch_iter_restore(struct lrf_batch_iter *it,
+                                       const struct lrf_batch_state *state, struct lrf_error *err);
+
+#endif
