@@ -1,0 +1,221 @@
+/* Finder configuration: defaults, the anchors' compat presets, validation, the lr
+ * grid, and the names of rules, stop reasons, smoothings and compat modes. */
+#include <math.h>
+#include <string.h>
+
+#include "lrf/finder.h"
+
+struct lrf_finder_robust lrf_finder_robust_default(void)
+{
+    /* The robust rule's tuning, in one place. Rationale in docs/finder.md. */
+    return (struct lrf_finder_robust){
+        .bandwidth_decades = 0.15, /* valley features are ~0.5 decade wide: don't blur them */
+        .min_sigma_points = 2.5,   /* coarse grids: still average ~6 neighbours */
+        .robust_iters = 2,         /* LOWESS practice: 2 passes remove isolated spikes */
+        .decades_below_min = 0.5,  /* Smith/fastai: max_lr a bit below the loss minimum */
+        .clip_factor = 1.0,        /* a rise as large as the whole drop is divergence */
+        .descent_frac = 0.1,
+        .flat_rel = 0.02,
+        .flat_noise = 3.0,
+        .min_points = 8,
+        .unstable_decades = 0.5,
+        .cyclic_base_div = 4.0,
+        .cosine_div = 3.0,
+    };
+}
+
+struct lrf_finder_config lrf_finder_config_default(void)
+{
+    return (struct lrf_finder_config){
+        .start_lr = 1e-7,
+        .end_lr = 10.0,
+        .num_iter = 100,
+        .mode = LRF_FINDER_EXP,
+        .grid_include_end = true,
+        .smoothing = LRF_FINDER_SMOOTH_EMA_DEBIASED,
+        .beta = 0.98,
+        .smooth_f = 0.05,
+        .stop_rule = LRF_FINDER_STOP_RELATIVE,
+        .diverge = 4.0,
+        .stop_on_nonfinite = true,
+        .momentum = NAN,
+        .runs = 1,
+        .accumulate = 1,
+        .batches_per_rung = 1,
+        .val_loss = false,
+        .skip_start = 10,
+        .skip_end = 5,
+        .compat = LRF_FINDER_COMPAT_NONE,
+        .total_steps = 0,
+        .rule = LRF_FINDER_RULE_ROBUST,
+        .robust = lrf_finder_robust_default(),
+    };
+}
+
+struct lrf_finder_config lrf_finder_config_compat(enum lrf_finder_compat compat)
+{
+    struct lrf_finder_config c = lrf_finder_config_default();
+    c.compat = compat;
+    switch (compat) {
+    case LRF_FINDER_COMPAT_TORCH_LR_FINDER:
+        c.smoothing = LRF_FINDER_SMOOTH_EMA;
+        c.smooth_f = 0.05;
+        c.stop_rule = LRF_FINDER_STOP_RATIO;
+        c.diverge = 5.0;
+        c.stop_on_nonfinite = false;
+        c.rule = LRF_FINDER_RULE_STEEPEST;
+        break;
+    case LRF_FINDER_COMPAT_FASTAI:
+        c.grid_include_end = false;
+        c.smoothing = LRF_FINDER_SMOOTH_EMA_DEBIASED;
+        c.beta = 0.98;
+        c.stop_rule = LRF_FINDER_STOP_RATIO;
+        c.diverge = 4.0;
+        c.stop_on_nonfinite = false;
+        c.rule = LRF_FINDER_RULE_VALLEY;
+        break;
+    default:
+        c.compat = LRF_FINDER_COMPAT_NONE;
+        break;
+    }
+    return c;
+}
+
+enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struct lrf_error *err)
+{
+    if (!c)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "finder config is NULL");
+    if (!(isfinite(c->start_lr) && c->start_lr > 0))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "start_lr must be finite and > 0, got %g",
+                             c->start_lr);
+    if (!(isfinite(c->end_lr) && c->end_lr > c->start_lr))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "end_lr must be finite and > start_lr (%g), got %g", c->start_lr,
+                             c->end_lr);
+    if (c->num_iter < 2 || c->num_iter > 100000000)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "num_iter must be in 2..1e8, got %zu",
+                             c->num_iter);
+    if ((unsigned)c->mode >= LRF_FINDER_MODE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "mode must be exp or linear");
+    if ((unsigned)c->smoothing >= LRF_FINDER_SMOOTH_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "smoothing must be ema_debiased, ema or none");
+    if (!(c->beta >= 0 && c->beta < 1))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "beta must be in [0, 1), got %g", c->beta);
+    if (!(c->smooth_f >= 0 && c->smooth_f < 1))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "smooth_f must be in [0, 1), got %g",
+                             c->smooth_f);
+    if ((unsigned)c->stop_rule >= LRF_FINDER_STOP_RULE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "stop_rule out of range");
+    if (isnan(c->diverge) || (c->diverge > 0 && !(c->diverge > 1)) || isinf(c->diverge))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "diverge must be > 1 (or <= 0 to disable), got %g", c->diverge);
+    if (isinf(c->momentum) || (isfinite(c->momentum) && (c->momentum < 0 || c->momentum >= 1)))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "momentum must be in [0, 1) or NaN (unchanged), got %g", c->momentum);
+    if (c->runs < 1 || c->runs > 1000)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "runs must be in 1..1000, got %zu", c->runs);
+    if (c->accumulate < 1 || c->accumulate > 1000000)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "accumulate must be >= 1, got %zu",
+                             c->accumulate);
+    if (c->batches_per_rung < 1 || c->batches_per_rung > 1000000)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batches_per_rung must be >= 1, got %zu",
+                             c->batches_per_rung);
+    if ((unsigned)c->compat >= LRF_FINDER_COMPAT_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "compat out of range");
+    if ((unsigned)c->rule >= LRF_FINDER_RULE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "rule out of range");
+    if (c->total_steps < 0)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "total_steps must be >= 0");
+    const struct lrf_finder_robust *r = &c->robust;
+    if (!(r->bandwidth_decades > 0) || !(r->min_sigma_points >= 0) || r->robust_iters < 0 ||
+        !(r->decades_below_min >= 0) || !(r->clip_factor > 0) ||
+        !(r->descent_frac > 0 && r->descent_frac < 1) || !(r->flat_rel >= 0) ||
+        !(r->flat_noise >= 0) || r->min_points < 3 || !(r->unstable_decades > 0) ||
+        !(r->cyclic_base_div >= 1) || !(r->cosine_div >= 1))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "robust rule parameters out of range");
+    return LRF_OK;
+}
+
+double lrf_finder_grid_lr(const struct lrf_finder_config *c, size_t k)
+{
+    double denom = c->grid_include_end ? (double)(c->num_iter - 1) : (double)c->num_iter;
+    double r = (double)k / denom;
+    if (c->mode == LRF_FINDER_LINEAR)
+        return c->start_lr + r * (c->end_lr - c->start_lr);
+    return c->start_lr * pow(c->end_lr / c->start_lr, r);
+}
+
+static const char *const rule_names[LRF_FINDER_RULE_COUNT] = {
+    "robust", "steepest", "valley", "slide", "minimum", "steep",
+};
+static const char *const stop_names[LRF_FINDER_STOP_COUNT] = {
+    "end", "diverged", "nonfinite", "interrupted", "callback_error",
+};
+static const char *const stop_texts[LRF_FINDER_STOP_COUNT] = {
+    "end of the range reached without divergence",
+    "the smoothed loss diverged",
+    "the loss became NaN or infinite",
+    "interrupted",
+    "a callback failed",
+};
+static const char *const smoothing_names[LRF_FINDER_SMOOTH_COUNT] = {"ema_debiased", "ema", "none"};
+static const char *const compat_names[LRF_FINDER_COMPAT_COUNT] = {"none", "torch-lr-finder",
+                                                                  "fastai"};
+
+static int find_name(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; name && i < count; i++)
+        if (!strcmp(names[i], name))
+            return i;
+    return -1;
+}
+
+const char *lrf_finder_rule_name(enum lrf_finder_rule rule)
+{
+    return (unsigned)rule < LRF_FINDER_RULE_COUNT ? rule_names[rule] : NULL;
+}
+
+bool lrf_finder_rule_parse(const char *name, enum lrf_finder_rule *out)
+{
+    int i = find_name(rule_names, LRF_FINDER_RULE_COUNT, name);
+    if (i >= 0 && out)
+        *out = (enum lrf_finder_rule)i;
+    return i >= 0;
+}
+
+const char *lrf_finder_stop_name(enum lrf_finder_stop stop)
+{
+    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_names[stop] : NULL;
+}
+
+const char *lrf_finder_stop_describe(enum lrf_finder_stop stop)
+{
+    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_texts[stop] : NULL;
+}
+
+const char *lrf_finder_smoothing_name(enum lrf_finder_smoothing s)
+{
+    return (unsigned)s < LRF_FINDER_SMOOTH_COUNT ? smoothing_names[s] : NULL;
+}
+
+bool lrf_finder_smoothing_parse(const char *name, enum lrf_finder_smoothing *out)
+{
+    int i = find_name(smoothing_names, LRF_FINDER_SMOOTH_COUNT, name);
+    if (i >= 0 && out)
+        *out = (enum lrf_finder_smoothing)i;
+    return i >= 0;
+}
+
+const char *lrf_finder_compat_name(enum lrf_finder_compat c)
+{
+    return (unsigned)c < LRF_FINDER_COMPAT_COUNT ? compat_names[c] : NULL;
+}
+
+bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out)
+{
+    int i = find_name(compat_names, LRF_FINDER_COMPAT_COUNT, name);
+    if (i >= 0 && out)
+        *out = (enum lrf_finder_compat)i;
+    return i >= 0;
+}
