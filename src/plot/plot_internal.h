@@ -1,0 +1,30 @@
+/* Shared between the plot module's script writers and its gnuplot runner. */
+#ifndef LRF_PLOT_INTERNAL_H
+#define LRF_PLOT_INTERNAL_H
+
+#include <stdio.h>
+
+#include "lrf/plot.h"
+
+/* Writes a complete script that renders to output_name (NULL = out->path). */
+typedef enum lrf_status (*plot_script_fn)(FILE *fp, const struct lrf_plot_output *out,
+                                          const char *output_name, const void *ctx,
+                                          struct lrf_error *err);
+
+/* Keeps out->script_path if asked, then renders the script with gnuplot to out->path
+ * (or term_out) through a private temporary directory that is always removed. */
+enum lrf_status plot_run(const struct lrf_plot_output *out, plot_script_fn fn, const void *ctx,
+                         struct lrf_error *err);
+
+/* Writes the "set terminal"/"set output" lines for out's format. */
+enum lrf_status plot_write_terminal(FILE *fp, const struct lrf_plot_output *out,
+                                    const char *output_name, struct lrf_error *err);
+
+/* Writes s as a gnuplot single-quoted string ('' for a quote; control characters
+ * become spaces because a gnuplot string cannot span lines). */
+void plot_put_string(FILE *fp, const char *s);
+
+/* Writes a number for a datablock; NaN/Inf become '?' (declared missing). */
+void plot_put_number(FILE *fp, double v);
+
+#endif

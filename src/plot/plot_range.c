@@ -1,0 +1,341 @@
+/* The range-test plot: loss against lr on a log axis, raw points and the smoothed
+ * line, the repeated-run band, each rule's suggestion and the divergence point. */
+#include <math.h>
+
+#include "plot/plot_internal.h"
+
+/* The y axis shows the valley, not the blow-up: its top is the initial loss plus half
+ * the initial-to-minimum drop, so a diverged tail (often 10-1000x the initial loss)
+ * cannot squash the part of the curve the suggestions live in. */
+static const double Y_TOP_ABOVE_START = 0.5;
+/* Raw losses are noisier than the smoothed curve; let them pull the bottom down by at
+ * most this fraction of the drop, so one lucky batch does not flatten the valley. */
+static const double Y_RAW_BELOW = 0.25;
+static const double Y_PAD = 0.04; /* headroom so curves do not touch the border */
+
+static const char *const MARKER_COLORS[] = {"#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
+                                            "#e377c2", "#17becf", "#bcbd22"};
+static const char RECOMMENDED_COLOR[] = "#d62728";
+
+static int usable_lr(double lr)
+{
+    return isfinite(lr) && lr > 0;
+}
+
+static const double *curve_of(const struct lrf_plot_range_test *d)
+{
+    return d->smoothed ? d->smoothed : d->loss;
+}
+
+static enum lrf_status check_range(const struct lrf_plot_range_test *d, struct lrf_error *err)
+{
+    if (!d)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "range-test plot: data is NULL");
+    if (!d->lr || d->n == 0)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "range-test plot: lr must hold at least one point");
+    if (!d->loss && !d->smoothed)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "range-test plot: loss and smoothed are both NULL");
+    if ((d->band_lo == NULL) != (d->band_hi == NULL))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "range-test plot: band_lo and band_hi must be given together");
+    if (d->n_markers && !d->markers)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "range-test plot: markers is NULL");
+    if (d->diverged_index >= (long)d->n)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "range-test plot: diverged_index %ld is past the last point %zu",
+                             d->diverged_index, d->n - 1);
+    int any_lr = 0, any_loss = 0;
+    const double *c = curve_of(d);
+    for (size_t i = 0; i < d->n; i++) {
+        any_lr |= usable_lr(d->lr[i]);
+        any_loss |= usable_lr(d->lr[i]) && isfinite(c[i]);
+    }
+    if (!any_lr)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "range-test plot: no positive finite lr for the log axis");
+    if (!any_loss)
+        return lrf_error_set(err, LRF_ERR_DATA, "range-test plot: no finite loss to draw");
+    return LRF_OK;
+}
+
+struct extent {
+    double lo, hi;
+};
+
+static void widen(struct extent *e, double v)
+{
+    if (!isfinite(v))
+        return;
+    if (v < e->lo)
+        e->lo = v;
+    if (v > e->hi)
+        e->hi = v;
+}
+
+static struct extent y_range(const struct lrf_plot_range_test *d)
+{
+    const double *c = curve_of(d);
+    size_t end = d->diverged_index >= 0 ? (size_t)d->diverged_index + 1 : d->n;
+    struct extent curve = {INFINITY, -INFINITY}, all = {INFINITY, -INFINITY};
+    struct extent raw = {INFINITY, -INFINITY};
+    double start = (double)NAN;
+    for (size_t i = 0; i < d->n; i++) {
+        if (!usable_lr(d->lr[i]))
+            continue;
+        if (i < end && isfinite(c[i])) {
+            widen(&curve, c[i]);
+            if (isnan(start))
+                start = c[i];
+        }
+        if (d->loss && i < end)
+            widen(&raw, d->loss[i]);
+        widen(&all, c[i]);
+        if (d->loss)
+            widen(&all, d->loss[i]);
+        if (d->band_lo) {
+            widen(&curve, i < end ? d->band_lo[i] : (double)NAN);
+            widen(&all, d->band_lo[i]);
+            widen(&all, d->band_hi[i]);
+        }
+    }
+    if (!isfinite(curve.lo)) /* everything finite lies past the divergence point */
+        curve = all, start = all.hi;
+    double drop = start - curve.lo;
+    struct extent y = {curve.lo, start + Y_TOP_ABOVE_START * drop};
+    if (raw.lo < y.lo)
+        y.lo = fmax(raw.lo, curve.lo - Y_RAW_BELOW * drop);
+    if (y.hi < curve.hi && drop <= 0) /* loss only rose: show it whole */
+        y.hi = curve.hi;
+    if (y.hi > all.hi)
+        y.hi = all.hi;
+    double span = y.hi - y.lo;
+    if (!(span > 1e-12 * fmax(1.0, fabs(y.lo)))) {
+        span = fmax(fabs(y.lo) * 0.05, 1e-6);
+        y.lo -= span;
+        y.hi += span;
+        span = y.hi - y.lo;
+    }
+    y.lo -= Y_PAD * span;
+    y.hi += Y_PAD * span;
+    return y;
+}
+
+static struct extent x_range(const struct lrf_plot_range_test *d)
+{
+    struct extent x = {INFINITY, -INFINITY};
+    for (size_t i = 0; i < d->n; i++)
+        if (usable_lr(d->lr[i]))
+            widen(&x, d->lr[i]);
+    if (x.hi <= x.lo) {
+        x.lo *= 0.5;
+        x.hi *= 2.0;
+    }
+    return x;
+}
+
+/* Where a marker sits: its own loss, else the curve at the nearest lr (log distance). */
+static double marker_y(const struct lrf_plot_range_test *d, const struct lrf_plot_marker *m)
+{
+    if (isfinite(m->loss))
+        return m->loss;
+    const double *c = curve_of(d);
+    double best = INFINITY, y = (double)NAN;
+    for (size_t i = 0; i < d->n; i++) {
+        if (!usable_lr(d->lr[i]) || !isfinite(c[i]) || !usable_lr(m->lr))
+            continue;
+        double dist = fabs(log(d->lr[i] / m->lr));
+        if (dist < best)
+            best = dist, y = c[i];
+    }
+    return y;
+}
+
+static double clamp(double v, struct extent e)
+{
+    return v < e.lo ? e.lo : v > e.hi ? e.hi : v;
+}
+
+static void write_data(FILE *fp, const struct lrf_plot_range_test *d)
+{
+    fputs("$curve << EOD\n# lr loss smoothed\n", fp);
+    for (size_t i = 0; i < d->n; i++) {
+        plot_put_number(fp, usable_lr(d->lr[i]) ? d->lr[i] : (double)NAN);
+        fputc(' ', fp);
+        plot_put_number(fp, d->loss ? d->loss[i] : (double)NAN);
+        fputc(' ', fp);
+        plot_put_number(fp, d->smoothed ? d->smoothed[i] : (double)NAN);
+        fputc('\n', fp);
+    }
+    fputs("EOD\n", fp);
+    if (d->band_lo) {
+        fputs("$band << EOD\n# lr low high\n", fp);
+        for (size_t i = 0; i < d->n; i++) {
+            if (!usable_lr(d->lr[i]) || !isfinite(d->band_lo[i]) || !isfinite(d->band_hi[i]))
+                continue;
+            plot_put_number(fp, d->lr[i]);
+            fputc(' ', fp);
+            plot_put_number(fp, d->band_lo[i]);
+            fputc(' ', fp);
+            plot_put_number(fp, d->band_hi[i]);
+            fputc('\n', fp);
+        }
+        fputs("EOD\n", fp);
+    }
+}
+
+/* Rank of marker k by lr, so that labels of neighbouring markers get different heights. */
+static size_t lr_rank(const struct lrf_plot_range_test *d, size_t k)
+{
+    size_t r = 0;
+    for (size_t j = 0; j < d->n_markers; j++)
+        r += d->markers[j].lr < d->markers[k].lr || (d->markers[j].lr == d->markers[k].lr && j < k);
+    return r;
+}
+
+/* Point types: on text output gnuplot draws pt N as a letter, which would read like a
+ * label, so markers get symbols there instead. */
+static const char *marker_point(int term, int recommended)
+{
+    if (term)
+        return recommended ? "'@'" : "'o'";
+    return recommended ? "5" : "7";
+}
+
+static void write_marker_title(FILE *fp, const struct lrf_plot_marker *m, const char *suffix)
+{
+    char text[256];
+    snprintf(text, sizeof text, "%s %.3g%s", m->name ? m->name : "suggestion", m->lr, suffix);
+    plot_put_string(fp, text);
+}
+
+static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
+                                   const char *output_name, const void *ctx, struct lrf_error *err)
+{
+    const struct lrf_plot_range_test *d = ctx;
+    enum lrf_status st = check_range(d, err);
+    if (st != LRF_OK)
+        return st;
+    enum lrf_plot_format fmt;
+    st = lrf_plot_format_from_path(out ? out->path : NULL, &fmt, err);
+    if (st != LRF_OK)
+        return st;
+    int term = fmt == LRF_PLOT_TERM;
+    fputs("# lrfind range-test plot; render with: gnuplot THIS_FILE\n", fp);
+    st = plot_write_terminal(fp, out, output_name, err);
+    if (st != LRF_OK)
+        return st;
+    write_data(fp, d);
+    struct extent x = x_range(d), y = y_range(d);
+
+    fputs("set datafile missing '?'\n", fp);
+    fputs("set title ", fp);
+    plot_put_string(fp, d->title ? d->title : "learning-rate range test");
+    fputs(" noenhanced\n", fp);
+    fputs("set xlabel 'learning rate'\nset ylabel 'loss'\n", fp);
+    fputs("set logscale x 10\n", fp);
+    /* Powers of ten read best as 10^-3 on an image; text has no superscripts. */
+    fputs(term ? "set format x '%.0e'\n" : "set format x '10^{%L}'\n", fp);
+    fputs("set format y '%g'\n", fp);
+    if (!term) /* dotted grid lines only clutter text output */
+        fputs("set grid xtics ytics\n", fp);
+    fputs("set border 3\nset xtics nomirror\nset ytics nomirror\n", fp);
+    fputs("set key outside below horizontal center\n", fp);
+    fprintf(fp, "set xrange [%.10g:%.10g]\n", x.lo, x.hi);
+    fprintf(fp, "set yrange [%.10g:%.10g]\n", y.lo, y.hi);
+
+    int have_div = d->diverged_index >= 0 && usable_lr(d->lr[d->diverged_index]);
+    double div_lr = have_div ? d->lr[d->diverged_index] : (double)NAN;
+    if (have_div)
+        fprintf(fp,
+                "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb "
+                "'#cc0000' back\n",
+                div_lr, div_lr);
+
+    /* Labels beside each marker: name and lr. Neighbours by lr go on opposite sides
+     * (above right / below left of the point) so that close suggestions stay legible. */
+    for (size_t k = 0; k < d->n_markers; k++) {
+        const struct lrf_plot_marker *m = &d->markers[k];
+        double my = marker_y(d, m);
+        if (!usable_lr(m->lr) || !isfinite(my))
+            continue;
+        int above = lr_rank(d, k) % 2 == 0;
+        fprintf(fp, "set label %zu ", k + 1);
+        write_marker_title(fp, m, "");
+        fprintf(fp, " at %.10g, %.10g %s offset char %d, char %d noenhanced front", m->lr,
+                clamp(my, y), above ? "left" : "right", above ? 1 : -1, above ? 1 : -1);
+        if (m->recommended && !term)
+            fputs(" font ',11:Bold'", fp);
+        fprintf(fp, " textcolor rgb '%s'\n",
+                m->recommended ? RECOMMENDED_COLOR
+                               : MARKER_COLORS[k % (sizeof MARKER_COLORS / sizeof *MARKER_COLORS)]);
+    }
+
+    const char *sep = "plot ";
+    if (d->band_lo) {
+        fprintf(fp,
+                "%s$band using 1:2:3 with filledcurves fc rgb '#9ecae1' fs %s noborder "
+                "title 'spread over runs'",
+                sep, term ? "solid" : "transparent solid 0.45");
+        sep = ", \\\n     ";
+    }
+    if (d->loss) {
+        fprintf(fp, "%s$curve using 1:2 with %s lc rgb '#b0b0b0' title 'loss'", sep,
+                term ? "dots" : "points pt 7 ps 0.35");
+        sep = ", \\\n     ";
+    }
+    if (d->smoothed) {
+        fprintf(fp, "%s$curve using 1:3 with lines lw 2 lc rgb '#1f77b4' title 'smoothed'", sep);
+        sep = ", \\\n     ";
+    }
+    /* Each marker is a one-point series so that the key lists it with its lr. */
+    for (size_t k = 0; k < d->n_markers; k++) {
+        const struct lrf_plot_marker *m = &d->markers[k];
+        double my = marker_y(d, m);
+        if (!usable_lr(m->lr) || !isfinite(my))
+            continue;
+        fprintf(fp,
+                "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps %.1f lc rgb '%s'",
+                sep, m->lr, clamp(my, y), marker_point(term, m->recommended),
+                m->recommended ? 2.0 : 1.3,
+                m->recommended ? RECOMMENDED_COLOR
+                               : MARKER_COLORS[k % (sizeof MARKER_COLORS / sizeof *MARKER_COLORS)]);
+        fputs(" title ", fp);
+        write_marker_title(fp, m, m->recommended ? " (recommended)" : "");
+        fputs(" noenhanced", fp);
+        sep = ", \\\n     ";
+    }
+    if (have_div) {
+        double dy = d->smoothed && isfinite(d->smoothed[d->diverged_index])
+                        ? d->smoothed[d->diverged_index]
+                        : (d->loss ? d->loss[d->diverged_index] : (double)NAN);
+        dy = isfinite(dy) ? clamp(dy, y) : y.hi;
+        char text[64];
+        snprintf(text, sizeof text, "diverged %.3g", div_lr);
+        fprintf(fp,
+                "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps 1.6 lc rgb "
+                "'#cc0000' title ",
+                sep, div_lr, dy, term ? "'X'" : "2");
+        plot_put_string(fp, text);
+    }
+    fputc('\n', fp);
+    return ferror(fp) ? lrf_error_set(err, LRF_ERR_IO, "cannot write the plot script") : LRF_OK;
+}
+
+enum lrf_status lrf_plot_write_range_test_script(FILE *fp, const struct lrf_plot_output *out,
+                                                 const char *output_name,
+                                                 const struct lrf_plot_range_test *data,
+                                                 struct lrf_error *err)
+{
+    return write_range(fp, out, output_name, data, err);
+}
+
+enum lrf_status lrf_plot_range_test(const struct lrf_plot_output *out,
+                                    const struct lrf_plot_range_test *data, struct lrf_error *err)
+{
+    enum lrf_status st = check_range(data, err);
+    if (st != LRF_OK)
+        return st;
+    return plot_run(out, write_range, data, err);
+}
