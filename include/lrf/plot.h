@@ -43,7 +43,7 @@ struct lrf_plot_output {
     /* Optional additions (zero = default). */
     const char *script_path; /* also keep the self-contained script here (NULL = don't) */
     const char *gnuplot;     /* program to run; NULL = $LRF_GNUPLOT, else "gnuplot" on PATH */
-    int width, height;       /* image size in pixels (pdf: 1/100 inch); <= 0 = 900x600 */
+    int width, height;       /* image size in pixels (pdf: pixels/150 inches); <= 0 = 900x600 */
 };
 
 /* An output description with every field at its default (path NULL, term to stdout). */

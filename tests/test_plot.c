@@ -1,0 +1,256 @@
+/* Plot module, script generation: formats, gnuplot string quoting, axes, markers,
+ * y clipping, argument checks. Needs no gnuplot (see test_plot_render.c for that). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "lrf/plot.h"
+
+enum { N = 100 };
+static double lr[N], loss[N], smoothed[N], band_lo[N], band_hi[N];
+
+/* A typical sweep: flat at ln(10), a valley near 1e-2, then a blow-up to 1e6. */
+static void make_curve(void)
+{
+    for (int i = 0; i < N; i++) {
+        lr[i] = 1e-7 * pow(1e8, i / (double)(N - 1));
+        double x = log10(lr[i]);
+        double v = 2.3 - 1.8 / (1 + exp(-2.0 * (x + 3)));
+        if (x > -0.5)
+            v += pow(10, 3 * (x + 0.5));
+        loss[i] = v + 0.05 * ((i * 7919) % 11 - 5) / 5.0;
+        smoothed[i] = i ? 0.9 * smoothed[i - 1] + 0.1 * loss[i] : loss[i];
+        band_lo[i] = smoothed[i] - 0.1;
+        band_hi[i] = smoothed[i] + 0.1;
+    }
+}
+
+static const struct lrf_plot_marker markers[] = {
+    {"steepest", 3e-4, NAN, 0}, {"valley", 1.2e-3, NAN, 1}, {"min/10", 1e-2, 0.9, 0}};
+
+static struct lrf_plot_range_test range_data(void)
+{
+    struct lrf_plot_range_test d = {
+        "it's \"fashion\"\nmnist", lr, loss, smoothed, N, NULL, NULL, markers, 3, 97};
+    return d;
+}
+
+/* Runs a script writer into a heap string (caller frees); NULL on failure. */
+static char *range_script(const char *path, const char *output_name,
+                          const struct lrf_plot_range_test *d, enum lrf_status *st,
+                          struct lrf_error *err)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&buf, &size);
+    struct lrf_plot_output out = lrf_plot_output_default();
+    out.path = path;
+    *st = lrf_plot_write_range_test_script(fp, &out, output_name, d, err);
+    fclose(fp);
+    return buf;
+}
+
+static void test_formats(void)
+{
+    enum lrf_plot_format f = LRF_PLOT_FORMAT_COUNT;
+    struct lrf_error err;
+    CHECK(lrf_plot_format_from_path("a.png", &f, NULL) == LRF_OK && f == LRF_PLOT_PNG);
+    CHECK(lrf_plot_format_from_path("dir/A.PNG", &f, NULL) == LRF_OK && f == LRF_PLOT_PNG);
+    CHECK(lrf_plot_format_from_path("a.svg", &f, NULL) == LRF_OK && f == LRF_PLOT_SVG);
+    CHECK(lrf_plot_format_from_path("a.pdf", &f, NULL) == LRF_OK && f == LRF_PLOT_PDF);
+    CHECK(lrf_plot_format_from_path("term", &f, NULL) == LRF_OK && f == LRF_PLOT_TERM);
+    lrf_error_clear(&err);
+    CHECK(lrf_plot_format_from_path("a.jpg", &f, &err) == LRF_ERR_INVALID_ARG);
+    CHECK(strstr(err.message, ".png, .svg, .pdf") != NULL);
+    CHECK(strstr(err.message, "a.jpg") != NULL);
+    CHECK(lrf_plot_format_from_path("png", &f, NULL) == LRF_ERR_INVALID_ARG);
+    CHECK(lrf_plot_format_from_path(NULL, &f, NULL) == LRF_ERR_INVALID_ARG);
+    CHECK(lrf_plot_format_from_path("", &f, NULL) == LRF_ERR_INVALID_ARG);
+}
+
+static void test_range_script(void)
+{
+    struct lrf_plot_range_test d = range_data();
+    enum lrf_status st;
+    struct lrf_error err;
+    lrf_error_clear(&err);
+    char *s = range_script("out.png", "/tmp/it's here/out.png", &d, &st, &err);
+    CHECK_MSG(st == LRF_OK, "%s", err.message);
+    CHECK(s && strstr(s, "set logscale x 10\n"));
+    CHECK(s && strstr(s, "set xlabel 'learning rate'"));
+    CHECK(s && strstr(s, "set ylabel 'loss'"));
+    CHECK(s && strstr(s, "pngcairo"));
+    /* A quote doubles inside a gnuplot single-quoted string; a newline becomes a space. */
+    CHECK(s && strstr(s, "set output '/tmp/it''s here/out.png'\n"));
+    CHECK(s && strstr(s, "set title 'it''s \"fashion\" mnist' noenhanced\n"));
+    CHECK(s && strstr(s, "set key outside below"));
+    CHECK(s && strstr(s, "'valley 0.0012'"));
+    CHECK(s && strstr(s, "'valley 0.0012 (recommended)'"));
+    CHECK(s && strstr(s, "'steepest 0.0003'"));
+    CHECK(s && strstr(s, "'min/10 0.01'"));
+    CHECK(s && strstr(s, "'diverged "));
+    CHECK(s && strstr(s, "set arrow from"));
+    CHECK(s && strstr(s, "with lines") && strstr(s, "title 'smoothed'"));
+    CHECK(s && strstr(s, "title 'loss'"));
+    CHECK(s && !strstr(s, "filledcurves"));
+    /* The data rides along: one row per point between the datablock markers. */
+    const char *block = s ? strstr(s, "$curve << EOD\n") : NULL;
+    const char *end = block ? strstr(block, "\nEOD\n") : NULL;
+    int rows = 0;
+    for (const char *p = block; p && p < end; p++)
+        rows += *p == '\n';
+    CHECK_MSG(rows == N + 1, "rows %d", rows); /* + the comment line */
+
+    /* y clipping: the tail reaches 1e6 but the top stays near the initial loss. */
+    double ylo = NAN, yhi = NAN;
+    const char *yr = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
+    double min_s = INFINITY;
+    for (int i = 0; i < 97; i++)
+        min_s = fmin(min_s, smoothed[i]);
+    CHECK_MSG(yhi < 1.6 * smoothed[0] && yhi > smoothed[0], "yhi %g", yhi);
+    CHECK_MSG(ylo <= min_s, "ylo %g min %g", ylo, min_s);
+    double xlo = NAN, xhi = NAN;
+    const char *xr = s ? strstr(s, "set xrange [") : NULL;
+    CHECK(xr && sscanf(xr, "set xrange [%lf:%lf]", &xlo, &xhi) == 2);
+    CHECK_CLOSE(xlo, 1e-7, 1e-9, 0);
+    CHECK_CLOSE(xhi, 10, 1e-9, 0);
+    free(s);
+
+    /* With a band: filledcurves; with "term": dumb terminal at the default size. */
+    d.band_lo = band_lo;
+    d.band_hi = band_hi;
+    s = range_script("term", NULL, &d, &st, &err);
+    CHECK(st == LRF_OK);
+    CHECK(s && strstr(s, "filledcurves"));
+    CHECK(s && strstr(s, "set terminal dumb size 79,22\n"));
+    CHECK(s && !strstr(s, "set output '"));
+    free(s);
+}
+
+static void test_range_edge_cases(void)
+{
+    struct lrf_plot_range_test d = range_data();
+    enum lrf_status st;
+    struct lrf_error err;
+
+    /* Non-finite losses are written as gnuplot's missing value, not as "nan". */
+    double l2[3] = {2.0, NAN, INFINITY}, r2[3] = {1e-3, 1e-2, 1e-1};
+    struct lrf_plot_range_test small = {NULL, r2, l2, NULL, 3, NULL, NULL, NULL, 0, -1};
+    char *s = range_script("a.svg", NULL, &small, &st, &err);
+    CHECK(st == LRF_OK);
+    CHECK(s && strstr(s, "set datafile missing '?'"));
+    CHECK(s && strstr(s, "0.01 ? ?\n"));
+    CHECK(s && !strstr(s, "nan") && !strstr(s, "inf"));
+    CHECK(s && strstr(s, "set terminal svg"));
+    CHECK(s && strstr(s, "set output 'a.svg'"));
+    free(s);
+
+    /* A path the script cannot hold (a newline) is refused, not mangled. */
+    lrf_error_clear(&err);
+    s = range_script("a.png", "bad\nname.png", &d, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG);
+    free(s);
+
+    struct lrf_plot_range_test bad = d;
+    bad.n = 0;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG);
+    free(s);
+    bad = d;
+    bad.diverged_index = N;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG && strstr(err.message, "diverged_index"));
+    free(s);
+    bad = d;
+    bad.band_lo = band_lo;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG && strstr(err.message, "band"));
+    free(s);
+    bad = d;
+    bad.loss = bad.smoothed = NULL;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG);
+    free(s);
+    double zeros[3] = {0, -1, NAN};
+    bad = small;
+    bad.lr = zeros;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG && strstr(err.message, "log axis"));
+    free(s);
+    double nans[3] = {NAN, NAN, NAN};
+    bad = small;
+    bad.loss = nans;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    CHECK(st == LRF_ERR_DATA);
+    free(s);
+    s = range_script("a.gif", NULL, &d, &st, &err);
+    CHECK(st == LRF_ERR_INVALID_ARG);
+    free(s);
+
+    /* A flat curve still gets a non-empty y range. */
+    double flat[3] = {1.5, 1.5, 1.5};
+    bad = small;
+    bad.loss = flat;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    double ylo = NAN, yhi = NAN;
+    const char *yr = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(st == LRF_OK && yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
+    CHECK(ylo < 1.5 && yhi > 1.5);
+    free(s);
+}
+
+static void test_schedule_script(void)
+{
+    double l[5] = {0.1, 0.2, 0.3, 0.2, 0.1}, m[5] = {0.95, 0.9, 0.85, 0.9, 0.95};
+    char *buf = NULL;
+    size_t size = 0;
+    struct lrf_plot_output out = lrf_plot_output_default();
+    out.path = "term";
+    out.term_width = 100;
+    out.term_height = 30;
+    FILE *fp = open_memstream(&buf, &size);
+    enum lrf_status st =
+        lrf_plot_write_schedule_script(fp, &out, NULL, l, m, 5, "onecycle(max_lr=0.3)", NULL);
+    fclose(fp);
+    CHECK(st == LRF_OK);
+    CHECK(buf && strstr(buf, "set terminal dumb size 100,30\n"));
+    CHECK(buf && strstr(buf, "axes x1y2"));
+    CHECK(buf && strstr(buf, "set y2label 'momentum'"));
+    CHECK(buf && strstr(buf, "set xlabel 'step'"));
+    CHECK(buf && strstr(buf, "set title 'onecycle(max_lr=0.3)' noenhanced"));
+    CHECK(buf && strstr(buf, "\n2 0.3 0.85\n"));
+    free(buf);
+
+    buf = NULL;
+    out.path = "s.pdf";
+    fp = open_memstream(&buf, &size);
+    st = lrf_plot_write_schedule_script(fp, &out, NULL, l, NULL, 5, NULL, NULL);
+    fclose(fp);
+    CHECK(st == LRF_OK);
+    CHECK(buf && strstr(buf, "pdfcairo"));
+    CHECK(buf && !strstr(buf, "axes x1y2"));
+    CHECK(buf && strstr(buf, "\n2 0.3 ?\n"));
+    free(buf);
+
+    struct lrf_error err;
+    lrf_error_clear(&err);
+    CHECK(lrf_plot_schedule(&out, l, NULL, 0, NULL, &err) == LRF_ERR_INVALID_ARG);
+    CHECK(lrf_plot_schedule(&out, NULL, NULL, 5, NULL, &err) == LRF_ERR_INVALID_ARG);
+    out.path = "s.bmp";
+    CHECK(lrf_plot_schedule(&out, l, NULL, 5, NULL, &err) == LRF_ERR_INVALID_ARG);
+    CHECK(strstr(err.message, "accepted") != NULL);
+}
+
+int main(void)
+{
+    make_curve();
+    test_formats();
+    test_range_script();
+    test_range_edge_cases();
+    test_schedule_script();
+    return check_summary();
+}
