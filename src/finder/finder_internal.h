@@ -1,0 +1,74 @@
+/* Internals shared by the finder's sources: the online smoother + stop rule, the
+ * published rules as array functions, the robust rule, and result assembly. */
+#ifndef LRF_FINDER_INTERNAL_H
+#define LRF_FINDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lrf/finder.h"
+
+/* Online smoothing and divergence test, exactly as each anchor orders them. */
+struct finder_smoother {
+    enum lrf_finder_smoothing kind;
+    enum lrf_finder_stop_rule stop_rule;
+    double beta, smooth_f, diverge;
+    double v;     /* debiased EMA accumulator */
+    double prev;  /* plain EMA: previous smoothed value */
+    double best;  /* running minimum of the smoothed loss */
+    double first; /* first finite smoothed loss (relative rule's floor) */
+    long count;
+};
+
+void finder_smoother_init(struct finder_smoother *sm, const struct lrf_finder_config *cfg);
+/* Feeds one raw loss; returns the smoothed value and sets *diverged. */
+double finder_smoother_push(struct finder_smoother *sm, double raw, bool *diverged);
+
+/* numpy semantics: argmin returns the first NaN if any, else the first minimum; -1 if n == 0. */
+long finder_argmin_np(const double *y, size_t n);
+/* np.gradient(y) (unit spacing, edge_order 1); n >= 2. */
+void finder_grad_unit(const double *y, size_t n, double *g);
+/* np.gradient(y, x) on a non-uniform grid; n >= 2. */
+void finder_grad_x(const double *y, const double *x, size_t n, double *g);
+/* fastai valley: index into y (negative Python indices wrapped), -1 when n == 0.
+ * lds: scratch (n). */
+long finder_valley(const double *y, size_t n, double *lds);
+/* fastai slide (lr_diff 15, thresh 0.005): index, -1 when n < 16. g: scratch (n). */
+long finder_slide(const double *y, size_t n, double *g);
+/* fastai steep: index of the left end of the steepest step, -1 when n < 2. */
+long finder_steep(const double *x, const double *y, size_t n);
+
+/* What the robust rule reports beside its suggestion. */
+struct finder_robust_out {
+    double lr;  /* NaN when invalid */
+    long index; /* nearest grid point, -1 when invalid */
+    long min_index;
+    double marker_loss;
+    bool valid;
+    unsigned diagnostics;
+    double noise_sd;
+    char diagnosis[LRF_FINDER_TEXT_MAX];
+};
+
+/* Robust rule on raw losses (finite prefix used); curve (n) receives the zero-phase
+ * smoothed curve (NaN where unused). scratch: 5*n doubles. */
+void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, const double *raw,
+                        size_t n, enum lrf_finder_stop stop, double *curve, double *scratch,
+                        struct finder_robust_out *out);
+
+/* Every rule on one curve. scratch: 9*n doubles. robust_curve may be NULL. */
+void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, const double *lr,
+                          const double *raw, const double *smoothed, size_t n,
+                          enum lrf_finder_stop stop, double *robust_curve, double *scratch,
+                          struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
+                          struct finder_robust_out *robust);
+
+/* Builds a result from K runs of raw losses (run_loss is runs x num_iter, row r valid
+ * for run_n[r] points), computing aggregates, rules, advice and the hand-off. */
+enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t num_iter,
+                                    const double *grid, size_t runs, const double *run_loss,
+                                    const double *run_train, const size_t *run_n,
+                                    const enum lrf_finder_stop *run_stop, long stop_index,
+                                    struct lrf_finder_result **out, struct lrf_error *err);
+
+#endif

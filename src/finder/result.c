@@ -1,0 +1,364 @@
+/* Result assembly: per-lr aggregates over K runs, every rule on the (median) curve,
+ * the runs' spread of each rule, diagnostics and advice, and the schedule hand-off.
+ * Also the offline entry point lrf_finder_analyze. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finder/finder_internal.h"
+
+/* The public struct first, so a result pointer is also the allocation. */
+struct result_impl {
+    struct lrf_finder_result pub;
+    double *dbl;
+    size_t *run_n;
+    enum lrf_finder_stop *run_stop;
+};
+
+void lrf_finder_result_destroy(struct lrf_finder_result *r)
+{
+    if (!r)
+        return;
+    struct result_impl *impl = (struct result_impl *)r;
+    free(impl->dbl);
+    free(impl->run_n);
+    free(impl->run_stop);
+    free(impl);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* numpy percentile (linear interpolation) of sorted v[0..n), n > 0. */
+static double quantile_sorted(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
+}
+
+static void append_advice(struct lrf_finder_result *r, const char *text)
+{
+    size_t used = strlen(r->advice);
+    snprintf(r->advice + used, sizeof r->advice - used, "%s%s", used ? " " : "", text);
+}
+
+static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_config *cfg,
+                         double span)
+{
+    char buf[LRF_FINDER_TEXT_MAX];
+    unsigned d = r->diagnostics;
+    if (d & LRF_FINDER_DIAG_NO_FINITE)
+        append_advice(r, "The first step already gave NaN/Inf: lower start_lr by a few decades "
+                         "and check the data for NaN.");
+    if (d & LRF_FINDER_DIAG_DIVERGED_AT_ONCE)
+        append_advice(r, "The loss diverged within the first rungs: lower start_lr by 2-3 "
+                         "decades.");
+    else if (d & LRF_FINDER_DIAG_TOO_SHORT)
+        append_advice(r, "Too few points for a reliable pick: raise num_iter (e.g. 100) or "
+                         "check why the sweep stopped.");
+    if (d & LRF_FINDER_DIAG_FLAT)
+        append_advice(r, "The loss never clearly decreased: widen the range (raise end_lr), "
+                         "or the model is already trained / the data not learnable.");
+    if (d & LRF_FINDER_DIAG_RISES_FROM_START)
+        append_advice(r, "The loss rises from the first lr: lower start_lr by 2 decades.");
+    if (d & LRF_FINDER_DIAG_NO_DIVERGENCE) {
+        snprintf(buf, sizeof buf,
+                 "The loss was still decreasing at end_lr=%g: raise end_lr to see where it "
+                 "diverges (max_lr may be higher than suggested).",
+                 cfg->end_lr);
+        append_advice(r, buf);
+    }
+    if (d & LRF_FINDER_DIAG_NOISY)
+        append_advice(r, "The curve is noisy for its drop: use more runs, more batches per "
+                         "rung or a larger batch.");
+    if (d & LRF_FINDER_DIAG_UNSTABLE_RUNS) {
+        snprintf(buf, sizeof buf,
+                 "The runs' suggestions span %.2f decades (> %.2g): the pick is uncertain; "
+                 "add runs or batches per rung.",
+                 span, cfg->robust.unstable_decades);
+        append_advice(r, buf);
+    }
+}
+
+static void build_handoff(struct lrf_finder_result *r, const struct lrf_finder_config *cfg)
+{
+    const struct lrf_finder_suggestion *s = &r->suggestion[r->recommended];
+    r->one_cycle_max_lr = r->cyclic_base_lr = r->cyclic_max_lr = r->cosine_lr = NAN;
+    if (!s->valid || !(s->lr > 0))
+        return;
+    double max_lr = s->lr;
+    r->one_cycle_max_lr = max_lr;
+    r->cyclic_max_lr = max_lr;
+    r->cyclic_base_lr = max_lr / cfg->robust.cyclic_base_div;
+    r->cosine_lr = max_lr / cfg->robust.cosine_div;
+    long total = cfg->total_steps;
+    char steps[32], half[32];
+    if (total > 0) {
+        snprintf(steps, sizeof steps, "%ld", total);
+        snprintf(half, sizeof half, "%ld", total / 2 > 0 ? total / 2 : 1);
+        snprintf(r->one_cycle_spec, sizeof r->one_cycle_spec,
+                 "onecycle(max_lr=%.3g,total_steps=%ld)", max_lr, total);
+        snprintf(r->cyclic_spec, sizeof r->cyclic_spec,
+                 "cyclic(base_lr=%.3g,max_lr=%.3g,step_size_up=%s)", r->cyclic_base_lr, max_lr,
+                 half);
+        snprintf(r->cosine_spec, sizeof r->cosine_spec, "cosine(T_max=%ld)", total);
+    } else {
+        /* Unknown length: lrfind schedule fills it from --steps; PyTorch needs a name. */
+        snprintf(steps, sizeof steps, "TOTAL_STEPS");
+        snprintf(half, sizeof half, "TOTAL_STEPS // 2");
+        snprintf(r->one_cycle_spec, sizeof r->one_cycle_spec, "onecycle(max_lr=%.3g)", max_lr);
+        snprintf(r->cyclic_spec, sizeof r->cyclic_spec, "cyclic(base_lr=%.3g,max_lr=%.3g)",
+                 r->cyclic_base_lr, max_lr);
+        snprintf(r->cosine_spec, sizeof r->cosine_spec, "cosine(eta_min=0)");
+    }
+    snprintf(r->one_cycle_torch, sizeof r->one_cycle_torch,
+             "torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=%.3g, total_steps=%s)", max_lr,
+             steps);
+    snprintf(r->cyclic_torch, sizeof r->cyclic_torch,
+             "torch.optim.lr_scheduler.CyclicLR(optimizer, base_lr=%.3g, max_lr=%.3g, "
+             "step_size_up=%s)",
+             r->cyclic_base_lr, max_lr, half);
+    snprintf(r->cosine_torch, sizeof r->cosine_torch,
+             "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=%s)  # optimizer lr=%.3g",
+             steps, r->cosine_lr);
+}
+
+static long nearest_index(const double *lr, size_t n, double target)
+{
+    long best = -1;
+    double lt = log(target);
+    for (size_t i = 0; i < n; i++) {
+        if (!(lr[i] > 0))
+            continue;
+        if (best < 0 || fabs(log(lr[i]) - lt) < fabs(log(lr[best]) - lt))
+            best = (long)i;
+    }
+    return best;
+}
+
+/* Overall stop reason of K runs: an error or interruption wins, else the majority. */
+static enum lrf_finder_stop overall_stop(const enum lrf_finder_stop *st, size_t runs)
+{
+    size_t count[LRF_FINDER_STOP_COUNT] = {0};
+    for (size_t r = 0; r < runs; r++)
+        count[st[r]]++;
+    if (count[LRF_FINDER_STOP_CALLBACK_ERROR])
+        return LRF_FINDER_STOP_CALLBACK_ERROR;
+    if (count[LRF_FINDER_STOP_INTERRUPTED])
+        return LRF_FINDER_STOP_INTERRUPTED;
+    enum lrf_finder_stop best = st[0];
+    for (int s = 0; s < LRF_FINDER_STOP_COUNT; s++)
+        if (count[s] > count[best])
+            best = (enum lrf_finder_stop)s;
+    return best;
+}
+
+enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t num_iter,
+                                    const double *grid, size_t runs, const double *run_loss,
+                                    const double *run_train, const size_t *run_n,
+                                    const enum lrf_finder_stop *run_stop, long stop_index,
+                                    struct lrf_finder_result **out, struct lrf_error *err)
+{
+    *out = NULL;
+    size_t n = 0;
+    for (size_t r = 0; r < runs; r++)
+        n = run_n[r] > n ? run_n[r] : n;
+    size_t N = num_iter, nn = n ? n : 1;
+    /* lr, loss, train, smoothed, robust, q1, q3 (n each), run_loss (runs*N), run_robust
+     * (runs); scratch: rules 9*N, a run's smoothed curve N, per-lr values 2*runs, the
+     * runs' picks runs*rules. */
+    size_t ndbl = 7 * nn + runs * N + runs + 10 * N + 2 * runs + runs * LRF_FINDER_RULE_COUNT;
+    struct result_impl *impl = calloc(1, sizeof *impl);
+    double *dbl = impl ? malloc(ndbl * sizeof *dbl) : NULL;
+    size_t *rn = impl ? malloc(runs * sizeof *rn) : NULL;
+    enum lrf_finder_stop *rs = impl ? malloc(runs * sizeof *rs) : NULL;
+    if (!impl || !dbl || !rn || !rs) {
+        free(dbl);
+        free(rn);
+        free(rs);
+        free(impl);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the finder result");
+    }
+    impl->dbl = dbl;
+    impl->run_n = rn;
+    impl->run_stop = rs;
+    struct lrf_finder_result *R = &impl->pub;
+    double *lr = dbl, *loss = lr + nn, *train = loss + nn, *sm = train + nn, *rob = sm + nn,
+           *q1 = rob + nn, *q3 = q1 + nn, *rl = q3 + nn, *rrob = rl + runs * N,
+           *scratch = rrob + runs, *run_sm = scratch + 9 * N, *vals = run_sm + N,
+           *picks = vals + 2 * runs;
+    memcpy(rn, run_n, runs * sizeof *rn);
+    memcpy(rs, run_stop, runs * sizeof *rs);
+    memcpy(rl, run_loss, runs * N * sizeof *rl);
+    memcpy(lr, grid, n * sizeof *lr);
+
+    for (size_t i = 0; i < n; i++) {
+        if (runs == 1) {
+            loss[i] = q1[i] = q3[i] = run_loss[i];
+            train[i] = run_train[i];
+            continue;
+        }
+        size_t k = 0, kt = 0;
+        double *tv = vals + runs;
+        for (size_t r = 0; r < runs; r++) {
+            if (run_n[r] <= i)
+                continue;
+            if (isfinite(run_loss[r * N + i]))
+                vals[k++] = run_loss[r * N + i];
+            if (isfinite(run_train[r * N + i]))
+                tv[kt++] = run_train[r * N + i];
+        }
+        if (k == 0) {
+            loss[i] = q1[i] = q3[i] = NAN;
+        } else {
+            qsort(vals, k, sizeof *vals, cmp_double);
+            loss[i] = quantile_sorted(vals, k, 0.5);
+            q1[i] = quantile_sorted(vals, k, 0.25);
+            q3[i] = quantile_sorted(vals, k, 0.75);
+        }
+        if (kt == 0) {
+            train[i] = NAN;
+        } else {
+            qsort(tv, kt, sizeof *tv, cmp_double);
+            train[i] = quantile_sorted(tv, kt, 0.5);
+        }
+    }
+    struct finder_smoother smo;
+    finder_smoother_init(&smo, cfg);
+    for (size_t i = 0; i < n; i++) {
+        bool div;
+        sm[i] = finder_smoother_push(&smo, loss[i], &div);
+    }
+
+    R->n = n;
+    R->num_iter = num_iter;
+    R->compat = cfg->compat;
+    R->smoothing = cfg->smoothing;
+    R->lr = lr;
+    R->loss = loss;
+    R->train_loss = train;
+    R->smoothed = sm;
+    R->robust = rob;
+    R->loss_q1 = q1;
+    R->loss_q3 = q3;
+    R->runs = runs;
+    R->run_loss = rl;
+    R->run_n = rn;
+    R->run_stop = rs;
+    R->run_robust_lr = rrob;
+    R->stop_reason = overall_stop(run_stop, runs);
+    R->stop_index = R->stop_reason == LRF_FINDER_STOP_END ? -1 : stop_index;
+    R->recommended = cfg->rule;
+
+    struct finder_robust_out ro;
+    finder_compute_rules(cfg, num_iter, lr, loss, sm, n, R->stop_reason, rob, scratch,
+                         R->suggestion, &ro);
+    R->diagnostics = ro.diagnostics;
+    R->noise_sd = ro.noise_sd;
+    if (runs == 1)
+        rrob[0] = R->suggestion[LRF_FINDER_RULE_ROBUST].lr;
+
+    double span = 0;
+    if (runs > 1) {
+        /* Each run on its own: the spread of each rule's pick over the runs. */
+        double *pk = picks; /* (rules, runs) log10 of the valid picks */
+        size_t cnt[LRF_FINDER_RULE_COUNT] = {0};
+        for (size_t r = 0; r < runs; r++) {
+            size_t m = run_n[r];
+            rrob[r] = NAN;
+            if (m == 0)
+                continue;
+            finder_smoother_init(&smo, cfg);
+            for (size_t i = 0; i < m; i++) {
+                bool div;
+                run_sm[i] = finder_smoother_push(&smo, run_loss[r * N + i], &div);
+            }
+            struct lrf_finder_suggestion s[LRF_FINDER_RULE_COUNT];
+            struct finder_robust_out o;
+            finder_compute_rules(cfg, num_iter, grid, run_loss + r * N, run_sm, m, run_stop[r],
+                                 NULL, scratch, s, &o);
+            rrob[r] = s[LRF_FINDER_RULE_ROBUST].lr;
+            for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++)
+                if (s[q].valid && s[q].lr > 0)
+                    pk[(size_t)q * runs + cnt[q]++] = log10(s[q].lr);
+        }
+        for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+            struct lrf_finder_suggestion *s = &R->suggestion[q];
+            if (!s->valid || cnt[q] == 0)
+                continue;
+            double *v = pk + (size_t)q * runs;
+            qsort(v, cnt[q], sizeof *v, cmp_double);
+            s->lr = pow(10.0, quantile_sorted(v, cnt[q], 0.5));
+            s->lr_low = pow(10.0, v[0]);
+            s->lr_high = pow(10.0, v[cnt[q] - 1]);
+            double mark = q == LRF_FINDER_RULE_MINIMUM ? s->lr * 10 : s->lr;
+            long idx = nearest_index(lr, n, mark);
+            if (idx >= 0) {
+                s->index = idx;
+                s->marker_lr = q == LRF_FINDER_RULE_MINIMUM ? lr[idx] : s->lr;
+                s->marker_loss = q == LRF_FINDER_RULE_ROBUST ? rob[idx] : sm[idx];
+            }
+            if (q == (int)R->recommended) {
+                span = v[cnt[q] - 1] - v[0];
+                if (span > cfg->robust.unstable_decades)
+                    R->diagnostics |= LRF_FINDER_DIAG_UNSTABLE_RUNS;
+            }
+        }
+    }
+    R->advice[0] = '\0';
+    build_advice(R, cfg, span);
+    build_handoff(R, cfg);
+    *out = R;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_finder_analyze(const struct lrf_finder_config *cfg, const double *lr,
+                                   const double *loss, size_t n, struct lrf_finder_result **out,
+                                   struct lrf_error *err)
+{
+    if (!out)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "out is NULL");
+    *out = NULL;
+    enum lrf_status st = lrf_finder_config_check(cfg, err);
+    if (st != LRF_OK)
+        return st;
+    if (n == 0 || !lr || !loss)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "the curve has no points");
+    for (size_t i = 0; i < n; i++)
+        if (!(isfinite(lr[i]) && lr[i] > 0))
+            return lrf_error_set(err, LRF_ERR_INVALID_ARG, "lr[%zu] must be finite and > 0, got %g",
+                                 i, lr[i]);
+    /* Re-run the smoothing and stop rule on the raw losses: later points are dropped. */
+    struct finder_smoother smo;
+    finder_smoother_init(&smo, cfg);
+    size_t m = n;
+    enum lrf_finder_stop stop = LRF_FINDER_STOP_END;
+    for (size_t i = 0; i < n; i++) {
+        bool div;
+        finder_smoother_push(&smo, loss[i], &div);
+        if (cfg->stop_on_nonfinite && !isfinite(loss[i])) {
+            stop = LRF_FINDER_STOP_NONFINITE;
+            m = i + 1;
+            break;
+        }
+        if (div) {
+            stop = LRF_FINDER_STOP_DIVERGED;
+            m = i + 1;
+            break;
+        }
+    }
+    double *train = malloc(n * sizeof *train);
+    if (!train)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    memcpy(train, loss, n * sizeof *train);
+    st = finder_result_build(cfg, n, lr, 1, loss, train, &m, &stop,
+                             stop == LRF_FINDER_STOP_END ? -1 : (long)m - 1, out, err);
+    free(train);
+    return st;
+}
