@@ -2,6 +2,7 @@
  * /work/shared/reference/lr-finders.md §2): numpy's gradient and argmin, fastai's
  * valley, slide and steep. Indices are into the arrays passed in. */
 #include <math.h>
+#include <stdbool.h>
 
 #include "finder/finder_internal.h"
 
@@ -29,6 +30,15 @@ void finder_grad_x(const double *y, const double *x, size_t n, double *g)
 {
     g[0] = (y[1] - y[0]) / (x[1] - x[0]);
     g[n - 1] = (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2]);
+    bool uniform = true; /* numpy switches to the scalar-spacing formula then */
+    for (size_t i = 1; i + 1 < n && uniform; i++)
+        uniform = (x[i + 1] - x[i]) == (x[1] - x[0]);
+    if (uniform) {
+        double dx = x[1] - x[0];
+        for (size_t i = 1; i + 1 < n; i++)
+            g[i] = (y[i + 1] - y[i - 1]) / (2.0 * dx);
+        return;
+    }
     for (size_t i = 1; i + 1 < n; i++) {
         /* numpy's second-order interior formula for uneven spacing, same operation order. */
         double hl = x[i] - x[i - 1], hr = x[i + 1] - x[i];
