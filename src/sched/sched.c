@@ -35,6 +35,8 @@ static void assign_bases(struct sched_node *root, double base_lr)
         double m = NAN;
         /* Construction's initial step; errors are impossible at t = 0 after validation. */
         sched_chainable(c, 0, group_lr, &group_lr, &m, NULL);
+        if (c->kind == LRF_SCHED_CYCLIC) /* see state_start */
+            group_lr = c->base;
     }
     root->base = initial;
 }
@@ -62,6 +64,11 @@ static enum lrf_status state_start(const struct lrf_sched *s, struct sched_state
         enum lrf_status stt = sched_chainable(c, 0, group_lr, &group_lr, &st->mom, err);
         if (stt)
             return stt;
+        /* CyclicLR's constructor runs its initial step while base_lrs still holds the
+         * group's initial_lr (its own base_lr is restored afterwards), so at x = 0 it
+         * writes initial_lr, which differs when an earlier scheduler set it. */
+        if (c->kind == LRF_SCHED_CYCLIC)
+            group_lr = c->base;
     }
     if (r->kind == LRF_SCHED_CHAIN) {
         st->lr = group_lr;
@@ -231,14 +238,14 @@ long lrf_sched_max_step(const struct lrf_sched *s)
 {
     const struct sched_node *r = s->root;
     if (r->kind == LRF_SCHED_ONECYCLE)
-        return r->p.total_steps;
+        return r->p.total_steps - r->p.zero_last;
     long best = -1;
     for (size_t i = 0; i < r->n_child; i++) {
         const struct sched_node *c = r->child[i];
         if (c->kind != LRF_SCHED_ONECYCLE)
             continue;
         long start = (r->kind == LRF_SCHED_SEQ && i > 0) ? r->p.milestones[i - 1] : 0;
-        long bound = start + c->p.total_steps;
+        long bound = start + c->p.total_steps - c->p.zero_last;
         bool reached =
             r->kind == LRF_SCHED_CHAIN || i + 1 == r->n_child || r->p.milestones[i] - 1 > bound;
         if (reached && (best < 0 || bound < best))

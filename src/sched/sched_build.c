@@ -96,14 +96,14 @@ static enum lrf_status build_onecycle(struct sched_node *n, struct lrf_error *er
         p->end_step[0] = pct * N - 1;
         p->end_step[1] = N - 1;
     }
-    double start = 0;
-    for (int i = 0; i < p->n_phases; i++) {
-        if (p->end_step[i] == start)
-            return FAIL("onecycle: pct_start=%g with total_steps=%ld gives a zero-width phase %d "
-                        "(PyTorch divides by zero)",
-                        pct, p->total_steps, i + 1);
-        start = p->end_step[i];
-    }
+    /* PyTorch divides by a phase's width when t lands in it. A zero-width first phase
+     * is hit at t = 0 (construction) and a middle one never; a zero-width last phase
+     * only at t = N, so that schedule stays usable up to N - 1. */
+    if (p->end_step[0] == 0)
+        return FAIL("onecycle: pct_start=%g with total_steps=%ld gives a zero-width first phase "
+                    "(PyTorch divides by zero)",
+                    pct, p->total_steps);
+    p->zero_last = p->end_step[p->n_phases - 1] == p->end_step[p->n_phases - 2];
     return LRF_OK;
 }
 

@@ -146,6 +146,11 @@ static enum lrf_status onecycle(const struct sched_params *p, long t, double *lr
     if (t > p->total_steps)
         return lrf_error_set(err, LRF_ERR_STATE, "onecycle: stepped to t=%ld, past total_steps=%ld",
                              t, p->total_steps);
+    if (p->zero_last && t == p->total_steps)
+        return lrf_error_set(err, LRF_ERR_STATE,
+                             "onecycle: t=%ld falls in a zero-width last phase (pct_start makes "
+                             "it empty; PyTorch divides by zero)",
+                             t);
     double lr_at[4], m_at[4];
     lr_at[0] = p->initial_lr;
     m_at[0] = p->max_m;

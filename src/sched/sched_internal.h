@@ -66,6 +66,7 @@ struct sched_params {
     long total_steps;
     double end_step[3], initial_lr, min_lr;
     int n_phases;
+    long zero_last; /* 1 when the last phase has zero width: t = N divides by zero */
     bool linear;
     /* plateau */
     bool mode_max, thr_abs;
