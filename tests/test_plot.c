@@ -69,6 +69,16 @@ static void test_formats(void)
     CHECK(lrf_plot_format_from_path("png", &f, NULL) == LRF_ERR_INVALID_ARG);
     CHECK(lrf_plot_format_from_path(NULL, &f, NULL) == LRF_ERR_INVALID_ARG);
     CHECK(lrf_plot_format_from_path("", &f, NULL) == LRF_ERR_INVALID_ARG);
+
+    char buf[64];
+    CHECK(lrf_plot_script_path_for("dir/lr.png", buf, sizeof buf, NULL) == LRF_OK);
+    CHECK_STR(buf, "dir/lr.gp");
+    CHECK(lrf_plot_script_path_for("a.b.PDF", buf, sizeof buf, NULL) == LRF_OK);
+    CHECK_STR(buf, "a.b.gp");
+    CHECK(lrf_plot_script_path_for("term", buf, sizeof buf, NULL) == LRF_OK);
+    CHECK_STR(buf, "lrfind-plot.gp");
+    CHECK(lrf_plot_script_path_for("x.jpg", buf, sizeof buf, NULL) == LRF_ERR_INVALID_ARG);
+    CHECK(lrf_plot_script_path_for("a-rather-long-name.svg", buf, 8, NULL) == LRF_ERR_INVALID_ARG);
 }
 
 static void test_range_script(void)

@@ -82,6 +82,12 @@ struct lrf_plot_range_test {
 enum lrf_status lrf_plot_range_test(const struct lrf_plot_output *out,
                                     const struct lrf_plot_range_test *data, struct lrf_error *err);
 
+/* The conventional kept-script path for an output path: "dir/lr.png" -> "dir/lr.gp",
+ * "term" -> "lrfind-plot.gp". For a CLI that keeps the script only when gnuplot is
+ * missing: if (!lrf_plot_gnuplot_available()) out.script_path = <this>. */
+enum lrf_status lrf_plot_script_path_for(const char *path, char *buf, size_t size,
+                                         struct lrf_error *err);
+
 /* Nonzero when the gnuplot program (see lrf_plot_output.gnuplot) can be run. */
 int lrf_plot_gnuplot_available(void);
 

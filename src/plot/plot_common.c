@@ -53,6 +53,22 @@ enum lrf_status lrf_plot_format_from_path(const char *path, enum lrf_plot_format
     return LRF_OK;
 }
 
+enum lrf_status lrf_plot_script_path_for(const char *path, char *buf, size_t size,
+                                         struct lrf_error *err)
+{
+    enum lrf_plot_format fmt;
+    enum lrf_status st = lrf_plot_format_from_path(path, &fmt, err);
+    if (st != LRF_OK)
+        return st;
+    /* Every accepted extension is four characters (".png", ".svg", ".pdf"). */
+    size_t stem = fmt == LRF_PLOT_TERM ? 0 : strlen(path) - 4;
+    int n = fmt == LRF_PLOT_TERM ? snprintf(buf, size, "lrfind-plot.gp")
+                                 : snprintf(buf, size, "%.*s.gp", (int)stem, path);
+    if (n < 0 || (size_t)n >= size)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "plot output '%s': path too long", path);
+    return LRF_OK;
+}
+
 void plot_put_string(FILE *fp, const char *s)
 {
     fputc('\'', fp);
