@@ -90,6 +90,7 @@ static void test_range_script(void)
     char *s = range_script("out.png", "/tmp/it's here/out.png", &d, &st, &err);
     CHECK_MSG(st == LRF_OK, "%s", err.message);
     CHECK(s && strstr(s, "set logscale x 10\n"));
+    CHECK(s && strstr(s, "set format x '10^{%L}'"));
     CHECK(s && strstr(s, "set xlabel 'learning rate'"));
     CHECK(s && strstr(s, "set ylabel 'loss'"));
     CHECK(s && strstr(s, "pngcairo"));
@@ -148,7 +149,7 @@ static void test_range_edge_cases(void)
     struct lrf_error err;
 
     /* Non-finite losses are written as gnuplot's missing value, not as "nan". */
-    double l2[3] = {2.0, NAN, INFINITY}, r2[3] = {1e-3, 1e-2, 1e-1};
+    double l2[3] = {2.0, NAN, INFINITY}, r2[3] = {1e-3, 1e-2, 3e-2};
     struct lrf_plot_range_test small = {NULL, r2, l2, NULL, 3, NULL, NULL, NULL, 0, -1};
     char *s = range_script("a.svg", NULL, &small, &st, &err);
     CHECK(st == LRF_OK);
@@ -156,6 +157,7 @@ static void test_range_edge_cases(void)
     CHECK(s && strstr(s, "0.01 ? ?\n"));
     CHECK(s && !strstr(s, "nan") && !strstr(s, "inf"));
     CHECK(s && strstr(s, "set terminal svg"));
+    CHECK(s && strstr(s, "set format x '%g'")); /* < 2 decades: no 10^{%L} labels */
     CHECK(s && strstr(s, "set output 'a.svg'"));
     free(s);
 

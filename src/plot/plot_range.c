@@ -12,6 +12,7 @@ static const double Y_TOP_ABOVE_START = 0.5;
  * most this fraction of the drop, so one lucky batch does not flatten the valley. */
 static const double Y_RAW_BELOW = 0.25;
 static const double Y_PAD = 0.04; /* headroom so curves do not touch the border */
+static const double MIN_DECADES_FOR_POWERS = 2.0;
 
 static const char *const MARKER_COLORS[] = {"#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
                                             "#e377c2", "#17becf", "#bcbd22"};
@@ -235,8 +236,13 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
     fputs(" noenhanced\n", fp);
     fputs("set xlabel 'learning rate'\nset ylabel 'loss'\n", fp);
     fputs("set logscale x 10\n", fp);
-    /* Powers of ten read best as 10^-3 on an image; text has no superscripts. */
-    fputs(term ? "set format x '%.0e'\n" : "set format x '10^{%L}'\n", fp);
+    /* Powers of ten read best as 10^-3 on an image; text has no superscripts. Over less
+     * than MIN_DECADES_FOR_POWERS gnuplot puts ticks between powers of ten, which a
+     * 10^{%L} label would misname, so short sweeps get plain numbers. */
+    if (log10(x.hi / x.lo) < MIN_DECADES_FOR_POWERS)
+        fputs("set format x '%g'\n", fp);
+    else
+        fputs(term ? "set format x '%.0e'\n" : "set format x '10^{%L}'\n", fp);
     fputs("set format y '%g'\n", fp);
     if (!term) /* dotted grid lines only clutter text output */
         fputs("set grid xtics ytics\n", fp);
