@@ -1,10 +1,211 @@
-/* PLACEHOLDER: replaced by the module that implements 'lrfind inspect'. */
+/* lrfind inspect: show how a CSV (or the built-in dataset) is parsed. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "cli/json.h"
+#include "lrf/dataset.h"
+
+static void usage(void)
+{
+    fputs("Usage: lrfind inspect [--data FILE.csv] [OPTIONS]\n"
+          "Parse a CSV as the range test would and describe what was found: rows,\n"
+          "feature columns, the label column and class mapping, storage, value ranges,\n"
+          "memory used and parse speed. Without --data, describe the built-in dataset.\n"
+          "\n"
+          "  -d, --data FILE.csv    the CSV to parse\n"
+          "  -l, --label NAME|INDEX label column: a header name or 0-based index (-1 = last);\n"
+          "                         default: the column named label, class, target or y,\n"
+          "                         else the first\n"
+          "      --no-cache         parse the file even if a cached copy is valid\n"
+          "      --threads N        parser threads (default: all cores)\n"
+          "      --json             print JSON instead of text\n"
+          "  -h, --help             show this help and exit\n",
+          stdout);
+}
+
+static double mb(size_t bytes)
+{
+    return (double)bytes / 1e6;
+}
+
+static void print_text(const struct lrf_dataset *ds)
+{
+    size_t d = lrf_dataset_features(ds), k = lrf_dataset_classes(ds);
+    printf("source:        %s", lrf_dataset_source(ds));
+    if (lrf_dataset_file_bytes(ds))
+        printf(" (%.1f MB)", mb(lrf_dataset_file_bytes(ds)));
+    printf("\nrows:          %zu\n", lrf_dataset_rows(ds));
+    printf("columns:       %zu (%zu features + label), %s\n", lrf_dataset_columns(ds), d,
+           lrf_dataset_has_header(ds) ? "with header" : "no header");
+    if (lrf_dataset_has_header(ds))
+        printf("label column:  '%s' (column %zu)\n", lrf_dataset_label_name(ds),
+               lrf_dataset_label_index(ds));
+    else
+        printf("label column:  column %zu\n", lrf_dataset_label_index(ds));
+    printf("classes:       %zu (%s labels, in sorted order)\n", k,
+           lrf_dataset_labels_numeric(ds) ? "integer" : "string");
+    for (size_t c = 0; c < k; c++) {
+        size_t n = lrf_dataset_class_count(ds, c);
+        printf("  class %-3zu <- %-12s %8zu rows (%.1f%%)\n", c, lrf_dataset_class_name(ds, c), n,
+               100.0 * (double)n / (double)lrf_dataset_rows(ds));
+    }
+    float lo, hi;
+    lrf_dataset_value_range(ds, &lo, &hi);
+    printf("storage:       %s\n", lrf_storage_name(lrf_dataset_storage(ds)));
+    printf("value range:   %g .. %g over all features\n", (double)lo, (double)hi);
+    size_t show = d < 4 ? d : 4;
+    for (size_t j = 0; j < show; j++) {
+        lrf_dataset_feature_range(ds, j, &lo, &hi);
+        const char *name = lrf_dataset_feature_name(ds, j);
+        printf("  feature %-4zu %-12s %g .. %g\n", j, name[0] ? name : "-", (double)lo, (double)hi);
+    }
+    if (d > show)
+        printf("  ... (%zu more features)\n", d - show);
+    printf("memory used:   %.1f MB\n", mb(lrf_dataset_bytes(ds)));
+    double s = lrf_dataset_parse_seconds(ds);
+    if (lrf_dataset_from_cache(ds))
+        printf("load time:     %.3f s (from the cache)\n", s);
+    else if (!strncmp(lrf_dataset_source(ds), "builtin:", 8))
+        printf("load time:     %.3f s (embedded in the library, no parsing)\n", s);
+    else if (lrf_dataset_file_bytes(ds) && s > 0)
+        printf("parse time:    %.3f s (%.0f MB/s, %d thread%s)\n", s,
+               mb(lrf_dataset_file_bytes(ds)) / s, lrf_dataset_threads_used(ds),
+               lrf_dataset_threads_used(ds) == 1 ? "" : "s");
+    else
+        printf("parse time:    %.3f s\n", s);
+}
+
+static void print_json(const struct lrf_dataset *ds)
+{
+    struct cli_json j;
+    cli_json_init(&j, stdout);
+    cli_json_object_begin(&j);
+    cli_json_key(&j, "source");
+    cli_json_string(&j, lrf_dataset_source(ds));
+    cli_json_key(&j, "rows");
+    cli_json_int(&j, (long long)lrf_dataset_rows(ds));
+    cli_json_key(&j, "features");
+    cli_json_int(&j, (long long)lrf_dataset_features(ds));
+    cli_json_key(&j, "columns");
+    cli_json_int(&j, (long long)lrf_dataset_columns(ds));
+    cli_json_key(&j, "has_header");
+    cli_json_bool(&j, lrf_dataset_has_header(ds));
+    cli_json_key(&j, "label_column");
+    if (lrf_dataset_has_header(ds))
+        cli_json_string(&j, lrf_dataset_label_name(ds));
+    else
+        cli_json_int(&j, (long long)lrf_dataset_label_index(ds));
+    cli_json_key(&j, "label_index");
+    cli_json_int(&j, (long long)lrf_dataset_label_index(ds));
+    cli_json_key(&j, "classes");
+    cli_json_int(&j, (long long)lrf_dataset_classes(ds));
+    cli_json_key(&j, "labels_numeric");
+    cli_json_bool(&j, lrf_dataset_labels_numeric(ds));
+    cli_json_key(&j, "class_names");
+    cli_json_array_begin(&j);
+    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
+        cli_json_string(&j, lrf_dataset_class_name(ds, c));
+    cli_json_array_end(&j);
+    cli_json_key(&j, "class_counts");
+    cli_json_array_begin(&j);
+    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
+        cli_json_int(&j, (long long)lrf_dataset_class_count(ds, c));
+    cli_json_array_end(&j);
+    cli_json_key(&j, "storage");
+    cli_json_string(&j, lrf_storage_name(lrf_dataset_storage(ds)));
+    float lo, hi;
+    lrf_dataset_value_range(ds, &lo, &hi);
+    cli_json_key(&j, "value_min");
+    cli_json_number(&j, (double)lo);
+    cli_json_key(&j, "value_max");
+    cli_json_number(&j, (double)hi);
+    cli_json_key(&j, "bytes");
+    cli_json_int(&j, (long long)lrf_dataset_bytes(ds));
+    cli_json_key(&j, "file_bytes");
+    cli_json_int(&j, (long long)lrf_dataset_file_bytes(ds));
+    double s = lrf_dataset_parse_seconds(ds);
+    cli_json_key(&j, "parse_seconds");
+    cli_json_number(&j, s);
+    cli_json_key(&j, "mb_per_second");
+    if (s > 0)
+        cli_json_number(&j, mb(lrf_dataset_file_bytes(ds)) / s);
+    else
+        cli_json_null(&j);
+    cli_json_key(&j, "from_cache");
+    cli_json_bool(&j, lrf_dataset_from_cache(ds));
+    cli_json_key(&j, "threads");
+    cli_json_int(&j, lrf_dataset_threads_used(ds));
+    cli_json_object_end(&j);
+    cli_json_finish(&j);
+}
 
 int cli_cmd_inspect(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("'inspect' is not available in this build yet");
-    return CLI_EXIT_FAILURE;
+    enum { OPT_NO_CACHE = 256, OPT_JSON, OPT_THREADS };
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"label", required_argument, NULL, 'l'},
+        {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *data = NULL;
+    bool json = false;
+    struct lrf_dataset_options opt = lrf_dataset_options_default();
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            data = optarg;
+            break;
+        case 'l':
+            opt.label = optarg;
+            break;
+        case OPT_NO_CACHE:
+            opt.use_cache = false;
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case OPT_THREADS: {
+            long n;
+            if (!cli_parse_long("--threads", optarg, 1, 64, &n))
+                return CLI_EXIT_USAGE;
+            opt.threads = (int)n;
+            break;
+        }
+        case 'h':
+            usage();
+            return cli_close_stdout(CLI_EXIT_OK);
+        case ':':
+            return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("unexpected argument '%s'", argv[optind]);
+    if (!data && opt.label)
+        return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    struct lrf_error err;
+    lrf_error_clear(&err);
+    struct lrf_dataset *ds = NULL;
+    enum lrf_status st = data ? lrf_dataset_load_csv(data, &opt, &ds, &err)
+                              : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
+    if (st != LRF_OK)
+        return cli_fail(&err);
+    if (json)
+        print_json(ds);
+    else
+        print_text(ds);
+    lrf_dataset_destroy(ds);
+    return cli_close_stdout(CLI_EXIT_OK);
 }

@@ -1,0 +1,105 @@
+/* The built-in dataset: a class-balanced Fashion-MNIST subset embedded in the
+ * library by module.cmake (see scripts/make_builtin_dataset.py for the
+ * format). The pixels are used in place; only labels and names are built. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset/internal.h"
+#include "lrf/clock.h"
+
+extern const unsigned char lrf_builtin_blob[] __attribute__((visibility("hidden")));
+extern const unsigned char lrf_builtin_blob_end[] __attribute__((visibility("hidden")));
+
+enum { BUILTIN_HEADER = 20, BUILTIN_CLASSES = 10 };
+
+static uint32_t read_u32le(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_dataset **out,
+                                         struct lrf_error *err)
+{
+    double t0 = lrf_clock_seconds();
+    if ((unsigned)part >= LRF_BUILTIN_PART_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "unknown built-in dataset part %d",
+                             (int)part);
+    const unsigned char *blob = lrf_builtin_blob;
+    size_t size = (size_t)(lrf_builtin_blob_end - lrf_builtin_blob);
+    if (size < BUILTIN_HEADER || memcmp(blob, "LRFFMN1\n", 8) != 0)
+        return lrf_error_set(err, LRF_ERR_STATE, "the built-in dataset is damaged (bad header)");
+    size_t n_train = read_u32le(blob + 8), n_test = read_u32le(blob + 12);
+    size_t d = read_u32le(blob + 16);
+    if (d == 0 || size != BUILTIN_HEADER + (n_train + n_test) * (d + 1))
+        return lrf_error_set(err, LRF_ERR_STATE, "the built-in dataset is damaged (bad size)");
+    const unsigned char *p = blob + BUILTIN_HEADER;
+    size_t n = n_train;
+    if (part == LRF_BUILTIN_TEST) {
+        p += n_train * (d + 1);
+        n = n_test;
+    }
+    const unsigned char *labels = p, *pixels = p + n;
+
+    struct lrf_dataset *ds = ds_alloc();
+    if (!ds)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    ds->source = ds_strdup(part == LRF_BUILTIN_TRAIN ? "builtin:train" : "builtin:test");
+    ds->rows = n;
+    ds->features = d;
+    ds->columns_in_file = d + 1;
+    ds->classes = BUILTIN_CLASSES;
+    ds->storage = LRF_STORAGE_UINT8;
+    ds->u8 = (uint8_t *)(uintptr_t)pixels; /* read-only: owns_data stays false */
+    ds->owns_data = false;
+    ds->has_header = true;
+    ds->label_index = 0;
+    ds->label_name = ds_strdup("label");
+    ds->labels_numeric = true;
+    ds->labels = malloc(n * sizeof(int32_t));
+    ds->class_values = malloc(BUILTIN_CLASSES * sizeof(int64_t));
+    ds->class_names = calloc(BUILTIN_CLASSES, sizeof(char *));
+    /* Column names as in the usual CSV layout: label, pixel1..pixel784. */
+    ds->names_arena_len = 6 + d * 13;
+    ds->names_arena = malloc(ds->names_arena_len);
+    ds->feature_names = malloc(d * sizeof(char *));
+    if (!ds->source || !ds->label_name || !ds->labels || !ds->class_values || !ds->class_names ||
+        !ds->names_arena || !ds->feature_names) {
+        lrf_dataset_destroy(ds);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < BUILTIN_CLASSES; k++) {
+        char buf[8];
+        snprintf(buf, sizeof buf, "%zu", k);
+        ds->class_values[k] = (int64_t)k;
+        if (!(ds->class_names[k] = ds_strdup(buf))) {
+            lrf_dataset_destroy(ds);
+            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] >= BUILTIN_CLASSES) {
+            lrf_dataset_destroy(ds);
+            return lrf_error_set(err, LRF_ERR_STATE, "the built-in dataset is damaged (label)");
+        }
+        ds->labels[i] = labels[i];
+    }
+    size_t used = (size_t)snprintf(ds->names_arena, ds->names_arena_len, "label") + 1;
+    for (size_t j = 0; j < d; j++) {
+        ds->feature_names[j] = ds->names_arena + used;
+        used += (size_t)snprintf(ds->names_arena + used, ds->names_arena_len - used, "pixel%zu",
+                                 j + 1) +
+                1;
+    }
+    ds->names_arena_len = used;
+    enum lrf_status st = ds_compute_stats(ds, err);
+    if (st != LRF_OK) {
+        lrf_dataset_destroy(ds);
+        return st;
+    }
+    ds->threads = 1;
+    ds->file_bytes = n * (d + 1);
+    ds->parse_seconds = lrf_clock_seconds() - t0;
+    *out = ds;
+    return LRF_OK;
+}

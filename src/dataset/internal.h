@@ -1,0 +1,162 @@
+/* Internals shared by the dataset sources: the dataset struct, the push
+ * parser that turns CSV bytes into rows (fast scanner for plain lines, libcsv
+ * for anything quoted), and the cache. */
+#ifndef LRF_DATASET_INTERNAL_H
+#define LRF_DATASET_INTERNAL_H
+
+#include <csv.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrf/dataset.h"
+
+/* A field longer than this is rejected: no numeric field or class name is
+ * anywhere near it, and it stops a garbage file from growing buffers. */
+enum { DS_FIELD_MAX = 65536 };
+
+struct lrf_dataset {
+    char *source;
+    size_t rows, features, classes;
+    enum lrf_storage storage;
+    uint8_t *u8;     /* (rows, features) when storage is uint8 */
+    float *f32;      /* (rows, features) when storage is float32 */
+    bool owns_data;  /* false for the built-in data, which lives in the binary */
+    int32_t *labels; /* (rows) */
+    bool has_header;
+    size_t label_index;
+    size_t columns_in_file;
+    char *label_name;     /* "" without header */
+    char **feature_names; /* (features) pointers into names_arena, or NULL */
+    char *names_arena;
+    size_t names_arena_len;
+    bool labels_numeric;
+    int64_t *class_values; /* (classes) when labels_numeric */
+    char **class_names;    /* (classes) */
+    size_t *class_counts;  /* (classes) */
+    float *fmin, *fmax;    /* (features) */
+    float vmin, vmax;
+    size_t file_bytes;
+    double parse_seconds;
+    bool from_cache;
+    int threads;
+};
+
+/* What a parser does with the records it sees. */
+enum ds_parser_mode {
+    DS_MODE_PROBE, /* keep the first two records as text (header detection) */
+    DS_MODE_DATA,  /* convert records into feature rows and label text */
+};
+
+/* One probed record: its fields as NUL-terminated strings. */
+struct ds_record {
+    size_t nfields;
+    char **fields;
+    char *arena;
+    size_t arena_len, arena_cap;
+    size_t fields_cap;
+    long line;  /* 1-based line the record starts on */
+    size_t end; /* offset just past the record's terminator */
+};
+
+/* A push parser over one stream (a whole file, a chunk of one, or test input
+ * fed in arbitrary pieces). Lines without a quote go through a fast scanner;
+ * from the first line containing a quote on, libcsv (strict) takes over, so
+ * both give identical rows. */
+struct ds_parser {
+    enum ds_parser_mode mode;
+    bool force_libcsv;
+    bool use_libcsv; /* switched on at the first quote */
+    struct csv_parser csv;
+    bool csv_ready;
+
+    /* DATA mode configuration. */
+    size_t ncols, label_col, features;
+
+    /* Position, relative to the start of this stream. */
+    size_t offset;      /* bytes consumed so far */
+    long line;          /* 1-based current line */
+    size_t line_start;  /* offset of the current line's first byte */
+    size_t field_start; /* offset where the current field began (libcsv path) */
+    long field_line;
+    size_t field_col;
+    size_t col_cursor; /* fast path: offset of the field being handled */
+
+    /* Fast path: an incomplete line carried between feeds. */
+    char *carry;
+    size_t carry_len, carry_cap;
+
+    /* Current record. */
+    size_t nfield;
+    long row_line;
+
+    /* PROBE output. */
+    struct ds_record probe[2];
+    size_t nprobe;
+    bool done; /* PROBE: both records seen */
+
+    /* DATA output. */
+    size_t rows, cap;
+    enum lrf_storage storage;
+    uint8_t *u8;
+    float *f32;
+    char *label_text; /* NUL-separated */
+    size_t label_len, label_cap;
+    size_t *label_off;    /* (rows) */
+    uint32_t *label_line; /* (rows) local line of the label field */
+    uint32_t *label_colno;
+
+    /* First error, with a stream-relative line (the caller rebases it). */
+    bool failed;
+    enum lrf_status status;
+    long err_line;
+    long err_col;
+    char err_msg[LRF_ERROR_MESSAGE_MAX];
+};
+
+void ds_parser_init(struct ds_parser *p, enum ds_parser_mode mode, size_t ncols, size_t label_col,
+                    bool force_libcsv);
+/* Feeds bytes; returns false once an error is recorded (or PROBE is done). */
+bool ds_parser_feed(struct ds_parser *p, const char *data, size_t len);
+/* Ends the stream (a final line without newline, an unterminated quote). */
+bool ds_parser_finish(struct ds_parser *p);
+void ds_parser_free(struct ds_parser *p);
+
+/* Parses a number field: 0 ok, 1 empty, 2 not a number, 3 not finite. */
+int ds_parse_number(const char *s, size_t len, float *out);
+
+/* Allocates an empty dataset (all pointers NULL). */
+struct lrf_dataset *ds_alloc(void);
+/* Fills fmin/fmax/vmin/vmax and class_counts from the data. */
+enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err);
+
+/* Cache: read returns LRF_OK with *out on a valid hit, anything else on a
+ * miss (absent, stale, corrupt: never trusted). write is best effort. */
+enum lrf_status ds_cache_read(const char *cache_path, const char *src_path, size_t src_size,
+                              long long mtime_sec, long mtime_nsec, const char *label_opt,
+                              struct lrf_dataset **out);
+enum lrf_status ds_cache_write(const char *cache_path, const char *src_path, size_t src_size,
+                               long long mtime_sec, long mtime_nsec, const char *label_opt,
+                               const struct lrf_dataset *ds, struct lrf_error *err);
+
+char *ds_strdup(const char *s);
+
+/* One slice of the input parsed by one thread. */
+struct ds_chunk {
+    const char *data; /* the whole buffer */
+    size_t offset;    /* of its first byte in the whole buffer */
+    size_t len;
+    struct ds_parser parser;
+};
+
+/* Turns parsed chunks (in file order) into ds: storage, labels and their
+ * class mapping (through ref's classes when ref is given), statistics.
+ * data is the whole input, for turning chunk lines into file lines. */
+enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
+                         const struct lrf_dataset *ref, struct lrf_dataset *ds,
+                         struct lrf_error *err);
+
+/* Number of '\n' in data[0..end): the line base of a chunk starting there. */
+long ds_count_lines(const char *data, size_t end);
+
+#endif

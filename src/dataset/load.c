@@ -1,0 +1,412 @@
+/* Loading a CSV: read the file, probe the first two records (header and
+ * label column), split the rest at line boundaries and parse the chunks on
+ * all cores, then merge. The cache short-cuts all of it. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dataset/internal.h"
+#include "lrf/atomic_file.h"
+#include "lrf/clock.h"
+
+enum {
+    THREADS_MAX = 64,
+    /* Below this a second thread costs more than it saves. */
+    PARALLEL_MIN_BYTES = 1 << 20,
+};
+
+struct lrf_dataset_options lrf_dataset_options_default(void)
+{
+    return (struct lrf_dataset_options){
+        .label = NULL, .use_cache = true, .cache_dir = NULL, .threads = 0, .force_libcsv = false};
+}
+
+static bool equals_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static bool is_numeric(const char *s)
+{
+    float v;
+    int r = ds_parse_number(s, strlen(s), &v);
+    return r == 0 || r == 3; /* "nan" is a number, if an unusable one */
+}
+
+/* A header is a first row with a field that is not a number where the
+ * second row has one (or, with a single row, any non-number): string class
+ * labels in an unlabelled file then do not look like a header. */
+static bool detect_header(const struct ds_record *r1, const struct ds_record *r2)
+{
+    for (size_t j = 0; j < r1->nfields; j++) {
+        if (is_numeric(r1->fields[j]))
+            continue;
+        if (!r2 || (j < r2->nfields && is_numeric(r2->fields[j])))
+            return true;
+    }
+    return false;
+}
+
+static bool parse_index(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return false;
+    *out = v;
+    return true;
+}
+
+static enum lrf_status resolve_label(const char *name, const struct ds_record *header, size_t ncols,
+                                     const char *spec, size_t *out, struct lrf_error *err)
+{
+    static const char *const defaults[] = {"label", "class", "target", "y"};
+    if (!spec) {
+        *out = 0;
+        if (header)
+            for (size_t j = 0; j < ncols; j++)
+                for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
+                    if (equals_nocase(header->fields[j], defaults[k])) {
+                        *out = j;
+                        return LRF_OK;
+                    }
+        return LRF_OK;
+    }
+    if (header) {
+        for (size_t j = 0; j < ncols; j++)
+            if (!strcmp(header->fields[j], spec)) {
+                *out = j;
+                return LRF_OK;
+            }
+        for (size_t j = 0; j < ncols; j++)
+            if (equals_nocase(header->fields[j], spec)) {
+                *out = j;
+                return LRF_OK;
+            }
+    }
+    long idx;
+    if (parse_index(spec, &idx)) {
+        long n = (long)ncols;
+        if (idx < -n || idx >= n)
+            return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
+                                    "--label: column index %ld out of range (the file has %zu "
+                                    "columns: 0..%zu, or -1 for the last)",
+                                    idx, ncols, ncols - 1);
+        *out = (size_t)(idx < 0 ? idx + n : idx);
+        return LRF_OK;
+    }
+    if (!header)
+        return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
+                                "--label: unknown label column '%s': the file has no header "
+                                "(give a 0-based column index)",
+                                spec);
+    char cols[200] = "";
+    size_t used = 0;
+    for (size_t j = 0; j < ncols && used < 150; j++) {
+        int k = snprintf(cols + used, sizeof cols - used, "%s%s", j ? ", " : "", header->fields[j]);
+        used += k > 0 ? (size_t)k : 0;
+    }
+    if (used >= 150 && ncols > 1)
+        snprintf(cols + (used < sizeof cols ? used : sizeof cols - 1),
+                 sizeof cols - (used < sizeof cols ? used : sizeof cols - 1), ", ...");
+    return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
+                            "--label: unknown label column '%s' (columns: %s)", spec, cols);
+}
+
+static enum lrf_status set_names(struct lrf_dataset *ds, const struct ds_record *header)
+{
+    const char *lname = header ? header->fields[ds->label_index] : "";
+    ds->label_name = ds_strdup(lname);
+    if (!ds->label_name)
+        return LRF_ERR_NOMEM;
+    if (!header)
+        return LRF_OK;
+    ds->names_arena = malloc(header->arena_len ? header->arena_len : 1);
+    ds->feature_names = malloc((ds->features ? ds->features : 1) * sizeof(char *));
+    if (!ds->names_arena || !ds->feature_names)
+        return LRF_ERR_NOMEM;
+    memcpy(ds->names_arena, header->arena, header->arena_len);
+    ds->names_arena_len = header->arena_len;
+    for (size_t j = 0, f = 0; j < ds->columns_in_file; j++)
+        if (j != ds->label_index)
+            ds->feature_names[f++] = ds->names_arena + (header->fields[j] - header->arena);
+    return LRF_OK;
+}
+
+static void *parse_chunk(void *arg)
+{
+    struct ds_chunk *c = arg;
+    if (ds_parser_feed(&c->parser, c->data + c->offset, c->len))
+        ds_parser_finish(&c->parser);
+    return NULL;
+}
+
+static int online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (int)n;
+}
+
+/* The heart of loading, shared by files and buffers. */
+static enum lrf_status parse_text(const char *name, const char *data, size_t size,
+                                  const struct lrf_dataset_options *opt,
+                                  const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                  struct lrf_error *err)
+{
+    const char *nul = memchr(data, '\0', size);
+    if (nul) {
+        size_t at = (size_t)(nul - data);
+        long line = ds_count_lines(data, at) + 1;
+        const char *ls = at ? data + at : data;
+        while (ls > data && ls[-1] != '\n')
+            ls--;
+        return lrf_error_set_at(err, LRF_ERR_PARSE, name, line, (long)(nul - ls) + 1,
+                                "binary data (a NUL byte): expected CSV text");
+    }
+    size_t bom = size >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    /* Work on the text after the BOM, so offsets and columns start there. */
+    data += bom;
+    size -= bom;
+
+    struct ds_parser probe;
+    ds_parser_init(&probe, DS_MODE_PROBE, 0, 0, true);
+    if (ds_parser_feed(&probe, data, size))
+        ds_parser_finish(&probe);
+    if (probe.failed) {
+        enum lrf_status st = lrf_error_set_at(err, probe.status, name, probe.err_line,
+                                              probe.err_col, "%s", probe.err_msg);
+        ds_parser_free(&probe);
+        return st;
+    }
+    if (probe.nprobe == 0) {
+        ds_parser_free(&probe);
+        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0, "empty file: expected CSV rows");
+    }
+    const struct ds_record *r1 = &probe.probe[0];
+    const struct ds_record *r2 = probe.nprobe > 1 ? &probe.probe[1] : NULL;
+    size_t ncols = r1->nfields;
+    enum lrf_status st = LRF_OK;
+    struct lrf_dataset *ds = NULL;
+    struct ds_chunk *chunks = NULL;
+    int nchunks = 0;
+    if (ncols < 2) {
+        st = lrf_error_set_at(err, LRF_ERR_DATA, name, r1->line, 1,
+                              "expected at least 2 columns (features and a label), found 1");
+        goto done;
+    }
+    bool header = detect_header(r1, r2);
+    ds = ds_alloc();
+    if (!ds) {
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    ds->has_header = header;
+    ds->columns_in_file = ncols;
+    ds->features = ncols - 1;
+    st = resolve_label(name, header ? r1 : NULL, ncols, opt->label, &ds->label_index, err);
+    if (st != LRF_OK)
+        goto done;
+    if (ref && (ref->features != ds->features || ref->label_index != ds->label_index)) {
+        st = lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
+                              "incompatible with the training data: %zu features with the label "
+                              "in column %zu, expected %zu features with the label in column %zu",
+                              ds->features, ds->label_index, ref->features, ref->label_index);
+        goto done;
+    }
+    if (set_names(ds, header ? r1 : NULL) != LRF_OK || !(ds->source = ds_strdup(name))) {
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+
+    size_t start = header ? r1->end : 0;
+    size_t rest = size - start;
+    int threads = opt->threads > 0 ? opt->threads : online_cores();
+    if (threads > THREADS_MAX)
+        threads = THREADS_MAX;
+    /* A quote may hide a newline, so only unquoted text can be split blindly. */
+    if (rest < PARALLEL_MIN_BYTES || memchr(data + start, '"', rest))
+        threads = 1;
+    chunks = calloc((size_t)threads, sizeof *chunks);
+    if (!chunks) {
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t pos = start;
+    for (int t = 0; t < threads && pos < size; t++) {
+        size_t end = t == threads - 1 ? size : start + rest / (size_t)threads * (size_t)(t + 1);
+        if (end < pos)
+            end = pos;
+        if (end < size) {
+            const char *nl = memchr(data + end, '\n', size - end);
+            end = nl ? (size_t)(nl - data) + 1 : size;
+        }
+        chunks[nchunks].data = data;
+        chunks[nchunks].offset = pos;
+        chunks[nchunks].len = end - pos;
+        ds_parser_init(&chunks[nchunks].parser, DS_MODE_DATA, ncols, ds->label_index,
+                       opt->force_libcsv);
+        nchunks++;
+        pos = end;
+    }
+    pthread_t tid[THREADS_MAX];
+    bool started[THREADS_MAX] = {false};
+    for (int t = 1; t < nchunks; t++)
+        started[t] = pthread_create(&tid[t], NULL, parse_chunk, &chunks[t]) == 0;
+    if (nchunks > 0)
+        parse_chunk(&chunks[0]);
+    for (int t = 1; t < nchunks; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            parse_chunk(&chunks[t]); /* no thread to be had: do it here */
+    }
+    ds->threads = nchunks > 0 ? nchunks : 1;
+    st = ds_merge(name, data, chunks, nchunks, ref, ds, err);
+done:
+    for (int t = 0; t < nchunks; t++)
+        ds_parser_free(&chunks[t].parser);
+    free(chunks);
+    ds_parser_free(&probe);
+    if (st != LRF_OK) {
+        lrf_dataset_destroy(ds);
+        return st;
+    }
+    *out = ds;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, size_t size,
+                                         const struct lrf_dataset_options *opt,
+                                         struct lrf_dataset **out, struct lrf_error *err)
+{
+    struct lrf_dataset_options def = lrf_dataset_options_default();
+    double t0 = lrf_clock_seconds();
+    enum lrf_status st =
+        parse_text(name ? name : "<buffer>", data, size, opt ? opt : &def, NULL, out, err);
+    if (st == LRF_OK) {
+        (*out)->file_bytes = size;
+        (*out)->parse_seconds = lrf_clock_seconds() - t0;
+    }
+    return st;
+}
+
+static enum lrf_status read_whole(const char *path, char **buf, size_t *size, struct stat *st,
+                                  struct lrf_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (fstat(fd, st) != 0 || S_ISDIR(st->st_mode)) {
+        int e = S_ISDIR(st->st_mode) ? EISDIR : errno;
+        close(fd);
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot read: %s%s", strerror(e),
+                                e == EISDIR ? " (expected a CSV file)" : "");
+    }
+    size_t cap = S_ISREG(st->st_mode) ? (size_t)st->st_size + 1 : 1 << 16, n = 0;
+    char *b = malloc(cap);
+    for (;;) {
+        if (!b) {
+            close(fd);
+            return lrf_error_set_at(err, LRF_ERR_NOMEM, path, 0, 0, "out of memory reading");
+        }
+        if (n == cap) {
+            char *nb = realloc(b, cap * 2);
+            if (!nb)
+                free(b);
+            b = nb;
+            cap *= 2;
+            continue;
+        }
+        ssize_t r = read(fd, b + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(b);
+            close(fd);
+            return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot read: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *buf = b;
+    *size = n;
+    return LRF_OK;
+}
+
+static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
+                            const struct lrf_dataset *ref, struct lrf_dataset **out,
+                            struct lrf_error *err)
+{
+    struct lrf_dataset_options def = lrf_dataset_options_default();
+    if (!opt)
+        opt = &def;
+    if (!path || !out)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "path and out must not be NULL");
+    double t0 = lrf_clock_seconds();
+    struct stat sb;
+    char cache_path[LRF_PATH_MAX];
+    bool cached = opt->use_cache && !ref &&
+                  lrf_dataset_cache_path(path, opt, cache_path, sizeof cache_path, NULL) == LRF_OK;
+    if (cached && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        struct lrf_dataset *ds;
+        if (ds_cache_read(cache_path, path, (size_t)sb.st_size, (long long)sb.st_mtim.tv_sec,
+                          sb.st_mtim.tv_nsec, opt->label, &ds) == LRF_OK) {
+            ds->parse_seconds = lrf_clock_seconds() - t0;
+            *out = ds;
+            return LRF_OK;
+        }
+    }
+    char *buf = NULL;
+    size_t size = 0;
+    enum lrf_status st = read_whole(path, &buf, &size, &sb, err);
+    if (st != LRF_OK)
+        return st;
+    struct lrf_dataset *ds = NULL;
+    st = parse_text(path, buf, size, opt, ref, &ds, err);
+    free(buf);
+    if (st != LRF_OK)
+        return st;
+    ds->file_bytes = size;
+    ds->parse_seconds = lrf_clock_seconds() - t0;
+    if (cached)
+        ds_cache_write(cache_path, path, size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+                       opt->label, ds, NULL); /* best effort: a cache is an optimization */
+    *out = ds;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,
+                                     struct lrf_dataset **out, struct lrf_error *err)
+{
+    return load(path, opt, NULL, out, err);
+}
+
+enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dataset *ref,
+                                          const struct lrf_dataset_options *opt,
+                                          struct lrf_dataset **out, struct lrf_error *err)
+{
+    if (!ref)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "ref must not be NULL");
+    struct lrf_dataset_options o = opt ? *opt : lrf_dataset_options_default();
+    /* The same column as in the reference, whatever its name in this file. */
+    char idx[32];
+    snprintf(idx, sizeof idx, "%zu", ref->label_index);
+    o.label = idx;
+    return load(path, &o, ref, out, err);
+}
