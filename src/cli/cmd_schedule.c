@@ -1,10 +1,266 @@
-/* PLACEHOLDER: replaced by the module that implements 'lrfind schedule'. */
+/* lrfind schedule SPEC --steps N [--lr BASE_LR] [--metrics V1,V2,...]
+ *                  [--format csv|json] [--plot FILE.png|FILE.svg|FILE.pdf|term]
+ * Prints the lr (and momentum) the optimizer holds after t scheduler steps, t = 0..N-1.
+ * Every value is computed before anything is printed, so a schedule that fails at
+ * some step (a one-cycle stepped past its end) prints nothing and exits 1. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "cli/json.h"
+#include "lrf/plot.h"
+#include "lrf/sched.h"
+
+enum { SCHEDULE_STEPS_MAX = 10000000, SCHEDULE_SPEC_TEXT_MAX = 4096 };
+
+static void usage(int status)
+{
+    if (status != CLI_EXIT_OK) {
+        cli_usage(status);
+        return;
+    }
+    printf("Usage: lrfind schedule SPEC --steps N [OPTIONS]\n"
+           "Print the learning rate (and momentum) after t scheduler steps, t = 0..N-1,\n"
+           "exactly as PyTorch's param_groups[0]['lr'] after t sched.step() calls.\n"
+           "\n"
+           "SPEC reads like the PyTorch constructor, KIND(key=value,...), e.g.\n"
+           "  'onecycle(max_lr=0.1,total_steps=1000,three_phase=true)'\n"
+           "  'multistep(milestones=[30,60,90],gamma=0.1)'\n"
+           "  'seq(linear(start_factor=0.1,total_iters=5),cosine(T_max=95),milestones=[5])'\n"
+           "Kinds: %s.\n"
+           "See docs/schedule.md for every kind's keys.\n"
+           "\n"
+           "  -n, --steps N          rows to print (t = 0..N-1), required\n"
+           "  -l, --lr BASE_LR       the optimizer's initial lr (default 1)\n"
+           "  -m, --metrics V1,...   plateau: the metric fed at step 1, 2, ... (N-1 values)\n"
+           "  -f, --format FMT       csv (default: step,lr,momentum) or json\n"
+           "  -p, --plot FILE        also draw lr and momentum: FILE.png, .svg, .pdf, or\n"
+           "                         'term' for a text plot on stderr\n"
+           "  -h, --help             show this help and exit\n"
+           "\n"
+           "Exit status: 0 ok, 1 failure (e.g. stepping a one-cycle past its end), 2 usage.\n",
+           lrf_sched_kind_list());
+}
+
+/* Parses "v1,v2,..." strictly; returns the count or -1 after a usage message. */
+static long parse_metrics(const char *text, double **out)
+{
+    size_t cap = 16, n = 0;
+    double *v = malloc(cap * sizeof *v);
+    if (!v) {
+        cli_errorf("out of memory");
+        return -1;
+    }
+    const char *p = text;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno == ERANGE || (*end && *end != ',') || isinf(x)) {
+            cli_usage_error("--metrics: expected comma-separated numbers, got '%s'", text);
+            free(v);
+            return -1;
+        }
+        if (n == cap) {
+            double *g = realloc(v, 2 * cap * sizeof *v);
+            if (!g) {
+                free(v);
+                cli_errorf("out of memory");
+                return -1;
+            }
+            v = g;
+            cap *= 2;
+        }
+        v[n++] = x;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    *out = v;
+    return (long)n;
+}
+
+static void print_csv(const double *lr, const double *mom, long n)
+{
+    printf("step,lr,momentum\n");
+    for (long t = 0; t < n; t++) {
+        printf("%ld,%.17g,", t, lr[t]);
+        if (mom && !isnan(mom[t]))
+            printf("%.17g", mom[t]);
+        putchar('\n');
+    }
+}
+
+static void print_json(struct lrf_sched *s, double base_lr, const double *lr, const double *mom,
+                       long n)
+{
+    char text[SCHEDULE_SPEC_TEXT_MAX];
+    struct cli_json j;
+    cli_json_init(&j, stdout);
+    cli_json_object_begin(&j);
+    cli_json_key(&j, "kind");
+    cli_json_string(&j, lrf_sched_kind_name(lrf_sched_get_kind(s)));
+    lrf_sched_format_spec(s, text, sizeof text);
+    cli_json_key(&j, "spec");
+    cli_json_string(&j, text);
+    lrf_sched_format_torch(s, text, sizeof text);
+    cli_json_key(&j, "pytorch");
+    cli_json_string(&j, text);
+    cli_json_key(&j, "base_lr");
+    cli_json_number(&j, base_lr);
+    cli_json_key(&j, "steps");
+    cli_json_int(&j, n);
+    cli_json_key(&j, "lr");
+    cli_json_array_begin(&j);
+    for (long t = 0; t < n; t++)
+        cli_json_number(&j, lr[t]);
+    cli_json_array_end(&j);
+    cli_json_key(&j, "momentum");
+    if (mom) {
+        cli_json_array_begin(&j);
+        for (long t = 0; t < n; t++)
+            cli_json_number(&j, mom[t]); /* NaN (not yet written) prints as null */
+        cli_json_array_end(&j);
+    } else {
+        cli_json_null(&j);
+    }
+    cli_json_object_end(&j);
+    cli_json_finish(&j);
+}
+
+/* Computes rows 0..n-1 through the iteration API (plateau needs it; the rest agree). */
+static enum lrf_status compute(struct lrf_sched *s, const double *metrics, long n, double *lr,
+                               double *mom, struct lrf_error *err)
+{
+    for (long t = 0; t < n; t++) {
+        if (t > 0) {
+            enum lrf_status st = lrf_sched_step(s, metrics ? metrics[t - 1] : 0.0, err);
+            if (st)
+                return st;
+        }
+        double m;
+        lrf_sched_current(s, &lr[t], &m);
+        if (mom)
+            mom[t] = m;
+    }
+    return LRF_OK;
+}
 
 int cli_cmd_schedule(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("'schedule' is not available in this build yet");
-    return CLI_EXIT_FAILURE;
+    static const struct option longopts[] = {
+        {"steps", required_argument, NULL, 'n'},
+        {"lr", required_argument, NULL, 'l'},
+        {"metrics", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
+        {"plot", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    long steps = -1;
+    double base_lr = 1.0;
+    const char *metrics_text = NULL, *format = "csv", *plot_path = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n:l:m:f:p:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!cli_parse_long("--steps", optarg, 1, SCHEDULE_STEPS_MAX, &steps))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'l':
+            if (!cli_parse_double("--lr", optarg, &base_lr))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'm':
+            metrics_text = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            if (strcmp(format, "csv") && strcmp(format, "json"))
+                return cli_usage_error("--format: expected csv or json, got '%s'", format);
+            break;
+        case 'p':
+            plot_path = optarg;
+            break;
+        case 'h':
+            usage(CLI_EXIT_OK);
+            return cli_close_stdout(CLI_EXIT_OK);
+        case ':':
+            return cli_usage_error("schedule: option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("schedule: unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("schedule: missing SPEC, e.g. 'cosine(T_max=100)' (kinds: %s)",
+                               lrf_sched_kind_list());
+    if (optind + 1 < argc)
+        return cli_usage_error("schedule: one SPEC expected, got '%s' and '%s' (quote a SPEC "
+                               "with spaces)",
+                               argv[optind], argv[optind + 1]);
+    if (steps < 0)
+        return cli_usage_error("schedule: missing --steps N");
+
+    struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
+    opts.base_lr = base_lr;
+    struct lrf_sched *s = NULL;
+    struct lrf_error err;
+    lrf_error_clear(&err);
+    enum lrf_status st = lrf_sched_parse(argv[optind], &opts, &s, &err);
+    if (st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG)
+        return cli_usage_error("%s", err.message);
+    if (st)
+        return cli_fail(&err);
+
+    double *metrics = NULL;
+    long n_metrics = 0;
+    int rc = CLI_EXIT_OK;
+    if (metrics_text && (n_metrics = parse_metrics(metrics_text, &metrics)) < 0) {
+        lrf_sched_destroy(s);
+        return CLI_EXIT_USAGE;
+    }
+    if (lrf_sched_needs_metric(s) && n_metrics < steps - 1) {
+        rc = cli_usage_error("plateau needs one metric per step: --metrics with %ld values for "
+                             "--steps %ld, got %ld",
+                             steps - 1, steps, n_metrics);
+        goto done;
+    }
+    bool has_mom = lrf_sched_has_momentum(s);
+    double *lr = malloc((size_t)steps * sizeof *lr);
+    double *mom = has_mom ? malloc((size_t)steps * sizeof *mom) : NULL;
+    if (!lr || (has_mom && !mom)) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_FAILURE;
+    } else if ((st = compute(s, metrics, steps, lr, mom, &err)) != LRF_OK) {
+        rc = cli_fail(&err);
+    } else {
+        if (plot_path) {
+            char title[SCHEDULE_SPEC_TEXT_MAX];
+            lrf_sched_format_spec(s, title, sizeof title);
+            struct lrf_plot_output out = lrf_plot_output_default();
+            out.path = plot_path;
+            out.term_out = stderr; /* stdout carries the CSV/JSON */
+            if (lrf_plot_schedule(&out, lr, mom, (size_t)steps, title, &err) != LRF_OK)
+                rc = cli_fail(&err);
+        }
+        if (rc == CLI_EXIT_OK) {
+            if (!strcmp(format, "json"))
+                print_json(s, base_lr, lr, mom, steps);
+            else
+                print_csv(lr, mom, steps);
+        }
+    }
+    free(lr);
+    free(mom);
+done:
+    free(metrics);
+    lrf_sched_destroy(s);
+    return cli_close_stdout(rc);
 }
