@@ -156,6 +156,13 @@ static void test_kept_script(void)
     CHECK(lrf_plot_range_test(&out, &d, NULL) == LRF_OK);
     CHECK(file_exists(path));
     CHECK(read_head(script, head, sizeof head) > 0 && strstr(head, "# lrfind range-test") == head);
+
+    /* The kept script is self-contained: run on its own it renders the same target. */
+    unlink(path);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>/dev/null", script); /* root has no quotes */
+    CHECK(system(cmd) == 0);
+    CHECK(read_head(path, head, sizeof head) >= 4 && !memcmp(head, "\x89PNG", 4));
 }
 
 /* Without gnuplot: UNSUPPORTED with the install hint, the kept script still written and
