@@ -248,6 +248,28 @@ static void test_schedule_script(void)
     CHECK(buf && strstr(buf, "\n2 0.3 ?\n"));
     free(buf);
 
+    /* A million steps: reduced, but the step edge, a one-step spike and the end stay. */
+    enum { LONG = 1000000 };
+    double *big = malloc(LONG * sizeof *big);
+    for (size_t t = 0; big && t < LONG; t++)
+        big[t] = t < 300000 ? 0.1 : 0.01;
+    if (big)
+        big[777777] = 0.5;
+    buf = NULL;
+    fp = open_memstream(&buf, &size);
+    st = lrf_plot_write_schedule_script(fp, &out, NULL, big, NULL, LONG, NULL, NULL);
+    fclose(fp);
+    CHECK(st == LRF_OK);
+    int rows = 0;
+    for (const char *p = buf ? strstr(buf, "<< EOD\n") : NULL; p && strncmp(p, "\nEOD", 4); p++)
+        rows += *p == '\n';
+    CHECK_MSG(rows > 4000 && rows <= 3 * 4000 + 2, "rows %d", rows);
+    CHECK(buf && strstr(buf, "\n300000 0.01 ?\n"));
+    CHECK(buf && strstr(buf, "\n777777 0.5 ?\n"));
+    CHECK(buf && strstr(buf, "\n999999 0.01 ?\nEOD\n"));
+    free(buf);
+    free(big);
+
     struct lrf_error err;
     lrf_error_clear(&err);
     CHECK(lrf_plot_schedule(&out, l, NULL, 0, NULL, &err) == LRF_ERR_INVALID_ARG);

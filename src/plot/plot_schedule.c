@@ -13,6 +13,18 @@ struct schedule_data {
  * (one or two steps) is still visible. */
 enum { POINTS_BELOW = 60 };
 
+/* Schedules longer than MAX_POINTS steps are reduced to BUCKETS buckets of steps. */
+enum { MAX_POINTS = 20000, BUCKETS = 4000 };
+
+static void put_row(FILE *fp, const struct schedule_data *d, size_t t)
+{
+    fprintf(fp, "%zu ", t);
+    plot_put_number(fp, d->lr[t]);
+    fputc(' ', fp);
+    plot_put_number(fp, d->momentum ? d->momentum[t] : (double)NAN);
+    fputc('\n', fp);
+}
+
 static enum lrf_status check_schedule(const struct schedule_data *d, struct lrf_error *err)
 {
     if (!d->lr)
@@ -35,12 +47,29 @@ static enum lrf_status write_schedule(FILE *fp, const struct lrf_plot_output *ou
     if (st != LRF_OK)
         return st;
     fputs("$schedule << EOD\n# step lr momentum\n", fp);
-    for (size_t t = 0; t < d->n; t++) {
-        fprintf(fp, "%zu ", t);
-        plot_put_number(fp, d->lr[t]);
-        fputc(' ', fp);
-        plot_put_number(fp, d->momentum ? d->momentum[t] : (double)NAN);
-        fputc('\n', fp);
+    if (d->n <= MAX_POINTS) {
+        for (size_t t = 0; t < d->n; t++)
+            put_row(fp, d, t);
+    } else {
+        /* A long schedule keeps, per bucket of steps, its first step and the steps of its
+         * lowest and highest lr: the drawn envelope keeps every peak and step edge while
+         * the script stays small (the image has ~1000 pixel columns anyway). */
+        size_t bucket = (d->n + BUCKETS - 1) / BUCKETS;
+        for (size_t b0 = 0; b0 < d->n; b0 += bucket) {
+            size_t b1 = b0 + bucket < d->n ? b0 + bucket : d->n, lo = b0, hi = b0;
+            for (size_t t = b0; t < b1; t++) {
+                lo = d->lr[t] < d->lr[lo] ? t : lo;
+                hi = d->lr[t] > d->lr[hi] ? t : hi;
+            }
+            size_t a = lo < hi ? lo : hi, c = lo < hi ? hi : lo;
+            put_row(fp, d, b0);
+            if (a != b0)
+                put_row(fp, d, a);
+            if (c != a && c != b0)
+                put_row(fp, d, c);
+        }
+        if ((d->n - 1) % bucket != 0)
+            put_row(fp, d, d->n - 1);
     }
     fputs("EOD\n", fp);
     fputs("set datafile missing '?'\n", fp);
