@@ -11,72 +11,80 @@
 static const float INV_SQRT2 = 0.70710678118654752440f;
 static const float INV_SQRT_2PI = 0.39894228040143267794f;
 
-/* y = act(z + b) row by row; for GELU z is kept (the backward pass needs it). */
-static void bias_act(enum lrf_activation act, float *z, float *a, const float *bias, int rows,
-                     int cols)
+/* a = act(a + b) in place, row by row (ReLU, tanh): one pointer, so that the
+ * compiler vectorizes without runtime alias checks. */
+static void bias_act_inplace(enum lrf_activation act, float *a, const float *restrict bias,
+                             int rows, int cols)
 {
     for (int r = 0; r < rows; r++) {
-        float *zr = z + (size_t)r * (size_t)cols, *ar = a + (size_t)r * (size_t)cols;
-        switch (act) {
-        case LRF_ACT_RELU:
+        float *ar = a + (size_t)r * (size_t)cols;
+        if (act == LRF_ACT_RELU) {
+            /* "v < 0 ? 0 : v" keeps NaN (as torch.relu does) and vectorizes. */
             for (int j = 0; j < cols; j++) {
-                float v = zr[j] + bias[j];
-                ar[j] = v > 0 ? v : 0;
+                float v = ar[j] + bias[j];
+                ar[j] = v < 0 ? 0.0f : v;
             }
-            break;
-        case LRF_ACT_TANH:
+        } else {
             for (int j = 0; j < cols; j++)
-                ar[j] = tanhf(zr[j] + bias[j]);
-            break;
-        default: /* GELU, exact: x * Phi(x) */
-            for (int j = 0; j < cols; j++) {
-                float v = zr[j] + bias[j];
-                zr[j] = v;
-                ar[j] = 0.5f * v * (1.0f + erff(v * INV_SQRT2));
-            }
-            break;
+                ar[j] = tanhf(ar[j] + bias[j]);
         }
     }
 }
 
-/* In place: a (holding dL/da) becomes dL/dz = dL/da * act'(z); the bias
- * gradient db (+)= column sums of dL/dz. a_or_z holds the activation output
- * (ReLU, tanh) or its input (GELU). ReLU'(0) = 0 as in PyTorch. */
-static void act_grad_bias(enum lrf_activation act, const float *da, float *dz, const float *a_or_z,
-                          float *db, int rows, int cols, int accumulate)
+/* GELU, exact (x * Phi(x)): z += b is kept for the backward pass, a = gelu(z). */
+static void bias_gelu(float *restrict z, float *restrict a, const float *restrict bias, int rows,
+                      int cols)
 {
-    if (!accumulate)
-        memset(db, 0, (size_t)cols * sizeof(float));
+    for (int r = 0; r < rows; r++) {
+        float *zr = z + (size_t)r * (size_t)cols, *ar = a + (size_t)r * (size_t)cols;
+        for (int j = 0; j < cols; j++) {
+            float v = zr[j] + bias[j];
+            zr[j] = v;
+            ar[j] = 0.5f * v * (1.0f + erff(v * INV_SQRT2));
+        }
+    }
+}
+
+/* In place for ReLU and tanh: az holds the activation output and becomes
+ * dL/dz = dL/da * act'(z); db (+)= column sums of dL/dz. ReLU'(0) = 0 as in
+ * PyTorch. */
+static void act_grad_bias_inplace(enum lrf_activation act, const float *restrict da, float *az,
+                                  float *restrict db, int rows, int cols)
+{
     for (int r = 0; r < rows; r++) {
         size_t o = (size_t)r * (size_t)cols;
-        const float *dar = da + o, *vr = a_or_z + o;
-        float *dzr = dz + o;
-        switch (act) {
-        case LRF_ACT_RELU:
+        const float *restrict dar = da + o;
+        float *azr = az + o;
+        if (act == LRF_ACT_RELU) {
             for (int j = 0; j < cols; j++) {
-                float g = vr[j] > 0 ? dar[j] : 0;
-                dzr[j] = g;
+                float d = dar[j]; /* loaded unconditionally so the select vectorizes */
+                float g = azr[j] > 0 ? d : 0.0f;
+                azr[j] = g;
                 db[j] += g;
             }
-            break;
-        case LRF_ACT_TANH:
+        } else {
             for (int j = 0; j < cols; j++) {
-                float g = dar[j] * (1.0f - vr[j] * vr[j]);
-                dzr[j] = g;
+                float g = dar[j] * (1.0f - azr[j] * azr[j]);
+                azr[j] = g;
                 db[j] += g;
             }
-            break;
-        default: {
-            for (int j = 0; j < cols; j++) {
-                float x = vr[j];
-                float cdf = 0.5f * (1.0f + erff(x * INV_SQRT2));
-                float pdf = expf(-0.5f * x * x) * INV_SQRT_2PI;
-                float g = dar[j] * (cdf + x * pdf);
-                dzr[j] = g;
-                db[j] += g;
-            }
-            break;
         }
+    }
+}
+
+/* GELU: dz = da * gelu'(z), with z kept by the forward pass. */
+static void gelu_grad_bias(const float *restrict da, float *restrict dz, const float *restrict z,
+                           float *restrict db, int rows, int cols)
+{
+    for (int r = 0; r < rows; r++) {
+        size_t o = (size_t)r * (size_t)cols;
+        for (int j = 0; j < cols; j++) {
+            float x = z[o + (size_t)j];
+            float cdf = 0.5f * (1.0f + erff(x * INV_SQRT2));
+            float pdf = expf(-0.5f * x * x) * INV_SQRT_2PI;
+            float g = da[o + (size_t)j] * (cdf + x * pdf);
+            dz[o + (size_t)j] = g;
+            db[j] += g;
         }
     }
 }
@@ -91,9 +99,12 @@ static void forward_hidden(struct lrf_model *m, const float *x, int B)
         /* Z (B,out) = in (B,in) * W^T (in,out) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, m->out[l], m->in[l], 1.0f, in,
                     m->in[l], W, m->in[l], 0.0f, m->pre[l], m->out[l]);
-        if (l < m->n_layers - 1)
-            bias_act(m->cfg.activation, m->pre[l], m->act[l], m->params + m->b_off[l], B,
-                     m->out[l]);
+        if (l == m->n_layers - 1)
+            break;
+        if (m->cfg.activation == LRF_ACT_GELU)
+            bias_gelu(m->pre[l], m->act[l], m->params + m->b_off[l], B, m->out[l]);
+        else
+            bias_act_inplace(m->cfg.activation, m->act[l], m->params + m->b_off[l], B, m->out[l]);
         in = m->act[l];
     }
 }
@@ -180,9 +191,13 @@ static enum lrf_status pass(struct lrf_model *m, const float *x, const int32_t *
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, m->in[l], m->out[l], 1.0f, dz,
                     m->out[l], m->params + m->w_off[l], m->in[l], 0.0f, m->delta, m->in[l]);
         /* dz of layer l-1 overwrites its activation, which is no longer needed. */
-        const float *v = m->cfg.activation == LRF_ACT_GELU ? m->pre[l - 1] : m->act[l - 1];
-        act_grad_bias(m->cfg.activation, m->delta, m->act[l - 1], v, m->grads + m->b_off[l - 1], B,
-                      m->in[l], accumulate);
+        float *db_prev = m->grads + m->b_off[l - 1];
+        if (!accumulate)
+            memset(db_prev, 0, (size_t)m->in[l] * sizeof(float));
+        if (m->cfg.activation == LRF_ACT_GELU)
+            gelu_grad_bias(m->delta, m->act[l - 1], m->pre[l - 1], db_prev, B, m->in[l]);
+        else
+            act_grad_bias_inplace(m->cfg.activation, m->delta, m->act[l - 1], db_prev, B, m->in[l]);
         dz = m->act[l - 1];
     }
     return LRF_OK;

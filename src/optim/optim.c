@@ -154,27 +154,72 @@ long lrf_optim_step_count(const double *scalars)
     return (long)scalars[SC_STEP];
 }
 
-static void step_sgd(const struct lrf_optim_config *c, float *p, const float *g, float *buf,
-                     double *scalars, size_t n, double lr, double momentum)
+/* The loops below take restrict pointers (params, grads and state never
+ * alias) and get every option as a compile-time constant through an inlined
+ * kernel, so each variant is one branch-free, vectorized pass. */
+static inline __attribute__((always_inline)) void
+sgd_kernel(float *restrict p, const float *restrict g, float *restrict buf, size_t n, float wd,
+           float mom, float damp1, float neg_lr, bool decay, bool momentum, bool first,
+           bool nesterov)
 {
-    const float wd = (float)c->weight_decay, mom = (float)momentum;
-    const float damp1 = (float)(1.0 - c->dampening), neg_lr = (float)-lr;
-    /* PyTorch's momentum buffer is created on the first step with momentum != 0
-     * as a copy of the (decayed) gradient, without dampening. */
-    const bool first = momentum != 0 && scalars[SC_MOMENTUM_INIT] == 0;
     for (size_t i = 0; i < n; i++) {
-        float d = g[i];
-        if (wd != 0)
-            d = d + wd * p[i];
-        if (momentum != 0) {
+        float d = decay ? g[i] + wd * p[i] : g[i];
+        if (momentum) {
             float b = first ? d : buf[i] * mom + damp1 * d;
             buf[i] = b;
-            d = c->nesterov ? d + mom * b : b;
+            d = nesterov ? d + mom * b : b;
         }
         p[i] = p[i] + neg_lr * d;
     }
-    if (momentum != 0)
-        scalars[SC_MOMENTUM_INIT] = 1;
+}
+
+#define SGD_VARIANT(decay, momentum, first, nesterov)                                              \
+    sgd_kernel(p, g, buf, n, wd, mom, damp1, neg_lr, decay, momentum, first, nesterov)
+
+static void step_sgd(const struct lrf_optim_config *c, float *restrict p, const float *restrict g,
+                     float *restrict buf, double *scalars, size_t n, double lr, double momentum)
+{
+    const float wd = (float)c->weight_decay, mom = (float)momentum;
+    const float damp1 = (float)(1.0 - c->dampening), neg_lr = (float)-lr;
+    const bool decay = c->weight_decay != 0;
+    if (momentum == 0) {
+        if (decay)
+            SGD_VARIANT(true, false, false, false);
+        else
+            SGD_VARIANT(false, false, false, false);
+        return;
+    }
+    /* PyTorch's momentum buffer is created on the first step with momentum != 0
+     * as a copy of the (decayed) gradient, without dampening. */
+    const bool first = scalars[SC_MOMENTUM_INIT] == 0;
+    scalars[SC_MOMENTUM_INIT] = 1;
+    const int variant = (decay ? 4 : 0) | (first ? 2 : 0) | (c->nesterov ? 1 : 0);
+    switch (variant) {
+    case 0:
+        SGD_VARIANT(false, true, false, false);
+        break;
+    case 1:
+        SGD_VARIANT(false, true, false, true);
+        break;
+    case 2:
+        SGD_VARIANT(false, true, true, false);
+        break;
+    case 3:
+        SGD_VARIANT(false, true, true, true);
+        break;
+    case 4:
+        SGD_VARIANT(true, true, false, false);
+        break;
+    case 5:
+        SGD_VARIANT(true, true, false, true);
+        break;
+    case 6:
+        SGD_VARIANT(true, true, true, false);
+        break;
+    default:
+        SGD_VARIANT(true, true, true, true);
+        break;
+    }
 }
 
 static void step_adam(const struct lrf_optim_config *c, float *p, const float *g,
