@@ -1,10 +1,109 @@
-/* PLACEHOLDER: replaced by the module that implements 'lrfind suggest'. */
+/* lrfind suggest --curve FILE.csv [--compat torch-lr-finder|fastai] [--json]:
+ * every suggestion rule on a curve logged by any framework (offline mode). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "cli/cli.h"
+#include "cli/json.h"
+#include "cli/suggest_report.h"
+#include "lrf/finder.h"
+
+static void usage(void)
+{
+    fputs("Usage: lrfind suggest --curve FILE.csv [--compat torch-lr-finder|fastai] [--json]\n"
+          "\n"
+          "Computes every suggestion rule on a logged range-test curve: a CSV whose\n"
+          "header names columns 'lr' and 'loss' (the raw, unsmoothed loss of each\n"
+          "iteration, in sweep order; other columns are ignored). The smoothing and the\n"
+          "stop rule are re-run on the raw losses.\n"
+          "\n"
+          "  -c, --curve FILE    the curve CSV (required)\n"
+          "      --compat NAME   torch-lr-finder: pytorch-lr-finder 0.2.2 defaults, prints\n"
+          "                      its steepest-gradient lr; fastai: fastai 2.x lr_find\n"
+          "                      defaults, prints valley, slide, minimum and steep\n"
+          "      --json          print a JSON object instead of text\n"
+          "  -h, --help          show this help and exit\n"
+          "\n"
+          "Without --compat: lrfind's defaults (bias-corrected EMA 0.98, relative\n"
+          "divergence 4x, stop at NaN) and all rules; 'robust' (marked *) is the\n"
+          "recommended max_lr for a one-cycle schedule.\n",
+          stdout);
+}
 
 int cli_cmd_suggest(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("'suggest' is not available in this build yet");
-    return CLI_EXIT_FAILURE;
+    enum { OPT_COMPAT = 256, OPT_JSON };
+    static const struct option opts[] = {
+        {"curve", required_argument, NULL, 'c'},
+        {"compat", required_argument, NULL, OPT_COMPAT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *curve = NULL;
+    enum lrf_finder_compat compat = LRF_FINDER_COMPAT_NONE;
+    bool json = false;
+    opterr = 0;
+    optind = 1;
+    for (int c; (c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1;) {
+        switch (c) {
+        case 'c':
+            curve = optarg;
+            break;
+        case OPT_COMPAT:
+            if (!lrf_finder_compat_parse(optarg, &compat) || compat == LRF_FINDER_COMPAT_NONE)
+                return cli_usage_error("--compat: expected torch-lr-finder or fastai, got '%s'",
+                                       optarg);
+            break;
+        case OPT_JSON:
+            json = true;
+            break;
+        case 'h':
+            usage();
+            return cli_close_stdout(CLI_EXIT_OK);
+        case ':':
+            return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("unexpected argument '%s'", argv[optind]);
+    if (!curve)
+        return cli_usage_error("suggest: --curve FILE.csv is required");
+
+    struct lrf_error err;
+    double *lr = NULL, *loss = NULL;
+    size_t n = 0;
+    if (lrf_finder_read_curve(curve, &lr, &loss, &n, &err) != LRF_OK)
+        return cli_fail(&err);
+    struct lrf_finder_config cfg = lrf_finder_config_compat(compat);
+    struct lrf_finder_result *r = NULL;
+    enum lrf_status st = lrf_finder_analyze(&cfg, lr, loss, n, &r, &err);
+    free(lr);
+    free(loss);
+    if (st != LRF_OK) {
+        if (!err.file[0]) {
+            char msg[LRF_ERROR_MESSAGE_MAX];
+            snprintf(msg, sizeof msg, "%s", err.message);
+            lrf_error_set_at(&err, st, curve, 0, 0, "%s", msg);
+        }
+        return cli_fail(&err);
+    }
+    if (json) {
+        struct cli_json j;
+        cli_json_init(&j, stdout);
+        cli_json_object_begin(&j);
+        cli_json_key(&j, "curve");
+        cli_json_string(&j, curve);
+        cli_finder_json_fields(&j, r, &cfg);
+        cli_json_object_end(&j);
+        cli_json_finish(&j);
+    } else {
+        printf("curve: %s\n", curve);
+        cli_finder_print_text(stdout, r, &cfg);
+    }
+    lrf_finder_result_destroy(r);
+    return cli_close_stdout(CLI_EXIT_OK);
 }

@@ -123,4 +123,14 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
     for (int r = LRF_FINDER_RULE_VALLEY; r <= LRF_FINDER_RULE_STEEP; r++)
         if (sug[r].valid)
             sug[r].index += (long)a;
+    /* The published rules always return a number; on a curve the robust rule found
+     * degenerate, say so instead of letting it pass silently (compat modes stay silent,
+     * like their anchors). */
+    const unsigned bad = LRF_FINDER_DIAG_FLAT | LRF_FINDER_DIAG_RISES_FROM_START |
+                         LRF_FINDER_DIAG_TOO_SHORT | LRF_FINDER_DIAG_NO_FINITE;
+    if (cfg->compat == LRF_FINDER_COMPAT_NONE && (rob->diagnostics & bad))
+        for (int r = LRF_FINDER_RULE_STEEPEST; r < LRF_FINDER_RULE_COUNT; r++)
+            if (sug[r].valid && !sug[r].diagnosis[0])
+                snprintf(sug[r].diagnosis, sizeof sug[r].diagnosis, "unreliable: %.200s",
+                         rob->diagnosis);
 }

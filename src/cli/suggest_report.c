@@ -1,0 +1,187 @@
+#include "cli/suggest_report.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const diag_names[] = {
+    "too_short",        "no_finite",     "flat",          "rises_from_start",
+    "diverged_at_once", "no_divergence", "unstable_runs", "noisy",
+};
+
+bool cli_finder_rule_shown(const struct lrf_finder_result *r, enum lrf_finder_rule rule)
+{
+    switch (r->compat) {
+    case LRF_FINDER_COMPAT_TORCH_LR_FINDER:
+        return rule == LRF_FINDER_RULE_STEEPEST;
+    case LRF_FINDER_COMPAT_FASTAI:
+        return rule == LRF_FINDER_RULE_VALLEY || rule == LRF_FINDER_RULE_SLIDE ||
+               rule == LRF_FINDER_RULE_MINIMUM || rule == LRF_FINDER_RULE_STEEP;
+    default:
+        return true;
+    }
+}
+
+static void print_smoothing(FILE *fp, const struct lrf_finder_config *cfg)
+{
+    switch (cfg->smoothing) {
+    case LRF_FINDER_SMOOTH_EMA_DEBIASED:
+        fprintf(fp, "bias-corrected EMA, beta %g", cfg->beta);
+        break;
+    case LRF_FINDER_SMOOTH_EMA:
+        fprintf(fp, "EMA, smooth_f %g", cfg->smooth_f);
+        break;
+    default:
+        fputs("none", fp);
+        break;
+    }
+}
+
+void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
+                           const struct lrf_finder_config *cfg)
+{
+    bool exact = r->compat != LRF_FINDER_COMPAT_NONE;
+    fprintf(fp, "points: %zu", r->n);
+    if (r->runs > 1)
+        fprintf(fp, " (median of %zu runs)", r->runs);
+    fputs("; smoothing: ", fp);
+    print_smoothing(fp, cfg);
+    if (exact)
+        fprintf(fp, "; compat: %s", lrf_finder_compat_name(r->compat));
+    fprintf(fp, "\nstopped: %s", lrf_finder_stop_describe(r->stop_reason));
+    if (r->stop_index >= 0 && (size_t)r->stop_index < r->n)
+        fprintf(fp, " (point %ld, lr %.4g)", r->stop_index, r->lr[r->stop_index]);
+    fputc('\n', fp);
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        if (!cli_finder_rule_shown(r, (enum lrf_finder_rule)q))
+            continue;
+        const struct lrf_finder_suggestion *s = &r->suggestion[q];
+        bool rec = q == (int)r->recommended;
+        fprintf(fp, "%-9s%s ", lrf_finder_rule_name((enum lrf_finder_rule)q), rec ? "*" : " ");
+        if (!s->valid) {
+            fprintf(fp, "none  (%s)\n", s->diagnosis);
+            continue;
+        }
+        fprintf(fp, exact ? "%.17g" : "%.4g", s->lr);
+        if (r->runs > 1)
+            fprintf(fp, "  [%.3g .. %.3g over runs]", s->lr_low, s->lr_high);
+        if (s->diagnosis[0])
+            fprintf(fp, "  (%s)", s->diagnosis);
+        fputc('\n', fp);
+    }
+    if (isfinite(r->one_cycle_max_lr)) {
+        fprintf(fp, "one-cycle: %s\n           %s\n", r->one_cycle_spec, r->one_cycle_torch);
+        fprintf(fp, "cyclic:    %s\n           %s\n", r->cyclic_spec, r->cyclic_torch);
+        fprintf(fp, "cosine:    lr %.3g, %s\n           %s\n", r->cosine_lr, r->cosine_spec,
+                r->cosine_torch);
+    } else {
+        fprintf(fp, "no %s suggestion for this curve\n", lrf_finder_rule_name(r->recommended));
+    }
+    if (r->advice[0])
+        fprintf(fp, "advice: %s\n", r->advice);
+}
+
+static void json_lr(struct cli_json *j, double v)
+{
+    if (isfinite(v))
+        cli_json_number(j, v);
+    else
+        cli_json_null(j);
+}
+
+void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
+                            const struct lrf_finder_config *cfg)
+{
+    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
+    cli_json_key(j, "suggested_lr");
+    json_lr(j, rec->valid ? rec->lr : (double)NAN);
+    cli_json_key(j, "rule");
+    cli_json_string(j, lrf_finder_rule_name(r->recommended));
+    cli_json_key(j, "compat");
+    cli_json_string(j, lrf_finder_compat_name(r->compat));
+    cli_json_key(j, "suggestions");
+    cli_json_object_begin(j);
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        if (!cli_finder_rule_shown(r, (enum lrf_finder_rule)q))
+            continue;
+        cli_json_key(j, lrf_finder_rule_name((enum lrf_finder_rule)q));
+        json_lr(j, r->suggestion[q].valid ? r->suggestion[q].lr : (double)NAN);
+    }
+    cli_json_object_end(j);
+    cli_json_key(j, "rules");
+    cli_json_object_begin(j);
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        const struct lrf_finder_suggestion *s = &r->suggestion[q];
+        cli_json_key(j, lrf_finder_rule_name((enum lrf_finder_rule)q));
+        cli_json_object_begin(j);
+        cli_json_key(j, "valid");
+        cli_json_bool(j, s->valid);
+        cli_json_key(j, "index");
+        cli_json_int(j, s->index);
+        cli_json_key(j, "lr");
+        json_lr(j, s->lr);
+        cli_json_key(j, "lr_low");
+        json_lr(j, s->lr_low);
+        cli_json_key(j, "lr_high");
+        json_lr(j, s->lr_high);
+        cli_json_key(j, "diagnosis");
+        cli_json_string(j, s->diagnosis);
+        cli_json_object_end(j);
+    }
+    cli_json_object_end(j);
+    cli_json_key(j, "smoothing");
+    cli_json_object_begin(j);
+    cli_json_key(j, "kind");
+    cli_json_string(j, lrf_finder_smoothing_name(cfg->smoothing));
+    cli_json_key(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? "smooth_f" : "beta");
+    cli_json_number(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? cfg->smooth_f : cfg->beta);
+    cli_json_key(j, "diverge");
+    cli_json_number(j, cfg->diverge);
+    cli_json_key(j, "stop_rule");
+    cli_json_string(j, cfg->stop_rule == LRF_FINDER_STOP_RATIO ? "ratio" : "relative");
+    cli_json_object_end(j);
+    cli_json_key(j, "stop_reason");
+    cli_json_string(j, lrf_finder_stop_name(r->stop_reason));
+    cli_json_key(j, "stop_index");
+    cli_json_int(j, r->stop_index);
+    cli_json_key(j, "points");
+    cli_json_int(j, (long long)r->n);
+    cli_json_key(j, "runs");
+    cli_json_int(j, (long long)r->runs);
+    cli_json_key(j, "diagnostics");
+    cli_json_array_begin(j);
+    for (size_t b = 0; b < sizeof diag_names / sizeof diag_names[0]; b++)
+        if (r->diagnostics & (1u << b))
+            cli_json_string(j, diag_names[b]);
+    cli_json_array_end(j);
+    cli_json_key(j, "advice");
+    cli_json_string(j, r->advice);
+    cli_json_key(j, "one_cycle");
+    cli_json_object_begin(j);
+    cli_json_key(j, "max_lr");
+    json_lr(j, r->one_cycle_max_lr);
+    cli_json_key(j, "spec");
+    cli_json_string(j, r->one_cycle_spec);
+    cli_json_key(j, "torch");
+    cli_json_string(j, r->one_cycle_torch);
+    cli_json_object_end(j);
+    cli_json_key(j, "cyclic");
+    cli_json_object_begin(j);
+    cli_json_key(j, "base_lr");
+    json_lr(j, r->cyclic_base_lr);
+    cli_json_key(j, "max_lr");
+    json_lr(j, r->cyclic_max_lr);
+    cli_json_key(j, "spec");
+    cli_json_string(j, r->cyclic_spec);
+    cli_json_key(j, "torch");
+    cli_json_string(j, r->cyclic_torch);
+    cli_json_object_end(j);
+    cli_json_key(j, "cosine");
+    cli_json_object_begin(j);
+    cli_json_key(j, "lr");
+    json_lr(j, r->cosine_lr);
+    cli_json_key(j, "spec");
+    cli_json_string(j, r->cosine_spec);
+    cli_json_key(j, "torch");
+    cli_json_string(j, r->cosine_torch);
+    cli_json_object_end(j);
+}

@@ -1,0 +1,26 @@
+/* Printing a finder result: the rule table, stop reason, advice and hand-off as text,
+ * and the same as JSON fields. Shared by `lrfind suggest` and the range test. */
+#ifndef LRF_CLI_SUGGEST_REPORT_H
+#define LRF_CLI_SUGGEST_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/json.h"
+#include "lrf/finder.h"
+
+/* True when the rule is one the result's compat anchor prints (all rules without compat). */
+bool cli_finder_rule_shown(const struct lrf_finder_result *r, enum lrf_finder_rule rule);
+
+/* Writes the report as text. Compat results print lrs with 17 significant digits so
+ * they can be compared with the anchor's output. */
+void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
+                           const struct lrf_finder_config *cfg);
+
+/* Emits, into an open JSON object: suggested_lr, rule, suggestions (rule -> lr or
+ * null), rules (details), smoothing, stop_reason, stop_index, points, diagnostics,
+ * advice, one_cycle, cyclic, cosine. */
+void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
+                            const struct lrf_finder_config *cfg);
+
+#endif
