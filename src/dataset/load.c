@@ -76,9 +76,11 @@ static enum lrf_status resolve_label(const char *name, const struct ds_record *h
     static const char *const defaults[] = {"label", "class", "target", "y"};
     if (!spec) {
         *out = 0;
+        /* Names in order of preference: a file with both "y" and "label"
+         * columns (say, coordinates x, y) means "label". */
         if (header)
-            for (size_t j = 0; j < ncols; j++)
-                for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
+            for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
+                for (size_t j = 0; j < ncols; j++)
                     if (equals_nocase(header->fields[j], defaults[k])) {
                         *out = j;
                         return LRF_OK;
