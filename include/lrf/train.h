@@ -1,0 +1,135 @@
+/* Training the built-in model: a trainer owns the model (with its optimizer
+ * state), a batch iterator over the training rows and a fixed validation set,
+ * and runs epochs of (gather batch -> step -> schedule step) with evaluation.
+ *
+ * The same trainer is the range test's client: lrf_trainer_step and friends
+ * have exactly the callback signatures of struct lrf_finder_callbacks
+ * (include/lrf/finder.h), with the trainer as the user pointer:
+ *
+ *     struct lrf_finder_callbacks cb = {
+ *         .user = trainer, .step = lrf_trainer_step,
+ *         .micro_step = lrf_trainer_micro_step, .apply = lrf_trainer_apply,
+ *         .snapshot = lrf_trainer_snapshot, .restore = lrf_trainer_restore,
+ *         .reseed = lrf_trainer_reseed, .eval = lrf_trainer_eval_subset };
+ *
+ * Example (train 3 epochs with one-cycle):
+ *     struct lrf_train_config cfg = lrf_train_config_default();
+ *     lrf_trainer_create(&cfg, &data, &t, &err);
+ *     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
+ *     so.base_lr = cfg.optim.lr;
+ *     so.run_length = lrf_trainer_run_steps(t, 3);
+ *     lrf_sched_parse("onecycle(max_lr=0.1)", &so, &sched, &err);
+ *     lrf_trainer_fit(t, sched, 3, epochs, NULL, NULL, &err);
+ */
+#ifndef LRF_TRAIN_H
+#define LRF_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrf/dataset.h"
+#include "lrf/model.h"
+#include "lrf/optim.h"
+#include "lrf/sched.h"
+#include "lrf/status.h"
+
+struct lrf_train_config {
+    /* Hidden layers and activation; n_inputs, n_classes and max_batch are filled
+     * in from the data and batch_size; optim_slots from optim. */
+    struct lrf_model_config model;
+    struct lrf_optim_config optim; /* lr and momentum: used when no schedule drives them */
+    size_t batch_size;             /* 128 */
+    size_t accumulate;             /* micro-batches per optimizer step (1) */
+    uint64_t seed;                 /* model init and data order (0) */
+    int threads;                   /* OpenBLAS threads; 0 = leave as is */
+    bool drop_last;                /* skip a short last batch per epoch (false, as PyTorch) */
+    size_t eval_subset;            /* validation rows used by lrf_trainer_eval_subset (1024) */
+};
+
+/* mlp:512,256 ReLU, SGD lr 0.01 momentum 0.9, batch 128, seed 0. */
+struct lrf_train_config lrf_train_config_default(void);
+
+/* The data a trainer borrows (all must outlive it). norm (may be NULL) applies
+ * to both sets; train_rows/val_rows NULL mean all rows of their dataset; val
+ * may be NULL (no validation: evaluations report NaN). */
+struct lrf_train_data {
+    const struct lrf_dataset *train;
+    const uint32_t *train_rows;
+    size_t n_train;
+    const struct lrf_dataset *val;
+    const uint32_t *val_rows;
+    size_t n_val;
+    const struct lrf_norm *norm;
+};
+
+struct lrf_trainer;
+
+/* Builds the model (initialized from seed), the optimizer state, the batch
+ * iterator and every buffer; nothing is allocated after this. */
+enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
+                                   const struct lrf_train_data *data, struct lrf_trainer **out,
+                                   struct lrf_error *err);
+void lrf_trainer_destroy(struct lrf_trainer *t);
+
+struct lrf_model *lrf_trainer_model(struct lrf_trainer *t);
+const struct lrf_train_config *lrf_trainer_config(const struct lrf_trainer *t);
+/* Optimizer steps per epoch (batches / accumulate, rounded up) and for a run. */
+long lrf_trainer_steps_per_epoch(const struct lrf_trainer *t);
+long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs);
+
+/* ---- the range test's callbacks (user = the trainer) ---------------------- */
+
+/* One optimizer step at lr on the next batch (cfg.accumulate micro-batches,
+ * gradients averaged); *loss = the raw training loss (their mean). momentum is
+ * SGD/RMSprop momentum or Adam beta1; NaN = the optimizer's configured value. */
+enum lrf_status lrf_trainer_step(void *trainer, double lr, double momentum, double *loss);
+/* Forward+backward of the next batch, adding 1/cfg.accumulate of its gradient. */
+enum lrf_status lrf_trainer_micro_step(void *trainer, double *loss);
+/* The optimizer step on the accumulated gradient, then zeroes it. */
+enum lrf_status lrf_trainer_apply(void *trainer, double lr, double momentum);
+/* Saves / brings back model, optimizer state and data order, bit for bit (one
+ * internal slot, preallocated). restore before snapshot is LRF_ERR_STATE. */
+enum lrf_status lrf_trainer_snapshot(void *trainer);
+enum lrf_status lrf_trainer_restore(void *trainer);
+/* A different data order for range-test run r (deterministic in seed and r). */
+enum lrf_status lrf_trainer_reseed(void *trainer, size_t run);
+/* Mean loss on the first cfg.eval_subset validation rows (fixed); LRF_ERR_STATE
+ * without validation data. Changes nothing but scratch buffers. */
+enum lrf_status lrf_trainer_eval_subset(void *trainer, double *val_loss);
+
+/* ---- evaluation and epochs ------------------------------------------------ */
+
+/* Mean loss and accuracy over the whole validation set (NaN, NaN without one). */
+enum lrf_status lrf_trainer_evaluate(struct lrf_trainer *t, double *loss, double *accuracy,
+                                     struct lrf_error *err);
+
+struct lrf_train_epoch {
+    int epoch;                 /* 1-based */
+    double train_loss;         /* sample-weighted mean of the epoch's batch losses */
+    double val_loss;           /* NaN without validation data */
+    double val_accuracy;       /* in [0, 1]; NaN without validation data */
+    double seconds;            /* wall time of the epoch's training (batches + steps) */
+    double step_seconds;       /* forward, backward and optimizer only */
+    double samples_per_second; /* training samples / step_seconds */
+    long samples;
+    double lr, momentum; /* the values used by the epoch's last step */
+};
+
+/* Called after every optimizer step (for a progress bar); return true to stop. */
+typedef bool (*lrf_train_progress_fn)(void *user, int epoch, long step, long steps_per_epoch,
+                                      double loss);
+
+/* Trains for epochs: each optimizer step takes lr (and momentum, when the
+ * schedule drives it) from sched at its current step and then steps sched once
+ * (sched NULL: constant cfg.optim.lr). Fills out[0..epochs) (may be NULL).
+ * sched must be evaluable for lrf_trainer_run_steps(t, epochs) steps; a
+ * plateau schedule is fed the validation loss once per epoch instead.
+ * Returns LRF_ERR_INTERRUPTED if progress asked to stop (out holds the
+ * finished epochs; *done counts them). */
+enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
+                                struct lrf_train_epoch *out, int *done,
+                                lrf_train_progress_fn progress, void *progress_user,
+                                struct lrf_error *err);
+
+#endif
