@@ -227,7 +227,8 @@ void lrf_batch_iter_destroy(struct lrf_batch_iter *it);
  * current one is exhausted. Never allocates. */
 size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
 
-uint64_t lrf_batch_iter_epoch(const struct lrf_batch_iter *it); /* 0-based */
+/* 0-based epoch of the batch last returned (0 before the first). */
+uint64_t lrf_batch_iter_epoch(const struct lrf_batch_iter *it);
 size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it);
 size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it);
 
