@@ -25,11 +25,12 @@
  * The robust rule: zero-phase (centred, lag-free) robust local-linear smoothing
  * of the RAW losses in log10(lr) (Gaussian kernel, bisquare reweighting against
  * spikes; the divergence tail is clipped first so it cannot drag the valley);
- * m = argmin of that curve; max_lr = lr_m / 10^decades_below_min, kept inside the
- * descending region [descent onset, m]. Degenerate curves (too short, flat, rising
- * from the start, diverged at once, no finite loss) make it invalid with a
- * diagnosis and advice; a minimum at the end of the range keeps it valid with the
- * warning LRF_FINDER_DIAG_NO_DIVERGENCE. Every constant is a field of
+ * the valley is located as the log-midpoint of the region where that curve is within
+ * floor_level of its minimum (noise moves this far less than the argmin); max_lr =
+ * valley lr / 10^decades_below_min, kept at or above the descent onset. Degenerate
+ * curves (too short, flat, rising from the start, diverged at once, no finite loss)
+ * make it invalid with a diagnosis and advice; a valley still open at the end of the
+ * range keeps it valid with the warning LRF_FINDER_DIAG_NO_DIVERGENCE. Every constant is a field of
  * struct lrf_finder_robust (defaults in lrf_finder_robust_default()). */
 #ifndef LRF_FINDER_H
 #define LRF_FINDER_H
@@ -96,17 +97,19 @@ enum {
     LRF_FINDER_DIAG_FLAT = 1 << 2,             /* the loss never clearly decreased */
     LRF_FINDER_DIAG_RISES_FROM_START = 1 << 3, /* minimum at the start: start_lr too high */
     LRF_FINDER_DIAG_DIVERGED_AT_ONCE = 1 << 4, /* stopped within the first few rungs */
-    LRF_FINDER_DIAG_NO_DIVERGENCE = 1 << 5,    /* still decreasing at end_lr: raise end_lr */
+    LRF_FINDER_DIAG_NO_DIVERGENCE = 1 << 5,    /* no rise at the end: raise end_lr */
     LRF_FINDER_DIAG_UNSTABLE_RUNS = 1 << 6,    /* runs' robust picks span > unstable_decades */
     LRF_FINDER_DIAG_NOISY = 1 << 7             /* noise large against the loss drop */
 };
 
 /* The robust rule's constants, in one place (the lead tunes them on real trainings). */
 struct lrf_finder_robust {
-    double bandwidth_decades; /* Gaussian kernel sigma in log10(lr) units (0.15) */
+    double bandwidth_decades; /* Gaussian kernel sigma in log10(lr) units (0.3) */
     double min_sigma_points;  /* ...but at least this many grid spacings (2.5) */
     int robust_iters;         /* bisquare reweighting passes against spikes (2) */
-    double decades_below_min; /* max_lr = lr_at_min / 10^this (0.5: /3.16) */
+    double floor_level;       /* valley = region within this fraction of the drop of the
+                                 minimum; its log-midpoint locates the minimum (0.2) */
+    double decades_below_min; /* max_lr = valley lr / 10^this (0.5: /3.16) */
     double clip_factor;       /* raw losses above start + clip*(start - lowest) clipped (1) */
     double descent_frac;      /* descent onset: first point below start - frac*drop (0.1) */
     double flat_rel;          /* flat when drop < flat_rel*|start| (0.02)... */

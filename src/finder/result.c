@@ -69,7 +69,7 @@ static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_co
         append_advice(r, "The loss rises from the first lr: lower start_lr by 2 decades.");
     if (d & LRF_FINDER_DIAG_NO_DIVERGENCE) {
         snprintf(buf, sizeof buf,
-                 "The loss was still decreasing at end_lr=%g: raise end_lr to see where it "
+                 "The loss did not rise again before end_lr=%g: raise end_lr to see where it "
                  "diverges (max_lr may be higher than suggested).",
                  cfg->end_lr);
         append_advice(r, buf);

@@ -6,10 +6,11 @@
  * kernel in log10(lr), which has no lag, (2) fit a local line rather than a local
  * mean so the ends of the curve are not biased, (3) down-weight isolated spikes with
  * LOWESS bisquare passes, and (4) read the minimum of that curve, a level not a
- * slope, which noise moves far less. Smith (1506.01186, 1803.09820) puts max_lr near
- * where the loss stops decreasing; one-cycle warms up into max_lr, and fastai's
- * practice is about a decade below the minimum, so max_lr sits a fixed fraction of
- * a decade below the minimum, inside the descending region. */
+ * slope, which noise moves far less: the midpoint of the region within floor_level
+ * of the minimum, bounded by the steep descent and the divergence wall. Smith (1506.01186,
+ * 1803.09820) puts max_lr near where the loss stops decreasing; one-cycle warms up into max_lr, and
+ * fastai's practice is about a decade below the minimum, so max_lr sits a fixed fraction of a
+ * decade below the minimum, inside the descending region. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,28 +169,42 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     long onset = iref;
     while (onset < mi && !(curve[onset] < ref - p->descent_frac * drop))
         onset++;
-    double target = x[mi] - p->decades_below_min;
+    /* The valley's location: the midpoint (in log lr) of the near-minimum region, where
+     * the curve is within floor_level*drop of its minimum. Valley floors are flat, so
+     * the argmin wanders with noise; the two flanks that bound the floor are steep, so
+     * their crossings barely move. */
+    double level = curve[mi] + p->floor_level * drop;
+    long l = mi, r = mi;
+    while (l > iref && curve[l - 1] <= level)
+        l--;
+    while ((size_t)r + 1 < m && curve[r + 1] <= level)
+        r++;
+    double xl = x[l - 1] + (level - curve[l - 1]) * (x[l] - x[l - 1]) / (curve[l] - curve[l - 1]);
+    bool open_right = (size_t)r + 1 == m;
+    double xr = open_right
+                    ? x[r]
+                    : x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
+    double target = 0.5 * (xl + xr) - p->decades_below_min;
     bool clamped = false;
     if (target < x[onset]) {
         target = x[onset];
         clamped = true;
     }
     long best = onset;
-    for (long i = onset; i <= mi; i++)
+    for (long i = onset; i <= r; i++)
         if (fabs(x[i] - target) < fabs(x[best] - target))
             best = i;
     out->valid = true;
     out->lr = pow(10.0, target);
     out->index = best;
     out->marker_loss = curve[best];
-    bool at_end = (size_t)mi + 3 >= m || x[m - 1] - x[mi] < 0.1;
-    if (at_end && !stopped_early) {
+    if (open_right && !stopped_early) {
         out->diagnostics |= LRF_FINDER_DIAG_NO_DIVERGENCE;
         snprintf(out->diagnosis, sizeof out->diagnosis,
-                 "the loss was still falling at the last lr: max_lr may be higher");
+                 "the loss was still near its minimum at the last lr: max_lr may be higher");
     } else if (clamped) {
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "narrow valley (%.2f decades): max_lr set at the start of the descent",
-                 x[mi] - x[onset]);
+                 xr - x[onset]);
     }
 }
