@@ -1,0 +1,98 @@
+/* Epochs of (gather batch -> optimizer step -> schedule step), with the
+ * validation set evaluated after each epoch. */
+#include <math.h>
+
+#include "lrf/clock.h"
+#include "train/train_internal.h"
+
+/* The lr and momentum for the next optimizer step: the schedule's current
+ * values (momentum NaN = not driven: the optimizer's own). */
+static void current_values(const struct lrf_trainer *t, const struct lrf_sched *sched, double *lr,
+                           double *momentum)
+{
+    *lr = t->cfg.optim.lr;
+    *momentum = NAN;
+    if (sched)
+        lrf_sched_current(sched, lr, momentum);
+    if (isnan(*momentum))
+        *momentum = t->cfg.optim.momentum;
+}
+
+enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
+                                struct lrf_train_epoch *out, int *done,
+                                lrf_train_progress_fn progress, void *progress_user,
+                                struct lrf_error *err)
+{
+    if (done)
+        *done = 0;
+    if (epochs < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "epochs must be >= 1 (got %d)", epochs);
+    const bool per_epoch_metric = sched && lrf_sched_needs_metric(sched);
+    const long steps = lrf_trainer_steps_per_epoch(t);
+    if (sched && !per_epoch_metric) {
+        long max = lrf_sched_max_step(sched);
+        long need = steps * epochs;
+        if (max >= 0 && max < need)
+            return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                                 "the schedule ends after %ld steps but the run has %ld "
+                                 "(%d epochs of %ld steps)",
+                                 max, need, epochs, steps);
+    }
+    for (int e = 0; e < epochs; e++) {
+        struct lrf_train_epoch ep = {0};
+        ep.epoch = e + 1;
+        double loss_sum = 0, t0 = lrf_clock_seconds();
+        t->step_seconds = 0;
+        for (long s = 0; s < steps; s++) {
+            double lr, mom, loss;
+            current_values(t, sched, &lr, &mom);
+            long samples_before = ep.samples;
+            double micro_sum = 0;
+            enum lrf_status st = LRF_OK;
+            for (size_t k = 0; k < t->cfg.accumulate && !st; k++) {
+                double l;
+                if (t->cfg.accumulate == 1)
+                    st = lrf_trainer_step(t, lr, mom, &l);
+                else
+                    st = lrf_trainer_micro_step(t, &l);
+                ep.samples += (long)t->last_rows;
+                micro_sum += l * (double)t->last_rows;
+            }
+            if (!st && t->cfg.accumulate > 1)
+                st = lrf_trainer_apply(t, lr, mom);
+            if (st)
+                return lrf_error_set(err, st, "training step %ld of epoch %d failed", s + 1, e + 1);
+            loss_sum += micro_sum;
+            loss = micro_sum / (double)(ep.samples - samples_before);
+            ep.lr = lr;
+            ep.momentum = mom;
+            if (sched && !per_epoch_metric) {
+                st = lrf_sched_step(sched, NAN, err);
+                if (st)
+                    return st;
+            }
+            if (progress && progress(progress_user, e + 1, s + 1, steps, loss)) {
+                ep.seconds = lrf_clock_seconds() - t0;
+                return LRF_ERR_INTERRUPTED;
+            }
+        }
+        ep.seconds = lrf_clock_seconds() - t0;
+        ep.step_seconds = t->step_seconds;
+        ep.samples_per_second =
+            ep.step_seconds > 0 ? (double)ep.samples / ep.step_seconds : (double)NAN;
+        ep.train_loss = ep.samples ? loss_sum / (double)ep.samples : (double)NAN;
+        enum lrf_status st = lrf_trainer_evaluate(t, &ep.val_loss, &ep.val_accuracy, err);
+        if (st)
+            return st;
+        if (per_epoch_metric) {
+            st = lrf_sched_step(sched, ep.val_loss, err);
+            if (st)
+                return st;
+        }
+        if (out)
+            out[e] = ep;
+        if (done)
+            *done = e + 1;
+    }
+    return LRF_OK;
+}

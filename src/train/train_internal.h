@@ -1,0 +1,28 @@
+/* Private state of a trainer, shared by trainer.c (steps, callbacks) and
+ * train_fit.c (epochs). */
+#ifndef LRF_TRAIN_INTERNAL_H
+#define LRF_TRAIN_INTERNAL_H
+
+#include "lrf/train.h"
+
+struct lrf_trainer {
+    struct lrf_train_config cfg;
+    struct lrf_train_data data;
+    struct lrf_model *model;
+    struct lrf_batch_iter *iter;
+    uint64_t iter_seed;
+    size_t features;
+    float *slots[LRF_MODEL_OPTIM_SLOTS_MAX];
+    float *x;            /* (batch_size, features) gathered batch */
+    int32_t *y;          /* (batch_size) */
+    size_t last_rows;    /* rows of the last gathered micro-batch */
+    size_t micro_done;   /* micro-batches accumulated since the last apply */
+    double micro_loss;   /* their summed loss */
+    double step_seconds; /* forward/backward/optimizer time, accumulated */
+    void *snap;          /* model + optimizer snapshot */
+    size_t snap_size;
+    struct lrf_batch_state snap_iter;
+    bool has_snap;
+};
+
+#endif

@@ -1,0 +1,303 @@
+/* The trainer: model + optimizer + batch iterator, one training step, the
+ * range test's callbacks (step, micro_step/apply, snapshot/restore, reseed,
+ * eval) and evaluation on the validation set. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lrf/clock.h"
+#include "train/train_internal.h"
+
+/* Decorrelates the data-order stream from the model-init stream of one seed. */
+static const uint64_t ITER_SEED_MIX = 0x9E3779B97F4A7C15ull;
+
+struct lrf_train_config lrf_train_config_default(void)
+{
+    struct lrf_train_config c;
+    memset(&c, 0, sizeof c);
+    c.model = lrf_model_config_default();
+    c.optim = lrf_optim_config_default(LRF_OPTIM_SGD);
+    c.optim.momentum = 0.9;
+    c.batch_size = 128;
+    c.accumulate = 1;
+    c.eval_subset = 1024;
+    return c;
+}
+
+enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
+                                   const struct lrf_train_data *data, struct lrf_trainer **out,
+                                   struct lrf_error *err)
+{
+    *out = NULL;
+    if (!data || !data->train)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "no training data");
+    if (cfg->batch_size < 1 || cfg->batch_size > (1u << 20))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch size must be in 1..%u (got %zu)",
+                             1u << 20, cfg->batch_size);
+    if (cfg->accumulate < 1 || cfg->accumulate > 4096)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "gradient accumulation must be in 1..4096 (got %zu)", cfg->accumulate);
+    enum lrf_status st = lrf_optim_validate(&cfg->optim, err);
+    if (st)
+        return st;
+    size_t D = lrf_dataset_features(data->train);
+    size_t K = lrf_dataset_classes(data->train);
+    if (data->val && lrf_dataset_features(data->val) != D)
+        return lrf_error_set(err, LRF_ERR_DATA,
+                             "validation data has %zu features, training data %zu",
+                             lrf_dataset_features(data->val), D);
+    if (data->val && lrf_dataset_classes(data->val) > K)
+        K = lrf_dataset_classes(data->val);
+    if (D > (size_t)INT32_MAX || K > (size_t)INT32_MAX)
+        return lrf_error_set(err, LRF_ERR_DATA, "too many features or classes");
+
+    struct lrf_trainer *t = calloc(1, sizeof *t);
+    if (!t)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer");
+    t->cfg = *cfg;
+    t->data = *data;
+    if (!t->data.train_rows)
+        t->data.n_train = lrf_dataset_rows(data->train);
+    if (data->val && !t->data.val_rows)
+        t->data.n_val = lrf_dataset_rows(data->val);
+    if (!data->val)
+        t->data.n_val = 0;
+    t->features = D;
+    t->cfg.model.n_inputs = (int)D;
+    t->cfg.model.n_classes = (int)K;
+    t->cfg.model.max_batch = (int)cfg->batch_size;
+    t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
+    if (cfg->threads > 0)
+        lrf_model_set_threads(cfg->threads);
+
+    struct lrf_rng rng = lrf_rng_seeded(cfg->seed);
+    st = lrf_model_create(&t->cfg.model, &rng, &t->model, err);
+    if (st)
+        goto fail;
+    for (int s = 0; s < t->cfg.model.optim_slots; s++)
+        t->slots[s] = lrf_model_optim_slot(t->model, s);
+    lrf_optim_reset(&t->cfg.optim, t->slots, lrf_model_optim_scalars(t->model),
+                    lrf_model_n_params(t->model));
+
+    struct lrf_batch_config bc = lrf_batch_config_default();
+    bc.batch_size = cfg->batch_size;
+    bc.seed = t->iter_seed = cfg->seed ^ ITER_SEED_MIX;
+    bc.shuffle = true;
+    bc.drop_last = cfg->drop_last;
+    st = lrf_batch_iter_create(data->train, data->norm, data->train_rows, t->data.n_train, &bc,
+                               &t->iter, err);
+    if (st)
+        goto fail;
+    t->x = malloc(cfg->batch_size * D * sizeof(float));
+    t->y = malloc(cfg->batch_size * sizeof(int32_t));
+    t->snap_size = lrf_model_snapshot_size(t->model);
+    t->snap = malloc(t->snap_size);
+    if (!t->x || !t->y || !t->snap) {
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer's buffers");
+        goto fail;
+    }
+    *out = t;
+    return LRF_OK;
+fail:
+    lrf_trainer_destroy(t);
+    return st;
+}
+
+void lrf_trainer_destroy(struct lrf_trainer *t)
+{
+    if (!t)
+        return;
+    lrf_model_destroy(t->model);
+    lrf_batch_iter_destroy(t->iter);
+    free(t->x);
+    free(t->y);
+    free(t->snap);
+    free(t);
+}
+
+struct lrf_model *lrf_trainer_model(struct lrf_trainer *t)
+{
+    return t->model;
+}
+
+const struct lrf_train_config *lrf_trainer_config(const struct lrf_trainer *t)
+{
+    return &t->cfg;
+}
+
+long lrf_trainer_steps_per_epoch(const struct lrf_trainer *t)
+{
+    long batches = (long)lrf_batch_iter_batches_per_epoch(t->iter);
+    long acc = (long)t->cfg.accumulate;
+    long steps = (batches + acc - 1) / acc;
+    return steps > 0 ? steps : 1;
+}
+
+long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs)
+{
+    return lrf_trainer_steps_per_epoch(t) * (epochs > 0 ? epochs : 0);
+}
+
+/* Gathers the next batch (not timed: data loading) and runs forward+backward
+ * (timed). scale < 0 means "overwrite the gradient" (no accumulation). */
+static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, double *loss)
+{
+    size_t rows = lrf_batch_iter_next(t->iter, t->x, t->y);
+    t->last_rows = rows;
+    float l = NAN;
+    double t0 = lrf_clock_seconds();
+    enum lrf_status st =
+        scale < 0
+            ? lrf_model_forward_backward(t->model, t->x, t->y, (int)rows, &l, NULL)
+            : lrf_model_forward_backward_acc(t->model, t->x, t->y, (int)rows, scale, &l, NULL);
+    t->step_seconds += lrf_clock_seconds() - t0;
+    *loss = l;
+    return st;
+}
+
+static void optimizer_step(struct lrf_trainer *t, double lr, double momentum)
+{
+    if (isnan(momentum))
+        momentum = t->cfg.optim.momentum;
+    double t0 = lrf_clock_seconds();
+    lrf_optim_step(&t->cfg.optim, lrf_model_params(t->model), lrf_model_grads(t->model), t->slots,
+                   lrf_model_optim_scalars(t->model), lrf_model_n_params(t->model), lr, momentum);
+    t->step_seconds += lrf_clock_seconds() - t0;
+}
+
+enum lrf_status lrf_trainer_micro_step(void *trainer, double *loss)
+{
+    struct lrf_trainer *t = trainer;
+    if (t->micro_done == 0)
+        memset(lrf_model_grads(t->model), 0, lrf_model_n_params(t->model) * sizeof(float));
+    double l;
+    enum lrf_status st = forward_backward(t, 1.0f / (float)t->cfg.accumulate, &l);
+    if (st)
+        return st;
+    t->micro_done++;
+    t->micro_loss += l;
+    *loss = l;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_apply(void *trainer, double lr, double momentum)
+{
+    struct lrf_trainer *t = trainer;
+    if (t->micro_done == 0)
+        return LRF_ERR_STATE; /* nothing accumulated */
+    optimizer_step(t, lr, momentum);
+    t->micro_done = 0;
+    t->micro_loss = 0;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_step(void *trainer, double lr, double momentum, double *loss)
+{
+    struct lrf_trainer *t = trainer;
+    enum lrf_status st;
+    if (t->cfg.accumulate == 1 && t->micro_done == 0) {
+        st = forward_backward(t, -1.0f, loss);
+        if (st)
+            return st;
+        optimizer_step(t, lr, momentum);
+        return LRF_OK;
+    }
+    double l;
+    while (t->micro_done < t->cfg.accumulate)
+        if ((st = lrf_trainer_micro_step(t, &l)) != LRF_OK)
+            return st;
+    *loss = t->micro_loss / (double)t->micro_done;
+    return lrf_trainer_apply(t, lr, momentum);
+}
+
+enum lrf_status lrf_trainer_snapshot(void *trainer)
+{
+    struct lrf_trainer *t = trainer;
+    lrf_model_snapshot(t->model, t->snap);
+    t->snap_iter = lrf_batch_iter_save(t->iter);
+    t->has_snap = true;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_restore(void *trainer)
+{
+    struct lrf_trainer *t = trainer;
+    if (!t->has_snap)
+        return LRF_ERR_STATE;
+    enum lrf_status st = lrf_model_restore(t->model, t->snap, t->snap_size, NULL);
+    if (st)
+        return st;
+    st = lrf_batch_iter_restore(t->iter, &t->snap_iter, NULL);
+    if (st)
+        return st;
+    /* The gradients are not part of the state between steps except while
+     * accumulating; a restore in the middle of accumulation starts it over. */
+    memset(lrf_model_grads(t->model), 0, lrf_model_n_params(t->model) * sizeof(float));
+    t->micro_done = 0;
+    t->micro_loss = 0;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_reseed(void *trainer, size_t run)
+{
+    struct lrf_trainer *t = trainer;
+    struct lrf_batch_state s = lrf_batch_iter_save(t->iter);
+    s.epoch_rng = lrf_rng_seeded(t->iter_seed + (uint64_t)run * ITER_SEED_MIX);
+    s.cursor = 0;
+    return lrf_batch_iter_restore(t->iter, &s, NULL);
+}
+
+/* Loss sum and correct count over validation rows [0, n), in chunks of the
+ * batch size. */
+static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, double *loss_sum, long *correct,
+                                 struct lrf_error *err)
+{
+    *loss_sum = 0;
+    *correct = 0;
+    const size_t B = t->cfg.batch_size;
+    for (size_t first = 0; first < n; first += B) {
+        size_t rows = n - first < B ? n - first : B;
+        if (t->data.val_rows)
+            lrf_dataset_gather(t->data.val, t->data.norm, t->data.val_rows + first, rows, t->x,
+                               t->y);
+        else
+            lrf_dataset_gather_range(t->data.val, t->data.norm, first, rows, t->x, t->y);
+        double ls;
+        long nc;
+        enum lrf_status st = lrf_model_evaluate(t->model, t->x, t->y, (int)rows, &ls, &nc, err);
+        if (st)
+            return st;
+        *loss_sum += ls;
+        *correct += nc;
+    }
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_eval_subset(void *trainer, double *val_loss)
+{
+    struct lrf_trainer *t = trainer;
+    size_t n = t->cfg.eval_subset < t->data.n_val ? t->cfg.eval_subset : t->data.n_val;
+    if (n == 0)
+        return LRF_ERR_STATE;
+    double ls;
+    long nc;
+    enum lrf_status st = eval_rows(t, n, &ls, &nc, NULL);
+    *val_loss = ls / (double)n;
+    return st;
+}
+
+enum lrf_status lrf_trainer_evaluate(struct lrf_trainer *t, double *loss, double *accuracy,
+                                     struct lrf_error *err)
+{
+    *loss = *accuracy = NAN;
+    if (t->data.n_val == 0)
+        return LRF_OK;
+    double ls;
+    long nc;
+    enum lrf_status st = eval_rows(t, t->data.n_val, &ls, &nc, err);
+    if (st)
+        return st;
+    *loss = ls / (double)t->data.n_val;
+    *accuracy = (double)nc / (double)t->data.n_val;
+    return LRF_OK;
+}
