@@ -121,7 +121,10 @@ static enum lrf_status parse_list(struct spec_parser *ps, enum lrf_sched_kind ki
         char word[SPEC_WORD_MAX];
         skip_ws(ps);
         long at = col(ps);
-        read_word(ps, word, sizeof word);
+        if (read_word(ps, word, sizeof word) >= sizeof word)
+            return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
+                                 "%s: %s: value too long (column %ld)", sched_kinds[kind].name,
+                                 kd->name, at);
         if (v->n == SPEC_LIST_MAX)
             return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG, "%s: %s has more than %d items",
                                  sched_kinds[kind].name, kd->name, SPEC_LIST_MAX);
@@ -171,9 +174,13 @@ static enum lrf_status parse_value(struct spec_parser *ps, struct sched_node *n,
         return LRF_OK;
     }
     char word[SPEC_WORD_MAX];
-    if (read_word(ps, word, sizeof word) == 0)
+    size_t len = read_word(ps, word, sizeof word);
+    if (len == 0)
         return lrf_error_set(ps->err, LRF_ERR_PARSE, "%s: missing value for %s at column %ld", kn,
                              kd->name, at);
+    if (len >= sizeof word)
+        return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG, "%s: %s: value too long (column %ld)",
+                             kn, kd->name, at);
     if ((kd->flags & SCHED_F_NONE) && (!strcmp(word, "none") || !strcmp(word, "None")))
         return LRF_OK; /* PyTorch's None: left unset */
     if (kd->type == SCHED_P_BOOL) {
@@ -190,12 +197,12 @@ static enum lrf_status parse_value(struct spec_parser *ps, struct sched_node *n,
         const char *c = kd->choices;
         bool found = false;
         while (*c) {
-            size_t len = strcspn(c, "|");
-            if (len == strlen(word) && !strncmp(c, word, len)) {
+            size_t clen = strcspn(c, "|");
+            if (clen == strlen(word) && !strncmp(c, word, clen)) {
                 found = true;
                 break;
             }
-            c += len + (c[len] == '|');
+            c += clen + (c[clen] == '|');
             idx++;
         }
         if (!found)
