@@ -62,6 +62,8 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
             continue;
         }
         fprintf(fp, exact ? "%.17g" : "%.4g", s->lr);
+        if (r->compat == LRF_FINDER_COMPAT_TORCH_LR_FINDER)
+            fprintf(fp, "  (pytorch-lr-finder prints: Suggested LR: %.2E)", s->lr);
         if (r->runs > 1)
             fprintf(fp, "  [%.3g .. %.3g over runs]", s->lr_low, s->lr_high);
         if (s->diagnosis[0])
