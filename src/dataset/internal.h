@@ -96,6 +96,7 @@ struct ds_parser {
     bool done; /* PROBE: both records seen */
 
     /* DATA output. */
+    size_t reserve; /* rows to allocate at once (an upper bound avoids regrowth) */
     size_t rows, cap;
     enum lrf_storage storage;
     uint8_t *u8;

@@ -260,6 +260,9 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
         chunks[nchunks].len = end - pos;
         ds_parser_init(&chunks[nchunks].parser, DS_MODE_DATA, ncols, ds->label_index,
                        opt->force_libcsv);
+        /* A row takes at least 2 bytes a column: reserving for that many rows
+         * never regrows, and pages never written are never touched. */
+        chunks[nchunks].parser.reserve = (end - pos) / (2 * ncols - 1) + 1;
         nchunks++;
         pos = end;
     }

@@ -260,11 +260,15 @@ enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *ch
             o += m;
         }
     } else {
-        ds->u8 = malloc(rows * d);
+        /* Grow the first chunk's buffer in place (for large blocks realloc
+         * remaps pages rather than copying) and append the others. */
+        struct ds_parser *p0 = &chunks[0].parser;
+        ds->u8 = realloc(p0->u8, rows * d);
         if (!ds->u8)
             return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu rows", rows);
-        uint8_t *o = ds->u8;
-        for (int c = 0; c < nchunks; c++) {
+        p0->u8 = NULL;
+        uint8_t *o = ds->u8 + p0->rows * d;
+        for (int c = 1; c < nchunks; c++) {
             const struct ds_parser *p = &chunks[c].parser;
             memcpy(o, p->u8, p->rows * d);
             o += p->rows * d;

@@ -99,7 +99,7 @@ static bool data_row_begin(struct ds_parser *p, long line)
     size_t need = p->rows + 1;
     if (need > p->cap) {
         size_t cap = p->cap, cap2 = p->cap, cap3 = p->cap;
-        size_t ncap = p->cap ? p->cap * 2 : 256;
+        size_t ncap = p->cap ? p->cap * 2 : p->reserve > 256 ? p->reserve : 256;
         bool ok;
         if (p->storage == LRF_STORAGE_UINT8) {
             void *q = realloc(p->u8, ncap * p->features);
@@ -353,35 +353,50 @@ static bool feed_csv(struct ds_parser *p, const char *data, size_t len)
  * error. */
 static int fast_line(struct ds_parser *p, const char *s, size_t n)
 {
+    /* s[n] is always a line terminator ('\n' or '\r'; finish() appends one to
+     * the carried last line), so the digit scan below needs no bounds check:
+     * it stops on the terminator at the latest. */
     const char *q = s, *end = s + n;
     while (q < end && (*q == ' ' || *q == '\t'))
         q++;
     if (q == end)
         return 1; /* blank line: libcsv skips these too */
-    size_t label_len0 = p->label_len;
-    size_t j = 0;
+    if (!data_row_begin(p, p->line))
+        return -1;
+    const size_t label_len0 = p->label_len;
     const size_t label_col = p->label_col, ncols = p->ncols;
+    const size_t rowoff = p->rows * p->features;
+    size_t j = 0;
     for (;;) {
-        while (q < end && (*q == ' ' || *q == '\t'))
-            q++;
         const char *f = q;
-        if (j != label_col && j < ncols) {
-            /* Plain small integer: the common case for image data. */
-            unsigned v = 0;
-            while (q < end && (unsigned)(*q - '0') < 10 && q - f < 9)
-                v = v * 10 + (unsigned)(*q++ - '0');
-            if (q > f && (q == end || *q == ',')) {
-                if (j == 0 && !data_row_begin(p, p->line))
-                    return -1;
-                p->nfield++;
-                size_t fj = j - (j > label_col);
-                if (v <= 255 && p->storage == LRF_STORAGE_UINT8)
-                    p->u8[p->rows * p->features + fj] = (uint8_t)v;
-                else if (!store_value(p, fj, (float)v))
-                    return -1;
-                goto next;
+        if (j != label_col && j < ncols && p->storage == LRF_STORAGE_UINT8) {
+            /* 0..999 without a loop: the common case for image data. */
+            unsigned v = (unsigned)(q[0] - '0');
+            if (v < 10) {
+                unsigned d = (unsigned)(q[1] - '0');
+                if (d < 10) {
+                    v = v * 10 + d;
+                    d = (unsigned)(q[2] - '0');
+                    if (d < 10) {
+                        v = v * 10 + d;
+                        q += 3;
+                    } else {
+                        q += 2;
+                    }
+                } else {
+                    q += 1;
+                }
+                if ((*q == ',' || q == end) && v <= 255) {
+                    p->u8[rowoff + j - (j > label_col)] = (uint8_t)v;
+                    p->nfield++;
+                    goto next;
+                }
+                q = f;
             }
         }
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        f = q;
         while (q < end && *q != ',') {
             if (*q == '"' || *q == '\r') {
                 p->nfield = 0;
@@ -512,6 +527,11 @@ bool ds_parser_finish(struct ds_parser *p)
     if (!p->use_libcsv) {
         if (p->carry_len == 0)
             return true;
+        if (!grow((void **)&p->carry, &p->carry_cap, p->carry_len + 1, 1)) {
+            fail_nomem(p);
+            return false;
+        }
+        p->carry[p->carry_len] = '\n'; /* the terminator fast_line relies on */
         size_t n = p->carry_len;
         if (p->carry[n - 1] == '\r')
             n--;
