@@ -1,0 +1,151 @@
+/* Options shared by `lrfind train` and the range test (`lrfind [--data ...]`):
+ * the data (--data, --val, --val-split, --label, --normalize, --no-cache), the
+ * model (--model), the optimizer (--optim, --lr, --momentum, --weight-decay)
+ * and the run (--batch, --accumulate, --seed, --threads).
+ *
+ * A command puts CLI_TRAIN_LONG_OPTIONS into its getopt_long table and
+ * CLI_TRAIN_SHORT_OPTIONS into its optstring, offers every option it gets to
+ * cli_train_options_handle() first, prints CLI_TRAIN_OPTIONS_USAGE in its
+ * --help, then calls cli_train_options_check(), cli_train_data_load() and
+ * builds the trainer from cli_train_options_config():
+ *
+ *     static const struct option longopts[] = {CLI_TRAIN_LONG_OPTIONS,
+ *         {"json", no_argument, NULL, OPT_JSON}, {NULL, 0, NULL, 0}};
+ *     struct cli_train_options to;
+ *     cli_train_options_init(&to);
+ *     while ((c = getopt_long(argc, argv, CLI_TRAIN_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
+ *         int r = cli_train_options_handle(&to, c, optarg);
+ *         if (r < 0) return CLI_EXIT_USAGE;
+ *         if (r > 0) continue;
+ *         switch (c) { ... the command's own options ... }
+ *     }
+ */
+#ifndef LRF_CLI_TRAIN_OPTIONS_H
+#define LRF_CLI_TRAIN_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lrf/dataset.h"
+#include "lrf/model.h"
+#include "lrf/optim.h"
+#include "lrf/train.h"
+
+/* getopt_long values; a command's own options must use values outside
+ * CLI_TOPT_FIRST..CLI_TOPT_LAST and letters other than d and l. */
+enum {
+    CLI_TOPT_DATA = 'd',
+    CLI_TOPT_LABEL = 'l',
+    CLI_TOPT_FIRST = 0x1000,
+    CLI_TOPT_VAL = CLI_TOPT_FIRST,
+    CLI_TOPT_VAL_SPLIT,
+    CLI_TOPT_NORMALIZE,
+    CLI_TOPT_NO_CACHE,
+    CLI_TOPT_MODEL,
+    CLI_TOPT_OPTIM,
+    CLI_TOPT_LR,
+    CLI_TOPT_MOMENTUM,
+    CLI_TOPT_WEIGHT_DECAY,
+    CLI_TOPT_BATCH,
+    CLI_TOPT_ACCUMULATE,
+    CLI_TOPT_SEED,
+    CLI_TOPT_THREADS,
+    CLI_TOPT_LAST = CLI_TOPT_THREADS
+};
+
+#define CLI_TRAIN_SHORT_OPTIONS "d:l:"
+
+#define CLI_TRAIN_LONG_OPTIONS                                                                     \
+    {"data", required_argument, NULL, CLI_TOPT_DATA},                                              \
+        {"label", required_argument, NULL, CLI_TOPT_LABEL},                                        \
+        {"val", required_argument, NULL, CLI_TOPT_VAL},                                            \
+        {"val-split", required_argument, NULL, CLI_TOPT_VAL_SPLIT},                                \
+        {"normalize", required_argument, NULL, CLI_TOPT_NORMALIZE},                                \
+        {"no-cache", no_argument, NULL, CLI_TOPT_NO_CACHE},                                        \
+        {"model", required_argument, NULL, CLI_TOPT_MODEL},                                        \
+        {"optim", required_argument, NULL, CLI_TOPT_OPTIM},                                        \
+        {"lr", required_argument, NULL, CLI_TOPT_LR},                                              \
+        {"momentum", required_argument, NULL, CLI_TOPT_MOMENTUM},                                  \
+        {"weight-decay", required_argument, NULL, CLI_TOPT_WEIGHT_DECAY},                          \
+        {"batch", required_argument, NULL, CLI_TOPT_BATCH},                                        \
+        {"accumulate", required_argument, NULL, CLI_TOPT_ACCUMULATE},                              \
+        {"seed", required_argument, NULL, CLI_TOPT_SEED},                                          \
+    {                                                                                              \
+        "threads", required_argument, NULL, CLI_TOPT_THREADS                                       \
+    }
+
+#define CLI_TRAIN_OPTIONS_USAGE                                                                    \
+    "Data:\n"                                                                                      \
+    "  -d, --data FILE.csv     training data (default: the built-in Fashion-MNIST subset,\n"       \
+    "                          validated on its built-in test part)\n"                             \
+    "      --val FILE.csv      validation data (same columns as --data)\n"                         \
+    "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"       \
+    "                          0 = no validation)\n"                                               \
+    "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"          \
+    "                          default: the column named label, class, target or y, else\n"        \
+    "                          the first\n"                                                        \
+    "      --normalize KIND    standard (default), minmax or none; statistics from the\n"          \
+    "                          training rows\n"                                                    \
+    "      --no-cache          parse the CSV even if a cached copy is valid\n"                     \
+    "Model and optimizer:\n"                                                                       \
+    "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"   \
+    "      --optim NAME        sgd (default), adam, adamw, rmsprop or adagrad (PyTorch rules)\n"   \
+    "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"       \
+    "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"                          \
+    "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"            \
+    "                          rmsprop 0, adam/adamw 0.9)\n"                                       \
+    "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"       \
+    "      --batch B           batch size (default 128)\n"                                         \
+    "      --accumulate N      micro-batches per optimizer step, gradients averaged (1)\n"         \
+    "      --seed S            seed of the initialization and data order (default 0)\n"            \
+    "      --threads N         OpenBLAS threads (default: OpenBLAS's own choice)\n"
+
+struct cli_train_options {
+    const char *data;  /* NULL = built-in dataset */
+    const char *val;   /* NULL = split or built-in test part */
+    const char *label; /* NULL = auto */
+    double val_split;  /* default 0.1 */
+    bool val_split_set;
+    enum lrf_normalize normalize;
+    bool no_cache;
+    struct lrf_model_config model; /* hidden layers and activation */
+    enum lrf_optim_kind optim;
+    double lr, momentum, weight_decay;
+    bool lr_set, momentum_set, weight_decay_set;
+    long batch;
+    long accumulate;
+    uint64_t seed;
+    int threads; /* 0 = OpenBLAS default */
+};
+
+void cli_train_options_init(struct cli_train_options *o);
+
+/* Handles getopt_long's result c with its argument if it is one of the shared
+ * options: 1 = handled, 0 = not a shared option, -1 = bad value (a usage error
+ * has been printed; exit with CLI_EXIT_USAGE). */
+int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg);
+
+/* Cross-option checks after parsing; CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_train_options_check(const struct cli_train_options *o);
+
+/* The trainer configuration: the optimizer's defaults for --optim (SGD with
+ * momentum 0.9), then --lr, --momentum, --weight-decay, --batch, ... */
+struct lrf_train_config cli_train_options_config(const struct cli_train_options *o);
+
+/* The loaded data the options describe; pass .data to lrf_trainer_create. */
+struct cli_train_data {
+    struct lrf_dataset *train;
+    struct lrf_dataset *val; /* NULL when validating on a split of train (or not at all) */
+    struct lrf_split split;  /* used when --val-split applies */
+    struct lrf_norm *norm;
+    struct lrf_train_data data;
+    const char *val_source; /* for reports: "builtin:test", the --val path, "split 0.1", "none" */
+};
+
+/* Loads and prepares everything; on failure fills err (print it with cli_fail). */
+enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
+                                    struct lrf_error *err);
+void cli_train_data_free(struct cli_train_data *d);
+
+#endif
