@@ -1,10 +1,267 @@
-/* PLACEHOLDER: replaced by the module that implements 'lrfind find'. */
+/* lrfind [--data FILE.csv] [OPTIONS]: the range test on the built-in model,
+ * its report, curve file and plot, and the optional hand-off to training. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "cli/find.h"
+#include "cli/train_options.h"
+#include "lrf/clock.h"
+
+enum {
+    OPT_START_LR = 0x2000,
+    OPT_END_LR,
+    OPT_ITERS,
+    OPT_MODE,
+    OPT_SMOOTH,
+    OPT_DIVERGE,
+    OPT_RULE,
+    OPT_RUNS,
+    OPT_VAL_LOSS,
+    OPT_BATCHES_PER_RUNG,
+    OPT_JSON,
+    OPT_CURVE,
+    OPT_PLOT,
+    OPT_TRAIN,
+    OPT_SCHEDULE,
+    OPT_EPOCHS,
+    OPT_SCHEDULE_PLOT,
+    OPT_VERIFY,
+    OPT_VERIFY_EPOCHS,
+    OPT_HELP,
+};
+
+static void find_usage(void)
+{
+    fputs("Usage: lrfind [--data FILE.csv] [OPTIONS]\n"
+          "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
+          "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
+          "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
+          "\n" CLI_TRAIN_OPTIONS_USAGE "Sweep:\n"
+          "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
+          "      --end-lr LR         last lr of the sweep (default 10)\n"
+          "      --iters N           optimizer steps in the sweep (default 100)\n"
+          "      --mode exp|linear   lr grid (default exp)\n"
+          "      --smooth KIND       ema_debiased (default, beta 0.98), ema (f 0.05) or none\n"
+          "      --diverge F         stop when the smoothed loss exceeds F x the best (4;\n"
+          "                          0 = never)\n"
+          "      --rule NAME         recommended rule: robust (default), steepest, valley,\n"
+          "                          slide, minimum, steep\n"
+          "      --runs K            K sweeps with different data orders: median curve,\n"
+          "                          spread and suggestion interval (default 1)\n"
+          "      --val-loss          record the loss of a fixed validation subset after each\n"
+          "                          step (Leslie Smith) instead of the training loss\n"
+          "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
+          "Output:\n"
+          "      --json              print the whole result as JSON\n"
+          "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
+          "                          'lrfind suggest --curve' reads)\n"
+          "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
+          "                          on a terminal the curve is drawn as text by default\n"
+          "  -q, --quiet             no progress bar, no text plot, only the result\n"
+          "Hand-off:\n"
+          "      --train             then train from the restored initial model\n"
+          "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
+          "                          schedule' where max_lr=auto means the suggestion\n"
+          "      --epochs E          epochs for --train (default 3)\n"
+          "      --schedule-plot F   draw the lr and momentum of that schedule\n"
+          "      --verify            short trial trainings at the suggestion and at x1/3\n"
+          "                          and x3 of it; reports which trained best\n"
+          "      --verify-epochs E   epochs of each trial (default 1)\n"
+          "  -h, --help              show this help and exit\n",
+          stdout);
+}
+
+static bool parse_positive_lr(const char *option, const char *arg, double *out)
+{
+    if (!cli_parse_double(option, arg, out))
+        return false;
+    if (!(*out > 0)) {
+        cli_usage_error("%s: expected a positive learning rate, got '%s'", option, arg);
+        return false;
+    }
+    return true;
+}
+
+/* The finder's own options; 1 handled, 0 not one of them, -1 usage error printed. */
+static int handle_finder_option(struct cli_find_options *o, int c, const char *arg)
+{
+    struct lrf_finder_config *f = &o->finder;
+    long n;
+    switch (c) {
+    case OPT_START_LR:
+        return parse_positive_lr("--start-lr", arg, &f->start_lr) ? 1 : -1;
+    case OPT_END_LR:
+        return parse_positive_lr("--end-lr", arg, &f->end_lr) ? 1 : -1;
+    case OPT_ITERS:
+        if (!cli_parse_long("--iters", arg, 2, 1000000, &n))
+            return -1;
+        f->num_iter = (size_t)n;
+        return 1;
+    case OPT_MODE:
+        if (!strcmp(arg, "exp"))
+            f->mode = LRF_FINDER_EXP;
+        else if (!strcmp(arg, "linear"))
+            f->mode = LRF_FINDER_LINEAR;
+        else {
+            cli_usage_error("--mode: expected exp or linear, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_SMOOTH:
+        if (!lrf_finder_smoothing_parse(arg, &f->smoothing)) {
+            cli_usage_error("--smooth: expected ema_debiased, ema or none, got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_DIVERGE:
+        if (!cli_parse_double("--diverge", arg, &f->diverge))
+            return -1;
+        if (f->diverge < 0 || (f->diverge > 0 && f->diverge <= 1)) {
+            cli_usage_error("--diverge: expected a factor > 1 (or 0 to never stop), got '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_RULE:
+        if (!lrf_finder_rule_parse(arg, &f->rule)) {
+            cli_usage_error("--rule: expected robust, steepest, valley, slide, minimum or "
+                            "steep, got '%s'",
+                            arg);
+            return -1;
+        }
+        return 1;
+    case OPT_RUNS:
+        if (!cli_parse_long("--runs", arg, 1, 1000, &n))
+            return -1;
+        f->runs = (size_t)n;
+        return 1;
+    case OPT_VAL_LOSS:
+        f->val_loss = true;
+        return 1;
+    case OPT_BATCHES_PER_RUNG:
+        if (!cli_parse_long("--batches-per-rung", arg, 1, 10000, &n))
+            return -1;
+        f->batches_per_rung = (size_t)n;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Output and hand-off options; same return convention. */
+static int handle_output_option(struct cli_find_options *o, int c, const char *arg)
+{
+    long n;
+    switch (c) {
+    case OPT_JSON:
+        o->json = true;
+        return 1;
+    case OPT_CURVE:
+        o->curve_path = arg;
+        return 1;
+    case OPT_PLOT:
+        o->plot_path = arg;
+        return 1;
+    case 'q':
+        o->quiet = true;
+        return 1;
+    case OPT_TRAIN:
+        o->train = true;
+        return 1;
+    case OPT_SCHEDULE:
+        o->schedule = arg;
+        return 1;
+    case OPT_EPOCHS:
+        if (!cli_parse_long("--epochs", arg, 1, 100000, &n))
+            return -1;
+        o->epochs = (int)n;
+        o->epochs_set = true;
+        return 1;
+    case OPT_SCHEDULE_PLOT:
+        o->schedule_plot = arg;
+        return 1;
+    case OPT_VERIFY:
+        o->verify = true;
+        return 1;
+    case OPT_VERIFY_EPOCHS:
+        if (!cli_parse_long("--verify-epochs", arg, 1, 1000, &n))
+            return -1;
+        o->verify_epochs = (int)n;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int parse_args(int argc, char **argv, struct cli_find_options *o)
+{
+    static const struct option longopts[] = {
+        CLI_TRAIN_LONG_OPTIONS,
+        {"start-lr", required_argument, NULL, OPT_START_LR},
+        {"end-lr", required_argument, NULL, OPT_END_LR},
+        {"iters", required_argument, NULL, OPT_ITERS},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"smooth", required_argument, NULL, OPT_SMOOTH},
+        {"diverge", required_argument, NULL, OPT_DIVERGE},
+        {"rule", required_argument, NULL, OPT_RULE},
+        {"runs", required_argument, NULL, OPT_RUNS},
+        {"val-loss", no_argument, NULL, OPT_VAL_LOSS},
+        {"batches-per-rung", required_argument, NULL, OPT_BATCHES_PER_RUNG},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"curve", required_argument, NULL, OPT_CURVE},
+        {"plot", required_argument, NULL, OPT_PLOT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"train", no_argument, NULL, OPT_TRAIN},
+        {"schedule", required_argument, NULL, OPT_SCHEDULE},
+        {"epochs", required_argument, NULL, OPT_EPOCHS},
+        {"schedule-plot", required_argument, NULL, OPT_SCHEDULE_PLOT},
+        {"verify", no_argument, NULL, OPT_VERIFY},
+        {"verify-epochs", required_argument, NULL, OPT_VERIFY_EPOCHS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, NULL)) != -1) {
+        if (c == 'h')
+            return OPT_HELP;
+        if (c == '?')
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+        int r = cli_train_options_handle(&o->train_opts, c, optarg);
+        if (!r)
+            r = handle_finder_option(o, c, optarg);
+        if (!r)
+            r = handle_output_option(o, c, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+    }
+    if (optind < argc)
+        return cli_usage_error("unexpected argument '%s' (commands come first: lrfind %s ...)",
+                               argv[optind], argv[optind]);
+    return cli_find_options_check(o);
+}
 
 int cli_cmd_find(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("'find' is not available in this build yet");
-    return CLI_EXIT_FAILURE;
+    struct cli_find_options o;
+    cli_find_options_init(&o);
+    int status = parse_args(argc, argv, &o);
+    if (status == OPT_HELP) {
+        find_usage();
+        return cli_close_stdout(CLI_EXIT_OK);
+    }
+    if (status != CLI_EXIT_OK)
+        return status;
+    o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
+    o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
+    cli_interrupt_install();
+    status = cli_find_run(&o);
+    return cli_close_stdout(status);
 }

@@ -1,0 +1,67 @@
+/* The range-test command (`lrfind [--data FILE.csv] ...`): its options, the run,
+ * the report and the hand-off to training. */
+#ifndef LRF_CLI_FIND_H
+#define LRF_CLI_FIND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli/json.h"
+#include "cli/train_options.h"
+#include "lrf/finder.h"
+#include "lrf/train.h"
+
+struct cli_find_options {
+    struct cli_train_options train_opts; /* data, model, optimizer, batch, seed */
+    struct lrf_finder_config finder;
+    bool json, quiet;
+    bool progress;  /* progress bar on stderr (a terminal, not quiet) */
+    bool text_plot; /* draw the curve as text on stdout (a terminal, no --plot) */
+    const char *curve_path, *plot_path;
+    bool train, verify;
+    const char *schedule; /* NULL = onecycle */
+    int epochs;
+    bool epochs_set;
+    const char *schedule_plot;
+    int verify_epochs;
+};
+
+void cli_find_options_init(struct cli_find_options *o);
+
+/* Cross-option checks; CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_find_options_check(const struct cli_find_options *o);
+
+/* Loads the data, runs the sweep and everything the options ask for; returns the exit code. */
+int cli_find_run(const struct cli_find_options *o);
+
+/* What the report says about the run besides the finder's result. */
+struct cli_find_context {
+    const struct cli_find_options *opts;
+    const struct cli_train_data *data;
+    const struct lrf_train_config *train_cfg;
+    const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
+    char model_spec[128];  /* "mlp:512,256" */
+    double load_seconds, sweep_seconds;
+    bool interrupted;
+};
+
+/* The title of the plots: dataset and model. */
+void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size);
+
+/* The human-readable report (data, sweep, rules, recommended settings). */
+void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
+                         const struct lrf_finder_result *r);
+
+/* Opens the JSON result object and writes every field but the hand-off's; the caller
+ * adds "train"/"verify" and closes it. */
+void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
+                         const struct lrf_finder_result *r);
+
+/* --train and --verify: trainings from the trainer's snapshot (the initial model).
+ * Each prints its text report to fp (NULL = none) and, with j, a JSON field. */
+int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                   const struct lrf_finder_result *r, FILE *fp, struct cli_json *j);
+int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                    const struct lrf_finder_result *r, FILE *fp, struct cli_json *j);
+
+#endif

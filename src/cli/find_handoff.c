@@ -1,0 +1,267 @@
+/* After the sweep: --verify (short trials at the suggestion and at x1/3 and x3,
+ * Leslie Smith's third method) and --train (the recommended schedule from the
+ * restored initial model). Both start from the trainer's snapshot, which holds
+ * the state from before the sweep. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/find.h"
+#include "cli/json.h"
+#include "cli/progress.h"
+#include "lrf/plot.h"
+
+enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
+
+/* A candidate must beat the suggestion's accuracy by more than this to count as a
+ * loss for the suggestion: below it, the difference is within run-to-run noise. */
+#define VERIFY_ACCURACY_MARGIN 0.002
+
+struct fit_progress {
+    struct cli_progress bar;
+    long steps_per_epoch;
+    int epochs;
+};
+
+static bool on_fit_progress(void *user, int epoch, long step, long steps_per_epoch, double loss)
+{
+    struct fit_progress *fp = user;
+    char label[64];
+    snprintf(label, sizeof label, "epoch %d/%d loss %.4f", epoch, fp->epochs, loss);
+    cli_progress_update(&fp->bar, (long)(epoch - 1) * steps_per_epoch + step + 1, label);
+    return cli_interrupted();
+}
+
+/* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
+static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
+                                      const char *title, bool progress, struct lrf_train_epoch *out,
+                                      int *done, struct lrf_error *err)
+{
+    enum lrf_status st = lrf_trainer_restore(t);
+    if (st)
+        return lrf_error_set(err, st, "cannot restore the initial model");
+    lrf_sched_reset(sched);
+    struct fit_progress fp = {.steps_per_epoch = lrf_trainer_steps_per_epoch(t), .epochs = epochs};
+    cli_progress_init(&fp.bar, progress, title, lrf_trainer_run_steps(t, epochs));
+    st = lrf_trainer_fit(t, sched, epochs, out, done, on_fit_progress, &fp, err);
+    cli_progress_done(&fp.bar);
+    return st;
+}
+
+static enum lrf_status parse_schedule(const char *spec, double base_lr, double auto_lr,
+                                      long run_length, struct lrf_sched **out,
+                                      struct lrf_error *err)
+{
+    struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
+    so.base_lr = base_lr;
+    so.auto_lr = auto_lr;
+    so.run_length = run_length;
+    return lrf_sched_parse(spec, &so, out, err);
+}
+
+static bool has_suggestion(const struct lrf_finder_result *r)
+{
+    if (isfinite(r->one_cycle_max_lr) && r->one_cycle_max_lr > 0)
+        return true;
+    cli_errorf("no learning rate to train with: the %s rule found no suggestion%s%s",
+               lrf_finder_rule_name(r->recommended), r->advice[0] ? "; " : "", r->advice);
+    return false;
+}
+
+int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                    const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
+{
+    const struct cli_find_options *o = ctx->opts;
+    if (!has_suggestion(r))
+        return CLI_EXIT_FAILURE;
+    if (!ctx->data->data.val) {
+        cli_errorf("--verify needs validation data (--val FILE or --val-split F > 0)");
+        return CLI_EXIT_FAILURE;
+    }
+    static const double factors[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
+    double acc[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], lr[VERIFY_CANDIDATES];
+    long steps = lrf_trainer_run_steps(t, o->verify_epochs);
+    struct lrf_error err;
+    if (fp)
+        fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
+                o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        lr[c] = r->one_cycle_max_lr * factors[c];
+        char spec[SPEC_MAX];
+        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", lr[c]);
+        struct lrf_sched *s = NULL;
+        double base_lr = lrf_trainer_config(t)->optim.lr;
+        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
+            return cli_fail(&err);
+        int done = 0;
+        enum lrf_status st =
+            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
+        lrf_sched_destroy(s);
+        if (st)
+            return cli_fail(&err);
+        if (lrf_trainer_evaluate(t, &loss[c], &acc[c], &err) != LRF_OK)
+            return cli_fail(&err);
+        if (fp)
+            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", lr[c],
+                    c == 1 ? " (suggested)" : "            ", loss[c], acc[c]);
+    }
+    int best = 1;
+    for (int c = 0; c < VERIFY_CANDIDATES; c++)
+        if (acc[c] > acc[best] + VERIFY_ACCURACY_MARGIN)
+            best = c;
+    bool lost = best != 1;
+    if (fp) {
+        if (lost)
+            fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+                    lr[best], best == 0 ? "1/3" : "3");
+        else
+            fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
+                    VERIFY_ACCURACY_MARGIN * 100);
+    }
+    if (j) {
+        cli_json_key(j, "verify");
+        cli_json_object_begin(j);
+        cli_json_key(j, "trials");
+        cli_json_array_begin(j);
+        for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+            cli_json_object_begin(j);
+            cli_json_key(j, "max_lr");
+            cli_json_number(j, lr[c]);
+            cli_json_key(j, "factor");
+            cli_json_number(j, factors[c]);
+            cli_json_key(j, "val_loss");
+            cli_json_number(j, loss[c]);
+            cli_json_key(j, "val_accuracy");
+            cli_json_number(j, acc[c]);
+            cli_json_object_end(j);
+        }
+        cli_json_array_end(j);
+        cli_json_key(j, "best_max_lr");
+        cli_json_number(j, lr[best]);
+        cli_json_key(j, "suggestion_lost");
+        cli_json_bool(j, lost);
+        cli_json_object_end(j);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* The SPEC --train uses, and the base lr it starts from. */
+static void train_spec(const struct cli_find_options *o, const struct lrf_finder_result *r,
+                       double optim_lr, char *spec, size_t size, double *base_lr)
+{
+    *base_lr = optim_lr;
+    if (!o->schedule || !strcmp(o->schedule, "onecycle")) {
+        snprintf(spec, size, "onecycle(max_lr=auto)");
+    } else if (!strcmp(o->schedule, "cosine")) {
+        snprintf(spec, size, "cosine");
+        *base_lr = r->cosine_lr;
+    } else {
+        snprintf(spec, size, "%s", o->schedule);
+    }
+}
+
+static enum lrf_status plot_schedule(const char *path, struct lrf_sched *s, long steps,
+                                     const char *spec, struct lrf_error *err)
+{
+    if (lrf_sched_needs_metric(s))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "--schedule-plot: a plateau schedule depends on the metrics of the "
+                             "run and cannot be drawn in advance");
+    double *lr = malloc(sizeof *lr * (size_t)steps), *mom = malloc(sizeof *mom * (size_t)steps);
+    enum lrf_status st = LRF_OK;
+    if (!lr || !mom)
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %ld schedule steps", steps);
+    for (long k = 0; k < steps && st == LRF_OK; k++)
+        st = lrf_sched_eval(s, k, &lr[k], &mom[k], err);
+    if (st == LRF_OK) {
+        struct lrf_plot_output out = lrf_plot_output_default();
+        out.path = path;
+        char title[SPEC_MAX + 32];
+        snprintf(title, sizeof title, "%s, %ld steps", spec, steps);
+        st = lrf_plot_schedule(&out, lr, lrf_sched_has_momentum(s) ? mom : NULL, (size_t)steps,
+                               title, err);
+    }
+    free(lr);
+    free(mom);
+    lrf_sched_reset(s);
+    return st;
+}
+
+static void json_epochs(struct cli_json *j, const struct lrf_train_epoch *ep, int n)
+{
+    cli_json_key(j, "epochs");
+    cli_json_array_begin(j);
+    for (int e = 0; e < n; e++) {
+        cli_json_object_begin(j);
+        cli_json_key(j, "epoch");
+        cli_json_int(j, ep[e].epoch);
+        cli_json_key(j, "train_loss");
+        cli_json_number(j, ep[e].train_loss);
+        cli_json_key(j, "val_loss");
+        cli_json_number(j, ep[e].val_loss);
+        cli_json_key(j, "val_accuracy");
+        cli_json_number(j, ep[e].val_accuracy);
+        cli_json_key(j, "seconds");
+        cli_json_number(j, ep[e].seconds);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+}
+
+int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                   const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
+{
+    const struct cli_find_options *o = ctx->opts;
+    char spec[SPEC_MAX], resolved[SPEC_MAX];
+    double base_lr;
+    train_spec(o, r, lrf_trainer_config(t)->optim.lr, spec, sizeof spec, &base_lr);
+    if (strstr(spec, "auto") || !strcmp(spec, "cosine"))
+        if (!has_suggestion(r))
+            return CLI_EXIT_FAILURE;
+    long steps = lrf_trainer_run_steps(t, o->epochs);
+    struct lrf_sched *s = NULL;
+    struct lrf_error err;
+    if (parse_schedule(spec, base_lr, r->one_cycle_max_lr, steps, &s, &err) != LRF_OK)
+        return cli_usage_error("--schedule: %s", err.message);
+    lrf_sched_format_spec(s, resolved, sizeof resolved);
+    if (o->schedule_plot && plot_schedule(o->schedule_plot, s, steps, resolved, &err) != LRF_OK) {
+        lrf_sched_destroy(s);
+        return cli_fail(&err);
+    }
+    struct lrf_train_epoch *ep = calloc((size_t)o->epochs, sizeof *ep);
+    if (!ep) {
+        lrf_sched_destroy(s);
+        cli_errorf("out of memory");
+        return CLI_EXIT_FAILURE;
+    }
+    if (fp)
+        fprintf(fp, "train:  %s (base lr %.4g) for %d epochs, %ld steps\n", resolved, base_lr,
+                o->epochs, steps);
+    int done = 0;
+    enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
+    lrf_sched_destroy(s);
+    for (int e = 0; fp && e < done; e++)
+        fprintf(fp,
+                "  epoch %d: train loss %.4f  val loss %.4f  val accuracy %.4f  %.1f s  %.0f "
+                "samples/s\n",
+                ep[e].epoch, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy, ep[e].seconds,
+                ep[e].samples_per_second);
+    if (j) {
+        cli_json_key(j, "train");
+        cli_json_object_begin(j);
+        cli_json_key(j, "schedule");
+        cli_json_string(j, resolved);
+        json_epochs(j, ep, done);
+        cli_json_key(j, "val_accuracy");
+        cli_json_number(j, done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_json_object_end(j);
+    }
+    free(ep);
+    if (st == LRF_ERR_INTERRUPTED) {
+        cli_errorf("training interrupted after %d of %d epochs", done, o->epochs);
+        return 130;
+    }
+    return st ? cli_fail(&err) : CLI_EXIT_OK;
+}

@@ -1,0 +1,93 @@
+/* The range test's report: what data and model were used and how the sweep
+ * went, around the finder's own rule table (cli/suggest_report.h). */
+#include <math.h>
+#include <stdio.h>
+
+#include "cli/find.h"
+#include "cli/json.h"
+#include "cli/suggest_report.h"
+
+static const char *mode_name(enum lrf_finder_mode mode)
+{
+    return mode == LRF_FINDER_LINEAR ? "linear" : "exp";
+}
+
+void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
+                         const struct lrf_finder_result *r)
+{
+    const struct cli_find_options *o = ctx->opts;
+    const struct lrf_dataset *ds = ctx->data->train;
+    const struct lrf_train_config *tc = ctx->train_cfg;
+    fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s), %zu classes",
+            ctx->data_name, lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
+            lrf_storage_name(lrf_dataset_storage(ds)), lrf_dataset_classes(ds));
+    fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
+            lrf_dataset_from_cache(ds) ? " (cache)" : "");
+    fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
+    if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
+        fprintf(fp, " (momentum %g)", tc->optim.momentum);
+    fprintf(fp, ", batch %zu", tc->batch_size);
+    if (tc->accumulate > 1)
+        fprintf(fp, " x %zu accumulated", tc->accumulate);
+    fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);
+    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", mode_name(o->finder.mode),
+            o->finder.start_lr, o->finder.end_lr, o->finder.num_iter);
+    if (o->finder.runs > 1)
+        fprintf(fp, ", %zu runs", o->finder.runs);
+    if (o->finder.val_loss)
+        fputs(", validation loss", fp);
+    fprintf(fp, "; %.2f s, model restored\n", ctx->sweep_seconds);
+    cli_finder_print_text(fp, r, &o->finder);
+}
+
+void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
+                         const struct lrf_finder_result *r)
+{
+    const struct cli_find_options *o = ctx->opts;
+    const struct lrf_dataset *ds = ctx->data->train;
+    cli_json_init(j, stdout);
+    cli_json_object_begin(j);
+    cli_finder_json_fields(j, r, &o->finder);
+    cli_json_key(j, "iterations");
+    cli_json_int(j, (long long)r->n);
+    cli_json_key(j, "interrupted");
+    cli_json_bool(j, ctx->interrupted);
+    cli_json_key(j, "data");
+    cli_json_object_begin(j);
+    cli_json_key(j, "source");
+    cli_json_string(j, ctx->data_name);
+    cli_json_key(j, "rows");
+    cli_json_int(j, (long long)lrf_dataset_rows(ds));
+    cli_json_key(j, "train_rows");
+    cli_json_int(j, (long long)ctx->data->data.n_train);
+    cli_json_key(j, "features");
+    cli_json_int(j, (long long)lrf_dataset_features(ds));
+    cli_json_key(j, "classes");
+    cli_json_int(j, (long long)lrf_dataset_classes(ds));
+    cli_json_key(j, "storage");
+    cli_json_string(j, lrf_storage_name(lrf_dataset_storage(ds)));
+    cli_json_key(j, "from_cache");
+    cli_json_bool(j, lrf_dataset_from_cache(ds));
+    cli_json_key(j, "load_seconds");
+    cli_json_number(j, ctx->load_seconds);
+    cli_json_object_end(j);
+    cli_json_key(j, "model");
+    cli_json_string(j, ctx->model_spec);
+    cli_json_key(j, "optimizer");
+    cli_json_string(j, lrf_optim_kind_name(ctx->train_cfg->optim.kind));
+    cli_json_key(j, "sweep");
+    cli_json_object_begin(j);
+    cli_json_key(j, "start_lr");
+    cli_json_number(j, o->finder.start_lr);
+    cli_json_key(j, "end_lr");
+    cli_json_number(j, o->finder.end_lr);
+    cli_json_key(j, "num_iter");
+    cli_json_int(j, (long long)o->finder.num_iter);
+    cli_json_key(j, "mode");
+    cli_json_string(j, mode_name(o->finder.mode));
+    cli_json_key(j, "val_loss");
+    cli_json_bool(j, o->finder.val_loss);
+    cli_json_key(j, "seconds");
+    cli_json_number(j, ctx->sweep_seconds);
+    cli_json_object_end(j);
+}

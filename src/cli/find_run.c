@@ -1,0 +1,262 @@
+/* The range-test command's run: data, trainer, sweep, then the outputs the
+ * options ask for. Files are written only from a complete result, each through
+ * an atomic file, so an interrupted or failed run leaves none half-written. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/find.h"
+#include "cli/json.h"
+#include "cli/progress.h"
+#include "lrf/atomic_file.h"
+#include "lrf/clock.h"
+#include "lrf/plot.h"
+
+void cli_find_options_init(struct cli_find_options *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_train_options_init(&o->train_opts);
+    o->finder = lrf_finder_config_default();
+    o->epochs = 3;
+    o->verify_epochs = 1;
+}
+
+int cli_find_options_check(const struct cli_find_options *o)
+{
+    int status = cli_train_options_check(&o->train_opts);
+    if (status != CLI_EXIT_OK)
+        return status;
+    struct lrf_error err;
+    if (lrf_finder_config_check(&o->finder, &err) != LRF_OK)
+        return cli_usage_error("%s", err.message);
+    if (!o->train && (o->schedule || o->epochs_set || o->schedule_plot))
+        return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
+    if (o->plot_path && strcmp(o->plot_path, "term") != 0) {
+        enum lrf_plot_format format;
+        if (lrf_plot_format_from_path(o->plot_path, &format, &err) != LRF_OK)
+            return cli_usage_error("--plot: %s", err.message);
+    }
+    if (o->schedule_plot) {
+        enum lrf_plot_format format;
+        if (lrf_plot_format_from_path(o->schedule_plot, &format, &err) != LRF_OK)
+            return cli_usage_error("--schedule-plot: %s", err.message);
+    }
+    if (o->train_opts.optim == LRF_OPTIM_ADAGRAD && o->train &&
+        (!o->schedule || !strcmp(o->schedule, "onecycle")))
+        return cli_usage_error("--train: one-cycle cycles momentum, which adagrad lacks; "
+                               "use --schedule cosine or a SPEC with cycle_momentum=false");
+    return CLI_EXIT_OK;
+}
+
+void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
+{
+    const struct lrf_dataset *ds = ctx->data->train;
+    snprintf(buf, size, "%s (%zu rows, %zu features, %zu classes), %s, %s, batch %zu",
+             ctx->data_name, lrf_dataset_rows(ds), lrf_dataset_features(ds),
+             lrf_dataset_classes(ds), ctx->model_spec,
+             lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
+}
+
+static bool poll_interrupt(void *user)
+{
+    (void)user;
+    return cli_interrupted();
+}
+
+/* The finder hands callbacks the trainer as user pointer; the one bar of this
+ * process is reached here instead. */
+static struct cli_progress *sweep_bar;
+
+static void on_progress(void *user, const struct lrf_finder_progress *p)
+{
+    (void)user;
+    struct cli_progress *bar = sweep_bar;
+    size_t done = p->run * p->num_iter + p->iter + 1;
+    char label[96];
+    snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
+    cli_progress_update(bar, (long)done, label);
+}
+
+/* Writes the curve CSV atomically. */
+static enum lrf_status write_curve(const char *path, const struct lrf_finder_result *r,
+                                   struct lrf_error *err)
+{
+    struct lrf_atomic_file af;
+    enum lrf_status st = lrf_atomic_open(&af, path, err);
+    if (st)
+        return st;
+    st = lrf_finder_write_curve(r, af.fp, err);
+    if (st) {
+        lrf_atomic_abort(&af);
+        return st;
+    }
+    return lrf_atomic_commit(&af, err);
+}
+
+static enum lrf_status draw_curve(const struct cli_find_context *ctx,
+                                  const struct lrf_finder_result *r, const char *path, FILE *term,
+                                  struct lrf_error *err)
+{
+    struct lrf_plot_marker markers[LRF_FINDER_RULE_COUNT];
+    size_t nm = 0;
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        const struct lrf_finder_suggestion *s = &r->suggestion[q];
+        if (!s->valid)
+            continue;
+        markers[nm++] = (struct lrf_plot_marker){
+            .name = lrf_finder_rule_name((enum lrf_finder_rule)q),
+            .lr = isfinite(s->marker_lr) ? s->marker_lr : s->lr,
+            .loss = s->marker_loss,
+            .recommended = q == (int)r->recommended,
+        };
+    }
+    char title[512];
+    cli_find_title(ctx, title, sizeof title);
+    struct lrf_plot_range_test data = {
+        .title = title,
+        .lr = r->lr,
+        .loss = r->loss,
+        .smoothed = r->smoothed,
+        .n = r->n,
+        .band_lo = r->runs > 1 ? r->loss_q1 : NULL,
+        .band_hi = r->runs > 1 ? r->loss_q3 : NULL,
+        .markers = markers,
+        .n_markers = nm,
+        .diverged_index = r->stop_reason == LRF_FINDER_STOP_DIVERGED ? r->stop_index : -1,
+    };
+    struct lrf_plot_output out = lrf_plot_output_default();
+    out.path = path;
+    out.term_out = term;
+    char script[LRF_PATH_MAX];
+    if (strcmp(path, "term") != 0 && !lrf_plot_gnuplot_available() &&
+        lrf_plot_script_path_for(path, script, sizeof script, NULL) == LRF_OK)
+        out.script_path = script; /* the data survives; the error says how to get gnuplot */
+    return lrf_plot_range_test(&out, &data, err);
+}
+
+static void json_curve(struct cli_json *j, const struct lrf_finder_result *r)
+{
+    cli_json_key(j, "curve");
+    cli_json_array_begin(j);
+    for (size_t i = 0; i < r->n; i++) {
+        cli_json_object_begin(j);
+        cli_json_key(j, "lr");
+        cli_json_number(j, r->lr[i]);
+        cli_json_key(j, "loss");
+        cli_json_number(j, r->loss[i]);
+        cli_json_key(j, "smoothed");
+        cli_json_number(j, r->smoothed[i]);
+        if (r->runs > 1) {
+            cli_json_key(j, "loss_q1");
+            cli_json_number(j, r->loss_q1[i]);
+            cli_json_key(j, "loss_q3");
+            cli_json_number(j, r->loss_q3[i]);
+        }
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+}
+
+/* Everything after a sweep that produced a result. Returns the exit code. */
+static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
+                  const struct lrf_finder_result *r)
+{
+    const struct cli_find_options *o = ctx->opts;
+    struct lrf_error err;
+    int status = CLI_EXIT_OK;
+    struct cli_json j;
+    FILE *text = o->json ? NULL : stdout;
+    if (o->json)
+        cli_find_json_begin(&j, ctx, r);
+    else
+        cli_find_print_text(stdout, ctx, r);
+    if (ctx->interrupted) {
+        /* The partial curve is reported, but no file is written from it. */
+        if (o->json) {
+            json_curve(&j, r);
+            cli_json_object_end(&j);
+            cli_json_finish(&j);
+        }
+        cli_errorf("interrupted after %zu of %zu steps; no files written", r->n, r->num_iter);
+        return 130;
+    }
+    if (o->text_plot && draw_curve(ctx, r, "term", stdout, &err) != LRF_OK && !o->quiet)
+        fprintf(stderr, "lrfind: (text plot skipped: %s)\n", err.message);
+    if (o->curve_path && write_curve(o->curve_path, r, &err) != LRF_OK)
+        status = cli_fail(&err);
+    if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
+        status = cli_fail(&err);
+    if (o->verify && status == CLI_EXIT_OK)
+        status = cli_find_verify(t, ctx, r, text, o->json ? &j : NULL);
+    if (o->train && status == CLI_EXIT_OK)
+        status = cli_find_train(t, ctx, r, text, o->json ? &j : NULL);
+    if (o->json) {
+        json_curve(&j, r);
+        cli_json_object_end(&j);
+        cli_json_finish(&j);
+    }
+    return status;
+}
+
+int cli_find_run(const struct cli_find_options *o)
+{
+    struct lrf_error err;
+    lrf_error_clear(&err);
+    struct cli_train_data data;
+    struct cli_find_context ctx = {.opts = o, .data = &data};
+    double t0 = lrf_clock_seconds();
+    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
+        return cli_fail(&err);
+    ctx.load_seconds = lrf_clock_seconds() - t0;
+    ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
+    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
+    ctx.train_cfg = &tcfg;
+    lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
+
+    struct lrf_trainer *t = NULL;
+    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
+        cli_train_data_free(&data);
+        return cli_fail(&err);
+    }
+    if (o->finder.val_loss && !data.data.val) {
+        lrf_trainer_destroy(t);
+        cli_train_data_free(&data);
+        return cli_usage_error(
+            "--val-loss needs validation data (--val FILE or --val-split F > 0)");
+    }
+    struct lrf_finder_config fcfg = o->finder;
+    fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
+    fcfg.accumulate = 1; /* the trainer's step already accumulates (--accumulate) */
+
+    struct cli_progress bar;
+    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg.num_iter * fcfg.runs));
+    struct lrf_finder_callbacks cb = {
+        .user = t,
+        .step = lrf_trainer_step,
+        .snapshot = lrf_trainer_snapshot,
+        .restore = lrf_trainer_restore,
+        .reseed = lrf_trainer_reseed,
+        .eval = data.data.val ? lrf_trainer_eval_subset : NULL,
+        .progress = o->progress ? on_progress : NULL,
+        .interrupted = poll_interrupt,
+    };
+    sweep_bar = &bar;
+    struct lrf_finder_result *r = NULL;
+    double t1 = lrf_clock_seconds();
+    enum lrf_status st = lrf_finder_run(&fcfg, &cb, &r, &err);
+    ctx.sweep_seconds = lrf_clock_seconds() - t1;
+    cli_progress_done(&bar);
+    int status;
+    if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
+        ctx.interrupted = st == LRF_ERR_INTERRUPTED;
+        status = finish(t, &ctx, r);
+    } else {
+        status = cli_fail(&err);
+    }
+    lrf_finder_result_destroy(r);
+    lrf_trainer_destroy(t);
+    cli_train_data_free(&data);
+    return status;
+}

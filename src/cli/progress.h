@@ -1,0 +1,24 @@
+/* A one-line progress bar on stderr, redrawn at most a few times a second; a
+ * disabled bar does nothing, so callers need no branches. */
+#ifndef LRF_CLI_PROGRESS_H
+#define LRF_CLI_PROGRESS_H
+
+#include <stdbool.h>
+
+struct cli_progress {
+    bool enabled;
+    const char *title;
+    long total;
+    double last_draw;
+    bool drawn;
+};
+
+void cli_progress_init(struct cli_progress *p, bool enabled, const char *title, long total);
+
+/* done of total; label is shown after the bar (may be NULL). */
+void cli_progress_update(struct cli_progress *p, long done, const char *label);
+
+/* Clears the bar's line. */
+void cli_progress_done(struct cli_progress *p);
+
+#endif
