@@ -28,13 +28,15 @@ static void make_curve(void)
     }
 }
 
-static const struct lrf_plot_marker markers[] = {
-    {"steepest", 3e-4, NAN, 0}, {"valley", 1.2e-3, NAN, 1}, {"min/10", 1e-2, 0.9, 0}};
+static const struct lrf_plot_marker markers[] = {{"steepest", 3e-4, NAN, 0},
+                                                 {"valley", 1.2e-3, NAN, 1},
+                                                 {"min/10", 1e-2, 0.9, 0},
+                                                 {"offscreen", 1e-5, -50.0, 0}};
 
 static struct lrf_plot_range_test range_data(void)
 {
     struct lrf_plot_range_test d = {
-        "it's \"fashion\"\nmnist", lr, loss, smoothed, N, NULL, NULL, markers, 3, 97};
+        "it's \"fashion\"\nmnist", lr, loss, smoothed, N, NULL, NULL, markers, 4, 97};
     return d;
 }
 
@@ -102,6 +104,12 @@ static void test_range_script(void)
     CHECK(s && strstr(s, "'valley 0.0012 (recommended)'"));
     CHECK(s && strstr(s, "'steepest 0.0003'"));
     CHECK(s && strstr(s, "'min/10 0.01'"));
+    /* A marker loss inside the y range is kept; one outside it moves onto the curve. */
+    CHECK(s && strstr(s, " at 0.01, 0.9 "));
+    double oy = NAN;
+    const char *off = s ? strstr(s, "'offscreen 1e-05' at 1e-05, ") : NULL;
+    CHECK(off && sscanf(off, "'offscreen 1e-05' at 1e-05, %lf", &oy) == 1);
+    CHECK_CLOSE(oy, smoothed[(int)lround(2.0 * (N - 1) / 8.0)], 0.02, 0);
     CHECK(s && strstr(s, "'diverged "));
     CHECK(s && strstr(s, "set arrow from"));
     CHECK(s && strstr(s, "with lines") && strstr(s, "title 'smoothed'"));

@@ -136,10 +136,14 @@ static struct extent x_range(const struct lrf_plot_range_test *d)
     return x;
 }
 
-/* Where a marker sits: its own loss, else the curve at the nearest lr (log distance). */
-static double marker_y(const struct lrf_plot_range_test *d, const struct lrf_plot_marker *m)
+/* Where a marker sits: its own loss when that is on screen, else the drawn curve at the
+ * nearest lr (log distance). A rule may measure on its own curve (e.g. a differently
+ * smoothed one) whose value lies outside the clipped y range; pinning that to the border
+ * would put the point far from the curve it annotates. */
+static double marker_y(const struct lrf_plot_range_test *d, const struct lrf_plot_marker *m,
+                       struct extent y_shown)
 {
-    if (isfinite(m->loss))
+    if (isfinite(m->loss) && m->loss >= y_shown.lo && m->loss <= y_shown.hi)
         return m->loss;
     const double *c = curve_of(d);
     double best = INFINITY, y = (double)NAN;
@@ -263,7 +267,7 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
      * (above right / below left of the point) so that close suggestions stay legible. */
     for (size_t k = 0; k < d->n_markers; k++) {
         const struct lrf_plot_marker *m = &d->markers[k];
-        double my = marker_y(d, m);
+        double my = marker_y(d, m, y);
         if (!usable_lr(m->lr) || !isfinite(my))
             continue;
         int above = lr_rank(d, k) % 2 == 0;
@@ -298,7 +302,7 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
     /* Each marker is a one-point series so that the key lists it with its lr. */
     for (size_t k = 0; k < d->n_markers; k++) {
         const struct lrf_plot_marker *m = &d->markers[k];
-        double my = marker_y(d, m);
+        double my = marker_y(d, m, y);
         if (!usable_lr(m->lr) || !isfinite(my))
             continue;
         fprintf(fp,
