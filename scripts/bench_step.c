@@ -3,11 +3,18 @@
  * cross-entropy, data in memory (a 60000-row random matrix sliced as torch_step.py
  * does). Built and run by scripts/bench_step.sh.
  *
- * Usage: bench_step [THREADS] [BATCH] [DIMS] [SECONDS] */
+ * With "bound" as the fifth argument it instead times, in isolation, each
+ * cblas_sgemm call of one training step (same shapes and transposes, repeated
+ * as sgemm_peak.c does) and prints their sum: the time a step would take if it
+ * were nothing but its matrix products at OpenBLAS's measured speed.
+ *
+ * Usage: bench_step [THREADS] [BATCH] [DIMS] [SECONDS] [bound] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "lrf/clock.h"
 #include "lrf/model.h"
@@ -15,6 +22,48 @@
 #include "lrf/rng.h"
 
 enum { ROWS = 60000 };
+
+/* Seconds per call of one sgemm shape, repeated for about `seconds`. */
+static double time_gemm(int M, int N, int K, int ta, int tb, double seconds)
+{
+    float *A = malloc(sizeof(float) * (size_t)M * (size_t)K);
+    float *B = malloc(sizeof(float) * (size_t)K * (size_t)N);
+    float *C = malloc(sizeof(float) * (size_t)M * (size_t)N);
+    for (long i = 0; i < (long)M * K; i++)
+        A[i] = (float)(i % 97) / 97.0f;
+    for (long i = 0; i < (long)K * N; i++)
+        B[i] = (float)(i % 89) / 89.0f;
+    long reps = 0;
+    double t0 = lrf_clock_seconds(), t;
+    do {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    M, N, K, 1.f, A, ta ? M : K, B, tb ? K : N, 0.f, C, N);
+        reps++;
+    } while ((t = lrf_clock_seconds() - t0) < seconds);
+    free(A);
+    free(B);
+    free(C);
+    return t / (double)reps;
+}
+
+/* The step's GEMMs as src/model/model_pass.c issues them. */
+static int bound(int B, const int *dims, int nd, double seconds)
+{
+    double total = 0, flops = 0;
+    for (int l = 0; l < nd - 1; l++) {
+        int in = dims[l], out = dims[l + 1];
+        double f = time_gemm(B, out, in, 0, 1, seconds);             /* forward: X W^T */
+        double w = time_gemm(out, in, B, 1, 0, seconds);             /* dW = dZ^T X */
+        double d = l > 0 ? time_gemm(B, in, out, 0, 0, seconds) : 0; /* dX = dZ W */
+        total += f + w + d;
+        flops += 2.0 * B * in * out * (l > 0 ? 3 : 2);
+        printf("  layer %d %dx%d: forward %.1f us, weight grad %.1f us, input grad %.1f us\n", l,
+               in, out, f * 1e6, w * 1e6, d * 1e6);
+    }
+    printf("sgemm bound threads=%d B=%d: %.3f ms/step (%.1f MFLOP, %.1f GFLOP/s), %.0f samples/s\n",
+           lrf_model_get_threads(), B, total * 1e3, flops / 1e6, flops / total / 1e9, B / total);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -35,6 +84,8 @@ int main(int argc, char **argv)
         return 2;
     }
     lrf_model_set_threads(threads);
+    if (argc > 5 && !strcmp(argv[5], "bound"))
+        return bound(B, dims, nd, seconds / 10);
     struct lrf_optim_config oc = lrf_optim_config_default(LRF_OPTIM_SGD);
     oc.lr = 0.01;
     oc.momentum = 0.9;
