@@ -184,7 +184,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     double xr = open_right
                     ? x[r]
                     : x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
-    double target = 0.5 * (xl + xr) - p->decades_below_min;
+    double target = 0.5 * (xl + xr) - p->decades_below_valley;
     bool clamped = false;
     if (target < x[onset]) {
         target = x[onset];
