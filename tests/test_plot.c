@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "lrf/plot.h"
+#include "plot/plot_internal.h"
 
 enum { N = 100 };
 static double lr[N], loss[N], smoothed[N], band_lo[N], band_hi[N];
@@ -146,6 +147,8 @@ static void test_range_script(void)
     CHECK(st == LRF_OK);
     CHECK(s && strstr(s, "filledcurves"));
     CHECK(s && strstr(s, "set terminal dumb size 79,22\n"));
+    CHECK(s && strstr(s, "set key off"));
+    CHECK(s && strstr(s, "set label 5 'diverged ")); /* after the 4 marker labels */
     CHECK(s && !strstr(s, "set output '"));
     free(s);
 }
@@ -287,6 +290,31 @@ static void test_schedule_script(void)
     CHECK(strstr(err.message, "accepted") != NULL);
 }
 
+static void test_label_placement(void)
+{
+    /* Three labels on nearly the same spot and one at the right edge of a 100x30 area. */
+    struct plot_label l[4] = {
+        {50, 15, 12, 0, 1, 1, 0, 0},
+        {50.5, 15.2, 12, 1, 1, 1, 0, 0},
+        {51, 15, 14, 0, 0, 0, 0, 0},
+        {99, 10, 10, 0, 1, 1, 0, 0},
+    };
+    plot_place_labels(l, 4, 100, 30);
+    int clash = 0;
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++) {
+            double ai = l[i].right ? l[i].x + 1 : l[i].x - 1 - l[i].len;
+            double aj = l[j].right ? l[j].x + 1 : l[j].x - 1 - l[j].len;
+            clash |= fabs(l[i].y + l[i].dy - l[j].y - l[j].dy) < 1 && ai < aj + l[j].len &&
+                     aj < ai + l[i].len;
+        }
+    CHECK(!clash);
+    CHECK(l[1].right == 1 && l[1].dy == 1); /* the priority label keeps its first choice */
+    CHECK(l[3].right == 0);                 /* no room on the right: it goes left */
+    for (int i = 0; i < 4; i++)
+        CHECK(l[i].dy != 0 && abs(l[i].dy) <= 3);
+}
+
 int main(void)
 {
     make_curve();
@@ -294,5 +322,6 @@ int main(void)
     test_range_script();
     test_range_edge_cases();
     test_schedule_script();
+    test_label_placement();
     return check_summary();
 }

@@ -27,4 +27,19 @@ void plot_put_string(FILE *fp, const char *s);
 /* Writes a number for a datablock; NaN/Inf become '?' (declared missing). */
 void plot_put_number(FILE *fp, double v);
 
+/* A text label beside a point, in character units of the plot area (origin bottom left). */
+struct plot_label {
+    double x, y;                 /* the point it annotates */
+    double len;                  /* text width in characters */
+    int priority;                /* placed first when higher (the recommended suggestion) */
+    int prefer_right, prefer_up; /* the side and direction to try first */
+    int right, dy; /* out: left-justified right of the point (1) or right-justified left of
+                      it (0); vertical offset in lines */
+};
+
+/* Chooses for each label a side and a vertical offset so that labels neither overlap one
+ * another nor leave the width x height area, where that is possible (greedy, by priority
+ * then input order; a label that fits nowhere keeps its preferred place). */
+void plot_place_labels(struct plot_label *labels, size_t n, double width, double height);
+
 #endif

@@ -1,6 +1,7 @@
 /* The range-test plot: loss against lr on a log axis, raw points and the smoothed
  * line, the repeated-run band, each rule's suggestion and the divergence point. */
 #include <math.h>
+#include <string.h>
 
 #include "plot/plot_internal.h"
 
@@ -13,6 +14,11 @@ static const double Y_TOP_ABOVE_START = 0.5;
 static const double Y_RAW_BELOW = 0.25;
 static const double Y_PAD = 0.04; /* headroom so curves do not touch the border */
 static const double MIN_DECADES_FOR_POWERS = 2.0;
+/* The share of an image's width and height inside the axes (the rest: tics, title, key). */
+static const double PLOT_FRACTION_X = 0.88, PLOT_FRACTION_Y = 0.70;
+enum { LABELS_MAX = 64 };
+/* Markers within this fraction of the x axis from an edge get their label inwards. */
+static const double LABEL_EDGE = 0.2;
 
 static const char *const MARKER_COLORS[] = {"#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
                                             "#e377c2", "#17becf", "#bcbd22"};
@@ -208,11 +214,47 @@ static const char *marker_point(int term, int recommended)
     return recommended ? "5" : "7";
 }
 
+static void marker_text(const struct lrf_plot_marker *m, const char *suffix, char *text,
+                        size_t size)
+{
+    snprintf(text, size, "%s %.3g%s", m->name ? m->name : "suggestion", m->lr, suffix);
+}
+
 static void write_marker_title(FILE *fp, const struct lrf_plot_marker *m, const char *suffix)
 {
     char text[256];
-    snprintf(text, sizeof text, "%s %.3g%s", m->name ? m->name : "suggestion", m->lr, suffix);
+    marker_text(m, suffix, text, sizeof text);
     plot_put_string(fp, text);
+}
+
+static const char *marker_color(const struct lrf_plot_marker *m, size_t k)
+{
+    return m->recommended ? RECOMMENDED_COLOR
+                          : MARKER_COLORS[k % (sizeof MARKER_COLORS / sizeof *MARKER_COLORS)];
+}
+
+/* The plot area in characters (columns x lines of the label font), estimated from the
+ * output size, the font and the margins gnuplot leaves for tics, title and key. */
+struct area {
+    double width, height;
+};
+
+static struct area plot_area(const struct lrf_plot_output *out, enum lrf_plot_format fmt)
+{
+    struct area a;
+    if (fmt == LRF_PLOT_TERM) {
+        int w = out->term_width > 0 ? out->term_width : LRF_PLOT_TERM_WIDTH;
+        int h = out->term_height > 0 ? out->term_height : LRF_PLOT_TERM_HEIGHT;
+        a.width = w - 11.0; /* y tic labels, axis label and border */
+        a.height = h - 6.0; /* title, x tics, x label */
+        return a;
+    }
+    double w = out->width > 0 ? out->width : 900, h = out->height > 0 ? out->height : 600;
+    /* png/svg: 10 pt sans is ~7 px wide, ~15 px a line; pdf: 9 pt at 150 px per inch. */
+    double cw = fmt == LRF_PLOT_PDF ? 10.3 : 7.0, ch = fmt == LRF_PLOT_PDF ? 23.0 : 15.0;
+    a.width = w * PLOT_FRACTION_X / cw;
+    a.height = h * PLOT_FRACTION_Y / ch;
+    return a;
 }
 
 static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
@@ -236,7 +278,15 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
 
     fputs("set datafile missing '?'\n", fp);
     fputs("set title ", fp);
-    plot_put_string(fp, d->title ? d->title : "learning-rate range test");
+    const char *title = d->title ? d->title : "learning-rate range test";
+    char short_title[512];
+    int width = out->term_width > 0 ? out->term_width : LRF_PLOT_TERM_WIDTH;
+    if (term && strlen(title) > (size_t)width - 2 && width > 8 && width < 500) {
+        /* The dumb terminal drops a title wider than the plot instead of clipping it. */
+        snprintf(short_title, sizeof short_title, "%.*s...", width - 5, title);
+        title = short_title;
+    }
+    plot_put_string(fp, title);
     fputs(" noenhanced\n", fp);
     fputs("set xlabel 'learning rate'\nset ylabel 'loss'\n", fp);
     fputs("set logscale x 10\n", fp);
@@ -251,35 +301,67 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
     if (!term) /* dotted grid lines only clutter text output */
         fputs("set grid xtics ytics\n", fp);
     fputs("set border 3\nset xtics nomirror\nset ytics nomirror\n", fp);
-    fputs("set key outside below horizontal center\n", fp);
+    /* Text has no room for a key under the plot: there the labels name everything. */
+    fputs(term ? "set key off\n" : "set key outside below horizontal center\n", fp);
     fprintf(fp, "set xrange [%.10g:%.10g]\n", x.lo, x.hi);
     fprintf(fp, "set yrange [%.10g:%.10g]\n", y.lo, y.hi);
 
     int have_div = d->diverged_index >= 0 && usable_lr(d->lr[d->diverged_index]);
     double div_lr = have_div ? d->lr[d->diverged_index] : (double)NAN;
+    double div_y = y.hi;
+    if (have_div) {
+        long i = d->diverged_index;
+        double v = d->smoothed && isfinite(d->smoothed[i]) ? d->smoothed[i]
+                                                           : (d->loss ? d->loss[i] : (double)NAN);
+        div_y = isfinite(v) ? clamp(v, y) : y.hi;
+    }
+    if (have_div && term) { /* no key in text: the label says what the X is */
+        fprintf(fp,
+                "set label %zu 'diverged %.3g' at %.10g, %.10g right offset char -1, char 0 "
+                "front\n",
+                d->n_markers + 1, div_lr, div_lr, div_y); /* tags 1..n_markers: the markers */
+    }
     if (have_div)
         fprintf(fp,
                 "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb "
                 "'#cc0000' back\n",
                 div_lr, div_lr);
 
-    /* Labels beside each marker: name and lr. Neighbours by lr go on opposite sides
-     * (above right / below left of the point) so that close suggestions stay legible. */
-    for (size_t k = 0; k < d->n_markers; k++) {
+    /* Labels beside each marker: name and lr. Neighbours by lr start on opposite sides
+     * (and inwards near an edge), then plot_place_labels moves any that would overlap. */
+    struct plot_label labels[LABELS_MAX];
+    size_t label_of[LABELS_MAX], nl = 0;
+    struct area a = plot_area(out, fmt);
+    for (size_t k = 0; k < d->n_markers && nl < LABELS_MAX; k++) {
         const struct lrf_plot_marker *m = &d->markers[k];
         double my = marker_y(d, m, y);
         if (!usable_lr(m->lr) || !isfinite(my))
             continue;
-        int above = lr_rank(d, k) % 2 == 0;
-        fprintf(fp, "set label %zu ", k + 1);
+        int even = lr_rank(d, k) % 2 == 0;
+        double pos = log(m->lr / x.lo) / log(x.hi / x.lo);
+        char text[256];
+        marker_text(m, "", text, sizeof text);
+        struct plot_label *l = &labels[nl];
+        l->x = pos * a.width;
+        l->y = (clamp(my, y) - y.lo) / (y.hi - y.lo) * a.height;
+        /* Bold text (the recommended label on images) is about a tenth wider. */
+        l->len = (double)strlen(text) * (m->recommended && !term ? 1.1 : 1.0);
+        l->priority = m->recommended;
+        l->prefer_right = pos > 1 - LABEL_EDGE ? 0 : pos < LABEL_EDGE ? 1 : even;
+        l->prefer_up = even;
+        label_of[nl++] = k;
+    }
+    plot_place_labels(labels, nl, a.width, a.height);
+    for (size_t i = 0; i < nl; i++) {
+        const struct lrf_plot_marker *m = &d->markers[label_of[i]];
+        fprintf(fp, "set label %zu ", label_of[i] + 1);
         write_marker_title(fp, m, "");
         fprintf(fp, " at %.10g, %.10g %s offset char %d, char %d noenhanced front", m->lr,
-                clamp(my, y), above ? "left" : "right", above ? 1 : -1, above ? 1 : -1);
+                clamp(marker_y(d, m, y), y), labels[i].right ? "left" : "right",
+                labels[i].right ? 1 : -1, labels[i].dy);
         if (m->recommended && !term)
             fputs(" font ',11:Bold'", fp);
-        fprintf(fp, " textcolor rgb '%s'\n",
-                m->recommended ? RECOMMENDED_COLOR
-                               : MARKER_COLORS[k % (sizeof MARKER_COLORS / sizeof *MARKER_COLORS)]);
+        fprintf(fp, " textcolor rgb '%s'\n", marker_color(m, label_of[i]));
     }
 
     const char *sep = "plot ";
@@ -308,25 +390,19 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
         fprintf(fp,
                 "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps %.1f lc rgb '%s'",
                 sep, m->lr, clamp(my, y), marker_point(term, m->recommended),
-                m->recommended ? 2.0 : 1.3,
-                m->recommended ? RECOMMENDED_COLOR
-                               : MARKER_COLORS[k % (sizeof MARKER_COLORS / sizeof *MARKER_COLORS)]);
+                m->recommended ? 2.0 : 1.3, marker_color(m, k));
         fputs(" title ", fp);
         write_marker_title(fp, m, m->recommended ? " (recommended)" : "");
         fputs(" noenhanced", fp);
         sep = ", \\\n     ";
     }
     if (have_div) {
-        double dy = d->smoothed && isfinite(d->smoothed[d->diverged_index])
-                        ? d->smoothed[d->diverged_index]
-                        : (d->loss ? d->loss[d->diverged_index] : (double)NAN);
-        dy = isfinite(dy) ? clamp(dy, y) : y.hi;
         char text[64];
         snprintf(text, sizeof text, "diverged %.3g", div_lr);
         fprintf(fp,
                 "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps 1.6 lc rgb "
                 "'#cc0000' title ",
-                sep, div_lr, dy, term ? "'X'" : "2");
+                sep, div_lr, div_y, term ? "'X'" : "2");
         plot_put_string(fp, text);
     }
     fputc('\n', fp);
