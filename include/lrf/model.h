@@ -107,7 +107,8 @@ enum lrf_status lrf_model_forward_backward_acc(struct lrf_model *m, const float 
 enum lrf_status lrf_model_evaluate(struct lrf_model *m, const float *x, const int32_t *y, int batch,
                                    double *loss_sum, long *n_correct, struct lrf_error *err);
 
-/* The logits (batch, n_classes) of the last forward pass. */
+/* The logits (batch, n_classes) of the last lrf_model_evaluate (after a
+ * forward_backward the same buffer holds the loss gradient). */
 const float *lrf_model_logits(const struct lrf_model *m);
 
 /* Parameters plus optimizer state (slots and scalars), bit for bit. */
