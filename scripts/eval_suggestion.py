@@ -51,7 +51,7 @@ def parse_args(argv):
     p.add_argument("--epochs", type=int, default=3, help="epochs per training run (default 3)")
     p.add_argument("--quick", action="store_true", help="1 epoch per run (a smoke test, not the goal)")
     p.add_argument("--batch", type=int, default=128, help="batch size (default 128)")
-    p.add_argument("--seeds", default="0", help="N (seeds 0..N-1) or a comma list (default 0)")
+    p.add_argument("--seeds", default="1", help="N (seeds 0..N-1) or a comma list such as 7, (default 1: seed 0)")
     p.add_argument("--grid-min", type=float, default=1e-3)
     p.add_argument("--grid-max", type=float, default=10.0)
     p.add_argument("--per-decade", type=int, default=4, help="grid points per decade (default 4)")
