@@ -121,6 +121,8 @@ static void test_errors(void)
     CHECK(run("train --label x") == 2);
     CHECK(run("train --schedule 'warp(x=1)'") == 2);
     CHECK(run("train --bogus") == 2);
+    CHECK(run("train --epochs 1 --schedule 'onecycle(max_lr=0.1,total_steps=10)'") == 2);
+    CHECK(strstr(err_text, "ends after 10 steps") != NULL);
     CHECK(run("train extra") == 2);
     CHECK(run("train --data /nonexistent/x.csv") == 1);
     CHECK(strncmp(err_text, "lrfind: /nonexistent/x.csv", 26) == 0);

@@ -329,6 +329,13 @@ int cli_cmd_train(int argc, char **argv)
             status = cli_usage_error("--schedule: %s", err.message);
             goto out;
         }
+        long need = lrf_trainer_run_steps(r.trainer, (int)epochs), max = lrf_sched_max_step(sched);
+        if (max >= 0 && max < need && !lrf_sched_needs_metric(sched)) {
+            status = cli_usage_error("--schedule: it ends after %ld steps but this run has %ld "
+                                     "(%ld epochs of %ld); omit its length to fit the run",
+                                     max, need, epochs, r.steps_per_epoch);
+            goto out;
+        }
         lrf_sched_format_spec(sched, spec_text, sizeof spec_text);
         r.schedule = spec_text;
     }
