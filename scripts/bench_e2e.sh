@@ -114,7 +114,12 @@ done
 
 mt=$(median "${torch_t[@]}") mc=$(median "${cold_t[@]}") mw=$(median "${warm_t[@]}")
 echo "torch_pipeline phases (last run): $(tail -n 1 "$work/torch.log")"
-echo "lrfind suggestion (last run): $(grep -m1 -i 'suggest\|max_lr' "$work/warm.log" || echo '(see lrfind output)')"
+# lrfind's own report says where its time went (load, sweep); show those lines.
+for side in cold warm; do
+    echo "lrfind $side (last run): $(grep -m1 '^data:' "$work/$side.log" | sed 's/^data: *//')"
+    echo "    $(grep -m1 '^sweep:' "$work/$side.log" || true)"
+done
+echo "lrfind suggestion (last run): $(grep -m1 -i 'one-cycle\|suggested' "$work/warm.log" || echo '(see lrfind output)')"
 awk -v t="$mt" -v c="$mc" -v w="$mw" 'BEGIN {
     rc = t / c; rw = t / w
     printf "median wall time: torch %.3f s, lrfind cold %.3f s, lrfind warm %.3f s\n", t, c, w
