@@ -15,7 +15,8 @@
  * Errors: an unknown extension is LRF_ERR_INVALID_ARG naming the accepted ones;
  * no gnuplot is LRF_ERR_UNSUPPORTED with a message that says
  * "apt-get install gnuplot-nox" (script_path, when given, is still written first);
- * gnuplot failing is LRF_ERR_IO with the first line of gnuplot's stderr. */
+ * gnuplot failing is LRF_ERR_IO with gnuplot's error (its "line N: ..." message, else
+ * the first line of its stderr). */
 #ifndef LRF_PLOT_H
 #define LRF_PLOT_H
 
@@ -62,7 +63,8 @@ enum lrf_status lrf_plot_schedule(const struct lrf_plot_output *out, const doubl
 struct lrf_plot_marker {
     const char *name; /* e.g. the rule's name: "steepest", "valley" */
     double lr;
-    double loss;     /* where to draw it; NaN = on the smoothed curve at the nearest lr */
+    double loss;     /* where to draw it; NaN (or outside the plot's clipped y range) =
+                        on the drawn curve at the nearest lr */
     int recommended; /* nonzero: highlighted */
 };
 
