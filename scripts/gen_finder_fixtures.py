@@ -178,8 +178,8 @@ def fastai_rules(lrs, losses, num_it, nan_only):
 
 
 # ---------------------------------------------------------------- lrfind's robust rule
-ROBUST = dict(bandwidth_decades=0.2, floor_level=0.2, min_sigma_points=2.5, robust_iters=2,
-              decades_below_valley=0.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
+ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=2,
+              decades_below_onset=0.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
               flat_noise=3.0, min_points=8)
 
 
@@ -238,15 +238,12 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     onset = iref
     while onset < mi and not S[onset] < ref - p["descent_frac"] * drop:
         onset += 1
-    level = S[mi] + p["floor_level"] * drop
-    l, r = mi, mi
-    while l > iref and S[l - 1] <= level:
-        l -= 1
+    level = S[mi] + p["rise_level"] * drop
+    r = mi
     while r + 1 < m and S[r + 1] <= level:
         r += 1
-    xl = x[l - 1] + (level - S[l - 1]) * (x[l] - x[l - 1]) / (S[l] - S[l - 1])
     xr = x[r] if r + 1 == m else x[r] + (level - S[r]) * (x[r + 1] - x[r]) / (S[r + 1] - S[r])
-    target = 0.5 * (xl + xr) - p["decades_below_valley"]
+    target = xr - p["decades_below_onset"]
     target = max(target, x[onset])
     best = onset
     for i in range(onset, r + 1):

@@ -5,12 +5,11 @@
  * complain about. Instead we (1) smooth the RAW losses with a centred (zero-phase)
  * kernel in log10(lr), which has no lag, (2) fit a local line rather than a local
  * mean so the ends of the curve are not biased, (3) down-weight isolated spikes with
- * LOWESS bisquare passes, and (4) read the minimum of that curve, a level not a
- * slope, which noise moves far less: the midpoint of the region within floor_level
- * of the minimum, bounded by the steep descent and the divergence wall. Smith (1506.01186,
- * 1803.09820) puts max_lr near where the loss stops decreasing; one-cycle warms up into max_lr, and
- * fastai's practice is about a decade below the minimum, so max_lr sits a fixed fraction of a
- * decade below the minimum, inside the descending region. */
+ * LOWESS bisquare passes, and (4) read a level crossing, not a slope or an argmin:
+ * the lr where the curve, past its minimum, has climbed back rise_level of its drop.
+ * That is Smith's max_lr (1506.01186, 1803.09820: the largest lr before the loss
+ * turns up / becomes ragged), one-cycle's warm-up makes it usable, and it sits on the
+ * steep divergence wall, so noise hardly moves it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,22 +168,19 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     long onset = iref;
     while (onset < mi && !(curve[onset] < ref - p->descent_frac * drop))
         onset++;
-    /* The valley's location: the midpoint (in log lr) of the near-minimum region, where
-     * the curve is within floor_level*drop of its minimum. Valley floors are flat, so
-     * the argmin wanders with noise; the two flanks that bound the floor are steep, so
-     * their crossings barely move. */
-    double level = curve[mi] + p->floor_level * drop;
-    long l = mi, r = mi;
-    while (l > iref && curve[l - 1] <= level)
-        l--;
+    /* The divergence onset: where the curve, past its minimum, has climbed back
+     * rise_level of its drop. Valley floors are flat, so their argmin wanders with
+     * noise; the wall that ends them is steep, so this crossing barely moves. It is
+     * also the lr that one-cycle trainings peaked at (docs/finder.md). */
+    double level = curve[mi] + p->rise_level * drop;
+    long r = mi;
     while ((size_t)r + 1 < m && curve[r + 1] <= level)
         r++;
-    double xl = x[l - 1] + (level - curve[l - 1]) * (x[l] - x[l - 1]) / (curve[l] - curve[l - 1]);
     bool open_right = (size_t)r + 1 == m;
     double xr = open_right
                     ? x[r]
                     : x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
-    double target = 0.5 * (xl + xr) - p->decades_below_valley;
+    double target = xr - p->decades_below_onset;
     bool clamped = false;
     if (target < x[onset]) {
         target = x[onset];
@@ -201,7 +197,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     if (open_right && !stopped_early) {
         out->diagnostics |= LRF_FINDER_DIAG_NO_DIVERGENCE;
         snprintf(out->diagnosis, sizeof out->diagnosis,
-                 "the loss was still near its minimum at the last lr: max_lr may be higher");
+                 "the loss had not risen again by the last lr: max_lr may be higher");
     } else if (clamped) {
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "narrow valley (%.2f decades): max_lr set at the start of the descent",
