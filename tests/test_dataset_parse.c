@@ -387,6 +387,43 @@ static void test_parallel_equals_serial(void)
     }
 }
 
+/* The file path reads in parallel and scans for NUL and quotes while
+ * reading: the same results as parsing the text from memory. */
+static void test_parallel_file(void)
+{
+    size_t len;
+    char *text = make_big(60000, true, &len);
+    struct lrf_dataset_options o = no_cache();
+    struct lrf_error e1, e2;
+    for (int variant = 0; variant < 3; variant++) {
+        if (variant == 1) /* a quoted field late in the file: one parser */
+            memcpy(text + len - 4, "\"g\"", 3);
+        if (variant == 2) /* a NUL late in the file */
+            text[len - 40] = '\0';
+        const char *path = write_temp("big.csv", text, len);
+        struct lrf_dataset *mem = NULL, *file = NULL;
+        lrf_error_clear(&e1);
+        lrf_error_clear(&e2);
+        o.threads = 1;
+        enum lrf_status s1 = lrf_dataset_parse_buffer(path, text, len, &o, &mem, &e1);
+        o.threads = 4;
+        enum lrf_status s2 = lrf_dataset_load_csv(path, &o, &file, &e2);
+        CHECK_MSG(s1 == s2, "variant %d: %d vs %d (%s)", variant, s1, s2, e2.message);
+        if (s1 == LRF_OK && s2 == LRF_OK) {
+            CHECK_MSG(same_dataset(mem, file), "variant %d: file != memory", variant);
+            CHECK(lrf_dataset_threads_used(file) == (variant == 1 ? 1 : 4));
+        } else {
+            CHECK_MSG(e1.line == e2.line && e1.col == e2.col && !strcmp(e1.message, e2.message),
+                      "variant %d: %ld:%ld %s vs %ld:%ld %s", variant, e1.line, e1.col, e1.message,
+                      e2.line, e2.col, e2.message);
+            CHECK(variant == 2 && s2 == LRF_ERR_PARSE && strstr(e2.message, "NUL"));
+        }
+        lrf_dataset_destroy(mem);
+        lrf_dataset_destroy(file);
+    }
+    free(text);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -398,6 +435,7 @@ int main(void)
     test_good_inputs();
     test_chunk_sweep();
     test_parallel_equals_serial();
+    test_parallel_file();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,13 +163,32 @@ static int online_cores(void)
     return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (int)n;
 }
 
+static int threads_for(const struct lrf_dataset_options *opt)
+{
+    int t = opt->threads > 0 ? opt->threads : online_cores();
+    return t > THREADS_MAX ? THREADS_MAX : t;
+}
+
 /* The heart of loading, shared by files and buffers. */
+/* Where the first NUL and the first quote are (size when none): found while
+ * reading, in parallel, or by parse_text itself. */
+struct scan {
+    size_t nul, quote;
+};
+
+static struct scan scan_text(const char *data, size_t size)
+{
+    const char *nul = memchr(data, '\0', size), *quote = memchr(data, '"', size);
+    return (struct scan){nul ? (size_t)(nul - data) : size, quote ? (size_t)(quote - data) : size};
+}
+
 static enum lrf_status parse_text(const char *name, const char *data, size_t size,
-                                  const struct lrf_dataset_options *opt,
+                                  const struct scan *scanned, const struct lrf_dataset_options *opt,
                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
                                   struct lrf_error *err)
 {
-    const char *nul = memchr(data, '\0', size);
+    struct scan sc = scanned ? *scanned : scan_text(data, size);
+    const char *nul = sc.nul < size ? data + sc.nul : NULL;
     if (nul) {
         size_t at = (size_t)(nul - data);
         long line = ds_count_lines(data, at) + 1;
@@ -182,6 +202,7 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
     /* Work on the text after the BOM, so offsets and columns start there. */
     data += bom;
     size -= bom;
+    size_t first_quote = sc.quote - bom; /* a BOM holds no quote; size when none */
 
     struct ds_parser probe;
     ds_parser_init(&probe, DS_MODE_PROBE, 0, 0, true);
@@ -235,11 +256,11 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
 
     size_t start = header ? r1->end : 0;
     size_t rest = size - start;
-    int threads = opt->threads > 0 ? opt->threads : online_cores();
-    if (threads > THREADS_MAX)
-        threads = THREADS_MAX;
+    int threads = threads_for(opt);
     /* A quote may hide a newline, so only unquoted text can be split blindly. */
-    if (rest < PARALLEL_MIN_BYTES || memchr(data + start, '"', rest))
+    bool quoted =
+        first_quote < size && (first_quote >= start || memchr(data + start, '"', rest) != NULL);
+    if (rest < PARALLEL_MIN_BYTES || quoted)
         threads = 1;
     chunks = calloc((size_t)threads, sizeof *chunks);
     if (!chunks) {
@@ -300,7 +321,7 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
     struct lrf_dataset_options def = lrf_dataset_options_default();
     double t0 = lrf_clock_seconds();
     enum lrf_status st =
-        parse_text(name ? name : "<buffer>", data, size, opt ? opt : &def, NULL, out, err);
+        parse_text(name ? name : "<buffer>", data, size, NULL, opt ? opt : &def, NULL, out, err);
     if (st == LRF_OK) {
         (*out)->file_bytes = size;
         (*out)->parse_seconds = lrf_clock_seconds() - t0;
@@ -308,49 +329,110 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
     return st;
 }
 
-static enum lrf_status read_whole(const char *path, char **buf, size_t *size, struct stat *st,
-                                  struct lrf_error *err)
+/* One thread's share of reading a file: its bytes, then where its first NUL
+ * and first quote are, so that nothing scans the whole buffer again. */
+struct read_part {
+    int fd;
+    char *buf;
+    size_t off, len;
+    int err; /* errno, or -1 when the file was shorter than expected */
+    struct scan sc;
+};
+
+static void *read_part_run(void *arg)
+{
+    struct read_part *r = arg;
+    size_t done = 0;
+    while (done < r->len) {
+        ssize_t n = pread(r->fd, r->buf + r->off + done, r->len - done, (off_t)(r->off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            r->err = n < 0 ? errno : -1;
+            return NULL;
+        }
+        done += (size_t)n;
+    }
+    struct scan sc = scan_text(r->buf + r->off, r->len);
+    r->sc.nul = sc.nul < r->len ? r->off + sc.nul : SIZE_MAX;
+    r->sc.quote = sc.quote < r->len ? r->off + sc.quote : SIZE_MAX;
+    return NULL;
+}
+
+/* Reads a whole regular file with `threads` parallel preads (the copy and the
+ * page faults of a large buffer are a good part of loading time). */
+static enum lrf_status read_whole(const char *path, int threads, char **buf, size_t *size,
+                                  struct scan *sc, struct stat *st, struct lrf_error *err)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    if (fstat(fd, st) != 0 || S_ISDIR(st->st_mode)) {
-        int e = S_ISDIR(st->st_mode) ? EISDIR : errno;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        /* e == 0: a pipe or device, whose size is unknown up front. */
+        int e = fstat(fd, st) != 0 ? errno : S_ISDIR(st->st_mode) ? EISDIR : 0;
         close(fd);
+        if (e == 0)
+            return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                                    "cannot read: not a regular file (expected a CSV file)");
         return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot read: %s%s", strerror(e),
                                 e == EISDIR ? " (expected a CSV file)" : "");
     }
-    size_t cap = S_ISREG(st->st_mode) ? (size_t)st->st_size + 1 : 1 << 16, n = 0;
-    char *b = malloc(cap);
-    for (;;) {
-        if (!b) {
-            close(fd);
-            return lrf_error_set_at(err, LRF_ERR_NOMEM, path, 0, 0, "out of memory reading");
-        }
-        if (n == cap) {
-            char *nb = realloc(b, cap * 2);
-            if (!nb)
-                free(b);
-            b = nb;
-            cap *= 2;
-            continue;
-        }
-        ssize_t r = read(fd, b + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            free(b);
-            close(fd);
-            return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot read: %s", strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
+    size_t n = (size_t)st->st_size;
+    char *b = malloc(n + 1);
+    if (!b) {
+        close(fd);
+        return lrf_error_set_at(err, LRF_ERR_NOMEM, path, 0, 0, "out of memory reading %zu bytes",
+                                n);
     }
+    if (n < PARALLEL_MIN_BYTES)
+        threads = 1;
+    struct read_part parts[THREADS_MAX];
+    pthread_t tid[THREADS_MAX];
+    bool started[THREADS_MAX] = {false};
+    for (int t = 0; t < threads; t++)
+        parts[t] = (struct read_part){fd,
+                                      b,
+                                      n / (size_t)threads * (size_t)t,
+                                      t == threads - 1 ? n - n / (size_t)threads * (size_t)t
+                                                       : n / (size_t)threads,
+                                      0,
+                                      {0, 0}};
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, read_part_run, &parts[t]) == 0;
+    read_part_run(&parts[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            read_part_run(&parts[t]);
+    }
+    /* Anything left beyond the size fstat gave means the file is changing. */
+    char extra;
+    ssize_t more = pread(fd, &extra, 1, (off_t)n);
     close(fd);
+    struct scan all = {n, n}; /* n: none */
+    for (int t = 0; t < threads; t++) {
+        if (parts[t].err) {
+            free(b);
+            if (parts[t].err < 0)
+                return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                                        "cannot read: the file changed while being read");
+            return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot read: %s",
+                                    strerror(parts[t].err));
+        }
+        if (parts[t].sc.nul < all.nul)
+            all.nul = parts[t].sc.nul;
+        if (parts[t].sc.quote < all.quote)
+            all.quote = parts[t].sc.quote;
+    }
+    if (more > 0) {
+        free(b);
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                                "cannot read: the file changed while being read");
+    }
     *buf = b;
     *size = n;
+    *sc = all;
     return LRF_OK;
 }
 
@@ -379,11 +461,12 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     }
     char *buf = NULL;
     size_t size = 0;
-    enum lrf_status st = read_whole(path, &buf, &size, &sb, err);
+    struct scan sc;
+    enum lrf_status st = read_whole(path, threads_for(opt), &buf, &size, &sc, &sb, err);
     if (st != LRF_OK)
         return st;
     struct lrf_dataset *ds = NULL;
-    st = parse_text(path, buf, size, opt, ref, &ds, err);
+    st = parse_text(path, buf, size, &sc, opt, ref, &ds, err);
     free(buf);
     if (st != LRF_OK)
         return st;

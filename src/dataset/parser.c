@@ -348,19 +348,20 @@ static bool feed_csv(struct ds_parser *p, const char *data, size_t len)
 
 /* ---- fast path ---------------------------------------------------------- */
 
-/* Handles one complete line s[0..n) (terminator excluded). Returns 1 when
- * done, 0 when the line needs libcsv (nothing of it has been kept), -1 on
- * error. */
-static int fast_line(struct ds_parser *p, const char *s, size_t n)
+/* Handles the line starting at s, which ends at a '\n' somewhere in the
+ * buffer (the caller guarantees one; finish() appends it to a last line that
+ * lacks it), so no scan below needs a bounds check. Sets *len to the line's
+ * length without the '\n'. Returns 1 when done, 0 when the line needs libcsv
+ * (a quote or a lone CR; nothing of it has been kept), -1 on error. */
+static int fast_line(struct ds_parser *p, const char *s, size_t *len)
 {
-    /* s[n] is always a line terminator ('\n' or '\r'; finish() appends one to
-     * the carried last line), so the digit scan below needs no bounds check:
-     * it stops on the terminator at the latest. */
-    const char *q = s, *end = s + n;
-    while (q < end && (*q == ' ' || *q == '\t'))
+    const char *q = s;
+    while (*q == ' ' || *q == '\t')
         q++;
-    if (q == end)
+    if (*q == '\n' || (*q == '\r' && q[1] == '\n')) {
+        *len = (size_t)(q - s) + (*q == '\r');
         return 1; /* blank line: libcsv skips these too */
+    }
     if (!data_row_begin(p, p->line))
         return -1;
     const size_t label_len0 = p->label_len;
@@ -386,7 +387,8 @@ static int fast_line(struct ds_parser *p, const char *s, size_t n)
                 } else {
                     q += 1;
                 }
-                if ((*q == ',' || q == end) && v <= 255) {
+                char c = *q;
+                if ((c == ',' || c == '\n' || (c == '\r' && q[1] == '\n')) && v <= 255) {
                     p->u8[rowoff + j - (j > label_col)] = (uint8_t)v;
                     p->nfield++;
                     goto next;
@@ -394,16 +396,20 @@ static int fast_line(struct ds_parser *p, const char *s, size_t n)
                 q = f;
             }
         }
-        while (q < end && (*q == ' ' || *q == '\t'))
+        while (*q == ' ' || *q == '\t')
             q++;
         f = q;
-        while (q < end && *q != ',') {
-            if (*q == '"' || *q == '\r') {
+        for (;; q++) {
+            char c = *q;
+            if (c == ',' || c == '\n')
+                break;
+            if (c == '"' || (c == '\r' && q[1] != '\n')) {
                 p->nfield = 0;
                 p->label_len = label_len0;
                 return 0;
             }
-            q++;
+            if (c == '\r')
+                break;
         }
         {
             const char *fe = q;
@@ -414,11 +420,12 @@ static int fast_line(struct ds_parser *p, const char *s, size_t n)
         }
     next:
         j++;
-        if (q == end)
+        if (*q != ',')
             break;
         q++;
     }
-    return data_row_end(p, p->line, (long)n + 1) ? 1 : -1;
+    *len = (size_t)(q - s) + (*q == '\r');
+    return data_row_end(p, p->line, (long)(q - s) + 1) ? 1 : -1;
 }
 
 /* Runs the complete lines of data[0..len) through the fast path; stops at
@@ -426,16 +433,13 @@ static int fast_line(struct ds_parser *p, const char *s, size_t n)
 static bool feed_fast(struct ds_parser *p, const char *data, size_t len)
 {
     const size_t base = p->offset; /* stream offset of data[0] */
+    size_t last = len;             /* just past the last '\n' */
+    while (last > 0 && data[last - 1] != '\n')
+        last--;
     size_t i = 0;
-    while (i < len) {
-        const char *nl = memchr(data + i, '\n', len - i);
-        if (!nl)
-            break;
-        size_t e = (size_t)(nl - data);
-        size_t n = e - i;
-        if (n > 0 && data[e - 1] == '\r')
-            n--;
-        int r = fast_line(p, data + i, n);
+    while (i < last) {
+        size_t n;
+        int r = fast_line(p, data + i, &n);
         if (r < 0)
             return false;
         if (r == 0) {
@@ -443,19 +447,19 @@ static bool feed_fast(struct ds_parser *p, const char *data, size_t len)
                 return false;
             return feed_csv(p, data + i, len - i);
         }
-        i = e + 1;
+        i += n + 1;
         p->offset = base + i;
         p->line++;
         p->line_start = p->offset;
     }
     /* Keep the incomplete tail for the next feed (or finish). */
-    if (i < len) {
-        if (!grow((void **)&p->carry, &p->carry_cap, p->carry_len + (len - i), 1)) {
+    if (last < len) {
+        if (!grow((void **)&p->carry, &p->carry_cap, p->carry_len + (len - last), 1)) {
             fail_nomem(p);
             return false;
         }
-        memcpy(p->carry + p->carry_len, data + i, len - i);
-        p->carry_len += len - i;
+        memcpy(p->carry + p->carry_len, data + last, len - last);
+        p->carry_len += len - last;
     }
     return true;
 }
@@ -532,10 +536,8 @@ bool ds_parser_finish(struct ds_parser *p)
             return false;
         }
         p->carry[p->carry_len] = '\n'; /* the terminator fast_line relies on */
-        size_t n = p->carry_len;
-        if (p->carry[n - 1] == '\r')
-            n--;
-        int r = fast_line(p, p->carry, n);
+        size_t n;
+        int r = fast_line(p, p->carry, &n);
         if (r < 0)
             return false;
         if (r > 0) {
