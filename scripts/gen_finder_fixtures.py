@@ -243,6 +243,8 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     while r + 1 < m and S[r + 1] <= level:
         r += 1
     xr = x[r] if r + 1 == m else x[r] + (level - S[r]) * (x[r + 1] - x[r]) / (S[r + 1] - S[r])
+    if r + 1 == m and stop in ("diverged", "nonfinite"):
+        xr = x[m - 1] - sigma
     target = xr - p["decades_below_onset"]
     target = max(target, x[onset])
     best = onset

@@ -180,6 +180,12 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     double xr = open_right
                     ? x[r]
                     : x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
+    /* Stopped (divergence or NaN) before the smoothed curve could climb back: the onset
+     * lies within one kernel width of the last finite point, and that point's lr just
+     * blew up, so step back by that width rather than hand it out. */
+    bool abrupt = open_right && stopped_early;
+    if (abrupt)
+        xr = x[m - 1] - sigma;
     double target = xr - p->decades_below_onset;
     bool clamped = false;
     if (target < x[onset]) {
@@ -198,6 +204,10 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
         out->diagnostics |= LRF_FINDER_DIAG_NO_DIVERGENCE;
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "the loss had not risen again by the last lr: max_lr may be higher");
+    } else if (abrupt) {
+        snprintf(out->diagnosis, sizeof out->diagnosis,
+                 "the loss blew up abruptly: max_lr set %.2f decades below the last finite lr",
+                 sigma);
     } else if (clamped) {
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "narrow valley (%.2f decades): max_lr set at the start of the descent",
