@@ -367,10 +367,13 @@ static int fast_line(struct ds_parser *p, const char *s, size_t *len)
     const size_t label_len0 = p->label_len;
     const size_t label_col = p->label_col, ncols = p->ncols;
     const size_t rowoff = p->rows * p->features;
+    /* Locals, not p's fields, in the hot loop: a uint8_t store may alias *p,
+     * which would force every p->... back to memory after each value. */
+    uint8_t *row = p->storage == LRF_STORAGE_UINT8 ? p->u8 + rowoff : NULL;
     size_t j = 0;
     for (;;) {
         const char *f = q;
-        if (j != label_col && j < ncols && p->storage == LRF_STORAGE_UINT8) {
+        if (row && j != label_col && j < ncols) {
             /* 0..999 without a loop: the common case for image data. */
             unsigned v = (unsigned)(q[0] - '0');
             if (v < 10) {
@@ -389,13 +392,13 @@ static int fast_line(struct ds_parser *p, const char *s, size_t *len)
                 }
                 char c = *q;
                 if ((c == ',' || c == '\n' || (c == '\r' && q[1] == '\n')) && v <= 255) {
-                    p->u8[rowoff + j - (j > label_col)] = (uint8_t)v;
-                    p->nfield++;
+                    row[j - (j > label_col)] = (uint8_t)v;
                     goto next;
                 }
                 q = f;
             }
         }
+        q = f;
         while (*q == ' ' || *q == '\t')
             q++;
         f = q;
@@ -415,8 +418,10 @@ static int fast_line(struct ds_parser *p, const char *s, size_t *len)
             const char *fe = q;
             while (fe > f && (fe[-1] == ' ' || fe[-1] == '\t'))
                 fe--;
+            p->nfield = j;
             if (!data_field(p, f, (size_t)(fe - f), p->line, (long)(f - s) + 1))
                 return -1;
+            row = p->storage == LRF_STORAGE_UINT8 ? p->u8 + rowoff : NULL;
         }
     next:
         j++;
@@ -425,6 +430,7 @@ static int fast_line(struct ds_parser *p, const char *s, size_t *len)
         q++;
     }
     *len = (size_t)(q - s) + (*q == '\r');
+    p->nfield = j;
     return data_row_end(p, p->line, (long)(q - s) + 1) ? 1 : -1;
 }
 
