@@ -107,8 +107,8 @@ static enum lrf_status draw_curve(const struct cli_find_context *ctx,
             continue;
         markers[nm++] = (struct lrf_plot_marker){
             .name = lrf_finder_rule_name((enum lrf_finder_rule)q),
-            .lr = isfinite(s->marker_lr) ? s->marker_lr : s->lr,
-            .loss = s->marker_loss,
+            .lr = s->lr, /* the label shows this value, so the marker sits there too */
+            .loss = NAN, /* on the drawn smoothed curve (the rules' own curves differ) */
             .recommended = q == (int)r->recommended,
         };
     }
