@@ -255,6 +255,8 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
     }
 
     size_t start = header ? r1->end : 0;
+    /* The length of one data row, to size the chunks' buffers. */
+    size_t sample_row = header ? (r2 ? r2->end - r1->end : 0) : r1->end;
     size_t rest = size - start;
     int threads = threads_for(opt);
     /* A quote may hide a newline, so only unquoted text can be split blindly. */
@@ -281,9 +283,12 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
         chunks[nchunks].len = end - pos;
         ds_parser_init(&chunks[nchunks].parser, DS_MODE_DATA, ncols, ds->label_index,
                        opt->force_libcsv);
-        /* A row takes at least 2 bytes a column: reserving for that many rows
-         * never regrows, and pages never written are never touched. */
-        chunks[nchunks].parser.reserve = (end - pos) / (2 * ncols - 1) + 1;
+        /* Reserve rows up front from the sampled row length, capped by the
+         * most rows the bytes can hold (a row takes 2 bytes a column). */
+        size_t most = (end - pos) / (2 * ncols - 1) + 1;
+        size_t guess = sample_row > 0 ? (end - pos) / sample_row : most;
+        guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
+        chunks[nchunks].parser.reserve = guess < most ? guess : most;
         nchunks++;
         pos = end;
     }
