@@ -19,6 +19,9 @@ int cli_cmd_suggest(int argc, char **argv);
 /* Prints the top-level usage to stdout (status 0) or a hint to stderr. */
 void cli_usage(int status);
 
+/* The range test's options (part of the top-level usage). */
+void cli_find_usage(void);
+
 /* Prints "lrfind: message" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

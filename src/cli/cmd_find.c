@@ -35,9 +35,9 @@ enum {
     OPT_HELP,
 };
 
-static void find_usage(void)
+void cli_find_usage(void)
 {
-    fputs("Usage: lrfind [--data FILE.csv] [OPTIONS]\n"
+    fputs("Range test: lrfind [--data FILE.csv] [OPTIONS]\n"
           "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
           "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
           "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
@@ -254,7 +254,7 @@ int cli_cmd_find(int argc, char **argv)
     cli_find_options_init(&o);
     int status = parse_args(argc, argv, &o);
     if (status == OPT_HELP) {
-        find_usage();
+        cli_usage(CLI_EXIT_OK);
         return cli_close_stdout(CLI_EXIT_OK);
     }
     if (status != CLI_EXIT_OK)

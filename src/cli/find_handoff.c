@@ -261,7 +261,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     free(ep);
     if (st == LRF_ERR_INTERRUPTED) {
         cli_errorf("training interrupted after %d of %d epochs", done, o->epochs);
-        return 130;
+        return CLI_EXIT_FAILURE;
     }
     return st ? cli_fail(&err) : CLI_EXIT_OK;
 }

@@ -180,7 +180,7 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
             cli_json_finish(&j);
         }
         cli_errorf("interrupted after %zu of %zu steps; no files written", r->n, r->num_iter);
-        return 130;
+        return CLI_EXIT_FAILURE;
     }
     if (o->text_plot && draw_curve(ctx, r, "term", stdout, &err) != LRF_OK && !o->quiet)
         fprintf(stderr, "lrfind: (text plot skipped: %s)\n", err.message);

@@ -25,8 +25,10 @@ void cli_usage(int status)
           "\n"
           "Run 'lrfind COMMAND --help' for the options of a command.\n"
           "  -h, --help     show this help and exit\n"
-          "      --version  show the version and exit\n",
+          "      --version  show the version and exit\n"
+          "\n",
           stdout);
+    cli_find_usage();
 }
 
 struct command {
