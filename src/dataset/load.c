@@ -182,49 +182,48 @@ static struct scan scan_text(const char *data, size_t size)
     return (struct scan){nul ? (size_t)(nul - data) : size, quote ? (size_t)(quote - data) : size};
 }
 
-static enum lrf_status parse_text(const char *name, const char *data, size_t size,
-                                  const struct scan *scanned, const struct lrf_dataset_options *opt,
-                                  const struct lrf_dataset *ref, struct lrf_dataset **out,
-                                  struct lrf_error *err)
-{
-    struct scan sc = scanned ? *scanned : scan_text(data, size);
-    const char *nul = sc.nul < size ? data + sc.nul : NULL;
-    if (nul) {
-        size_t at = (size_t)(nul - data);
-        long line = ds_count_lines(data, at) + 1;
-        const char *ls = at ? data + at : data;
-        while (ls > data && ls[-1] != '\n')
-            ls--;
-        return lrf_error_set_at(err, LRF_ERR_PARSE, name, line, (long)(nul - ls) + 1,
-                                "binary data (a NUL byte): expected CSV text");
-    }
-    size_t bom = size >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    /* Work on the text after the BOM, so offsets and columns start there. */
-    data += bom;
-    size -= bom;
-    size_t first_quote = sc.quote - bom; /* a BOM holds no quote; size when none */
+/* What the first records tell: the dataset shell (columns, label, names),
+ * where the data rows start, and a sample row length. */
+struct setup {
+    struct lrf_dataset *ds;
+    size_t start; /* offset of the first data row (after the BOM) */
+    size_t ncols;
+    size_t sample_row;
+};
 
+/* Probes data[0..size) (the text after any BOM). When it is only a prefix of
+ * the input (whole false) and does not hold two records, sets *need_more
+ * and returns LRF_OK with no dataset. */
+static enum lrf_status setup_from_head(const char *name, const char *data, size_t size, bool whole,
+                                       const struct lrf_dataset_options *opt,
+                                       const struct lrf_dataset *ref, struct setup *out,
+                                       bool *need_more, struct lrf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *need_more = false;
     struct ds_parser probe;
     ds_parser_init(&probe, DS_MODE_PROBE, 0, 0, true);
-    if (ds_parser_feed(&probe, data, size))
+    if (ds_parser_feed(&probe, data, size) && whole)
         ds_parser_finish(&probe);
-    if (probe.failed) {
-        enum lrf_status st = lrf_error_set_at(err, probe.status, name, probe.err_line,
-                                              probe.err_col, "%s", probe.err_msg);
+    if (!probe.done && !probe.failed && !whole) {
         ds_parser_free(&probe);
-        return st;
+        *need_more = true;
+        return LRF_OK;
     }
-    if (probe.nprobe == 0) {
-        ds_parser_free(&probe);
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0, "empty file: expected CSV rows");
-    }
+    enum lrf_status st = LRF_OK;
+    struct lrf_dataset *ds = NULL;
     const struct ds_record *r1 = &probe.probe[0];
     const struct ds_record *r2 = probe.nprobe > 1 ? &probe.probe[1] : NULL;
     size_t ncols = r1->nfields;
-    enum lrf_status st = LRF_OK;
-    struct lrf_dataset *ds = NULL;
-    struct ds_chunk *chunks = NULL;
-    int nchunks = 0;
+    if (probe.failed) {
+        st = lrf_error_set_at(err, probe.status, name, probe.err_line, probe.err_col, "%s",
+                              probe.err_msg);
+        goto done;
+    }
+    if (probe.nprobe == 0) {
+        st = lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0, "empty file: expected CSV rows");
+        goto done;
+    }
     if (ncols < 2) {
         st = lrf_error_set_at(err, LRF_ERR_DATA, name, r1->line, 1,
                               "expected at least 2 columns (features and a label), found 1");
@@ -253,21 +252,88 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
         st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
         goto done;
     }
-
-    size_t start = header ? r1->end : 0;
+    out->ds = ds;
+    out->start = header ? r1->end : 0;
+    out->ncols = ncols;
     /* The length of one data row, to size the chunks' buffers. */
-    size_t sample_row = header ? (r2 ? r2->end - r1->end : 0) : r1->end;
-    size_t rest = size - start;
+    out->sample_row = header ? (r2 ? r2->end - r1->end : 0) : r1->end;
+done:
+    ds_parser_free(&probe);
+    if (st != LRF_OK)
+        lrf_dataset_destroy(ds);
+    return st;
+}
+
+/* Reserves rows up front from the sampled row length, capped by the most
+ * rows the bytes can hold (a row takes 2 bytes a column). */
+static void init_chunk_parser(struct ds_chunk *c, const struct setup *su, size_t len,
+                              const struct lrf_dataset_options *opt)
+{
+    ds_parser_init(&c->parser, DS_MODE_DATA, su->ncols, su->ds->label_index, opt->force_libcsv);
+    size_t most = len / (2 * su->ncols - 1) + 1;
+    size_t guess = su->sample_row > 0 ? len / su->sample_row : most;
+    guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
+    c->parser.reserve = guess < most ? guess : most;
+}
+
+/* Runs fn on every chunk, chunk 0 on this thread and the others on their own. */
+static void run_chunks(struct ds_chunk *chunks, int nchunks, void *(*fn)(void *))
+{
+    pthread_t tid[THREADS_MAX];
+    bool started[THREADS_MAX] = {false};
+    for (int t = 1; t < nchunks; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, &chunks[t]) == 0;
+    if (nchunks > 0)
+        fn(&chunks[0]);
+    for (int t = 1; t < nchunks; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fn(&chunks[t]); /* no thread to be had: do it here */
+    }
+}
+
+/* The heart of loading, on text in memory; its results (and errors) define
+ * what loading a file means. */
+static enum lrf_status parse_text(const char *name, const char *data, size_t size,
+                                  const struct scan *scanned, const struct lrf_dataset_options *opt,
+                                  const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                  struct lrf_error *err)
+{
+    struct scan sc = scanned ? *scanned : scan_text(data, size);
+    const char *nul = sc.nul < size ? data + sc.nul : NULL;
+    if (nul) {
+        size_t at = (size_t)(nul - data);
+        long line = ds_count_lines(data, at) + 1;
+        const char *ls = at ? data + at : data;
+        while (ls > data && ls[-1] != '\n')
+            ls--;
+        return lrf_error_set_at(err, LRF_ERR_PARSE, name, line, (long)(nul - ls) + 1,
+                                "binary data (a NUL byte): expected CSV text");
+    }
+    size_t bom = size >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    /* Work on the text after the BOM, so offsets and columns start there. */
+    data += bom;
+    size -= bom;
+    size_t first_quote = sc.quote - bom; /* a BOM holds no quote; size when none */
+    struct setup su;
+    bool need_more;
+    enum lrf_status st = setup_from_head(name, data, size, true, opt, ref, &su, &need_more, err);
+    if (st != LRF_OK)
+        return st;
+    struct lrf_dataset *ds = su.ds;
+    size_t start = su.start, rest = size - start;
     int threads = threads_for(opt);
     /* A quote may hide a newline, so only unquoted text can be split blindly. */
     bool quoted =
         first_quote < size && (first_quote >= start || memchr(data + start, '"', rest) != NULL);
     if (rest < PARALLEL_MIN_BYTES || quoted)
         threads = 1;
-    chunks = calloc((size_t)threads, sizeof *chunks);
+    struct ds_chunk *chunks = calloc((size_t)threads, sizeof *chunks);
+    int nchunks = 0;
     if (!chunks) {
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-        goto done;
+        lrf_dataset_destroy(ds);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     }
     size_t pos = start;
     for (int t = 0; t < threads && pos < size; t++) {
@@ -281,36 +347,16 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
         chunks[nchunks].data = data;
         chunks[nchunks].offset = pos;
         chunks[nchunks].len = end - pos;
-        ds_parser_init(&chunks[nchunks].parser, DS_MODE_DATA, ncols, ds->label_index,
-                       opt->force_libcsv);
-        /* Reserve rows up front from the sampled row length, capped by the
-         * most rows the bytes can hold (a row takes 2 bytes a column). */
-        size_t most = (end - pos) / (2 * ncols - 1) + 1;
-        size_t guess = sample_row > 0 ? (end - pos) / sample_row : most;
-        guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
-        chunks[nchunks].parser.reserve = guess < most ? guess : most;
+        init_chunk_parser(&chunks[nchunks], &su, end - pos, opt);
         nchunks++;
         pos = end;
     }
-    pthread_t tid[THREADS_MAX];
-    bool started[THREADS_MAX] = {false};
-    for (int t = 1; t < nchunks; t++)
-        started[t] = pthread_create(&tid[t], NULL, parse_chunk, &chunks[t]) == 0;
-    if (nchunks > 0)
-        parse_chunk(&chunks[0]);
-    for (int t = 1; t < nchunks; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            parse_chunk(&chunks[t]); /* no thread to be had: do it here */
-    }
+    run_chunks(chunks, nchunks, parse_chunk);
     ds->threads = nchunks > 0 ? nchunks : 1;
     st = ds_merge(name, data, chunks, nchunks, ref, ds, err);
-done:
     for (int t = 0; t < nchunks; t++)
         ds_parser_free(&chunks[t].parser);
     free(chunks);
-    ds_parser_free(&probe);
     if (st != LRF_OK) {
         lrf_dataset_destroy(ds);
         return st;
