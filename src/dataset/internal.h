@@ -142,6 +142,15 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *src_path, siz
 
 char *ds_strdup(const char *s);
 
+/* Header detection and the label column (header.c). A header is a first
+ * row with a non-number where the second row has a number (or, alone, any
+ * non-number). spec is the --label option (NULL = auto). */
+bool ds_detect_header(const struct ds_record *r1, const struct ds_record *r2);
+enum lrf_status ds_resolve_label(const char *name, const struct ds_record *header, size_t ncols,
+                                 const char *spec, size_t *out, struct lrf_error *err);
+/* Copies the label name and feature names (header may be NULL). */
+enum lrf_status ds_set_names(struct lrf_dataset *ds, const struct ds_record *header);
+
 /* One slice of the input parsed by one thread. */
 struct ds_chunk {
     const char *data; /* the whole buffer */

@@ -28,127 +28,6 @@ struct lrf_dataset_options lrf_dataset_options_default(void)
         .label = NULL, .use_cache = true, .cache_dir = NULL, .threads = 0, .force_libcsv = false};
 }
 
-static bool equals_nocase(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
-static bool is_numeric(const char *s)
-{
-    float v;
-    int r = ds_parse_number(s, strlen(s), &v);
-    return r == 0 || r == 3; /* "nan" is a number, if an unusable one */
-}
-
-/* A header is a first row with a field that is not a number where the
- * second row has one (or, with a single row, any non-number): string class
- * labels in an unlabelled file then do not look like a header. */
-static bool detect_header(const struct ds_record *r1, const struct ds_record *r2)
-{
-    for (size_t j = 0; j < r1->nfields; j++) {
-        if (is_numeric(r1->fields[j]))
-            continue;
-        if (!r2 || (j < r2->nfields && is_numeric(r2->fields[j])))
-            return true;
-    }
-    return false;
-}
-
-static bool parse_index(const char *s, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE)
-        return false;
-    *out = v;
-    return true;
-}
-
-static enum lrf_status resolve_label(const char *name, const struct ds_record *header, size_t ncols,
-                                     const char *spec, size_t *out, struct lrf_error *err)
-{
-    static const char *const defaults[] = {"label", "class", "target", "y"};
-    if (!spec) {
-        *out = 0;
-        /* Names in order of preference: a file with both "y" and "label"
-         * columns (say, coordinates x, y) means "label". */
-        if (header)
-            for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
-                for (size_t j = 0; j < ncols; j++)
-                    if (equals_nocase(header->fields[j], defaults[k])) {
-                        *out = j;
-                        return LRF_OK;
-                    }
-        return LRF_OK;
-    }
-    if (header) {
-        for (size_t j = 0; j < ncols; j++)
-            if (!strcmp(header->fields[j], spec)) {
-                *out = j;
-                return LRF_OK;
-            }
-        for (size_t j = 0; j < ncols; j++)
-            if (equals_nocase(header->fields[j], spec)) {
-                *out = j;
-                return LRF_OK;
-            }
-    }
-    long idx;
-    if (parse_index(spec, &idx)) {
-        long n = (long)ncols;
-        if (idx < -n || idx >= n)
-            return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
-                                    "--label: column index %ld out of range (the file has %zu "
-                                    "columns: 0..%zu, or -1 for the last)",
-                                    idx, ncols, ncols - 1);
-        *out = (size_t)(idx < 0 ? idx + n : idx);
-        return LRF_OK;
-    }
-    if (!header)
-        return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
-                                "--label: unknown label column '%s': the file has no header "
-                                "(give a 0-based column index)",
-                                spec);
-    char cols[200] = "";
-    size_t used = 0;
-    for (size_t j = 0; j < ncols && used < 150; j++) {
-        int k = snprintf(cols + used, sizeof cols - used, "%s%s", j ? ", " : "", header->fields[j]);
-        used += k > 0 ? (size_t)k : 0;
-    }
-    if (used >= 150 && ncols > 1)
-        snprintf(cols + (used < sizeof cols ? used : sizeof cols - 1),
-                 sizeof cols - (used < sizeof cols ? used : sizeof cols - 1), ", ...");
-    return lrf_error_set_at(err, LRF_ERR_INVALID_ARG, name, 0, 0,
-                            "--label: unknown label column '%s' (columns: %s)", spec, cols);
-}
-
-static enum lrf_status set_names(struct lrf_dataset *ds, const struct ds_record *header)
-{
-    const char *lname = header ? header->fields[ds->label_index] : "";
-    ds->label_name = ds_strdup(lname);
-    if (!ds->label_name)
-        return LRF_ERR_NOMEM;
-    if (!header)
-        return LRF_OK;
-    ds->names_arena = malloc(header->arena_len ? header->arena_len : 1);
-    ds->feature_names = malloc((ds->features ? ds->features : 1) * sizeof(char *));
-    if (!ds->names_arena || !ds->feature_names)
-        return LRF_ERR_NOMEM;
-    memcpy(ds->names_arena, header->arena, header->arena_len);
-    ds->names_arena_len = header->arena_len;
-    for (size_t j = 0, f = 0; j < ds->columns_in_file; j++)
-        if (j != ds->label_index)
-            ds->feature_names[f++] = ds->names_arena + (header->fields[j] - header->arena);
-    return LRF_OK;
-}
-
 static void *parse_chunk(void *arg)
 {
     struct ds_chunk *c = arg;
@@ -229,7 +108,7 @@ static enum lrf_status setup_from_head(const char *name, const char *data, size_
                               "expected at least 2 columns (features and a label), found 1");
         goto done;
     }
-    bool header = detect_header(r1, r2);
+    bool header = ds_detect_header(r1, r2);
     ds = ds_alloc();
     if (!ds) {
         st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
@@ -238,7 +117,7 @@ static enum lrf_status setup_from_head(const char *name, const char *data, size_
     ds->has_header = header;
     ds->columns_in_file = ncols;
     ds->features = ncols - 1;
-    st = resolve_label(name, header ? r1 : NULL, ncols, opt->label, &ds->label_index, err);
+    st = ds_resolve_label(name, header ? r1 : NULL, ncols, opt->label, &ds->label_index, err);
     if (st != LRF_OK)
         goto done;
     if (ref && (ref->features != ds->features || ref->label_index != ds->label_index)) {
@@ -248,7 +127,7 @@ static enum lrf_status setup_from_head(const char *name, const char *data, size_
                               ds->features, ds->label_index, ref->features, ref->label_index);
         goto done;
     }
-    if (set_names(ds, header ? r1 : NULL) != LRF_OK || !(ds->source = ds_strdup(name))) {
+    if (ds_set_names(ds, header ? r1 : NULL) != LRF_OK || !(ds->source = ds_strdup(name))) {
         st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
         goto done;
     }
