@@ -179,7 +179,7 @@ def fastai_rules(lrs, losses, num_it, nan_only):
 
 # ---------------------------------------------------------------- lrfind's robust rule
 ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=2,
-              decades_below_onset=0.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
+              decades_above_min=0.15, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
               flat_noise=3.0, min_points=8)
 
 
@@ -245,7 +245,7 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     xr = x[r] if r + 1 == m else x[r] + (level - S[r]) * (x[r + 1] - x[r]) / (S[r + 1] - S[r])
     if r + 1 == m and stop in ("diverged", "nonfinite"):
         xr = x[m - 1] - sigma
-    target = xr - p["decades_below_onset"]
+    target = min(x[mi] + p["decades_above_min"], xr)
     target = max(target, x[onset])
     best = onset
     for i in range(onset, r + 1):

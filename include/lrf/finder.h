@@ -25,12 +25,11 @@
  * The robust rule: zero-phase (centred, lag-free) robust local-linear smoothing
  * of the RAW losses in log10(lr) (Gaussian kernel, bisquare reweighting against
  * spikes; the divergence tail is clipped first so it cannot drag the valley);
- * max_lr = the divergence onset, the lr where that curve, past its minimum, has
- * climbed back rise_level (half) of its drop (a level crossing on the steep wall,
- * which noise moves far less than an argmin or a slope), / 10^decades_below_onset,
- * kept at or above the descent onset. Degenerate curves (too short, flat, rising from
- * the start, diverged at once, no finite loss) make it invalid with a diagnosis and
- * advice; a curve that never rises again by end_lr keeps it valid with the warning
+ * max_lr = the lr at the minimum of that curve x 10^decades_above_min (sqrt 2), never
+ * past the divergence onset (where the curve, past its minimum, has climbed back
+ * rise_level of its drop) nor below the descent onset. Degenerate curves (too short, flat, rising
+ * from the start, diverged at once, no finite loss) make it invalid with a diagnosis and advice; a
+ * curve that never rises again by end_lr keeps it valid with the warning
  * LRF_FINDER_DIAG_NO_DIVERGENCE. Every constant is a field of
  * struct lrf_finder_robust (defaults in lrf_finder_robust_default()). */
 #ifndef LRF_FINDER_H
@@ -105,19 +104,19 @@ enum {
 
 /* The robust rule's constants, in one place (the lead tunes them on real trainings). */
 struct lrf_finder_robust {
-    double bandwidth_decades;   /* Gaussian kernel sigma in log10(lr) units (0.2) */
-    double min_sigma_points;    /* ...but at least this many grid spacings (2.5) */
-    int robust_iters;           /* bisquare reweighting passes against spikes (2) */
-    double rise_level;          /* onset: the curve has climbed back this much of its drop (0.5) */
-    double decades_below_onset; /* max_lr = onset lr / 10^this (0; may be < 0) */
-    double clip_factor;         /* raw losses above start + clip*(start - lowest) clipped (1) */
-    double descent_frac;        /* descent onset: first point below start - frac*drop (0.1) */
-    double flat_rel;            /* flat when drop < flat_rel*|start| (0.02)... */
-    double flat_noise;          /* ...or drop < flat_noise * noise sd (3) */
-    size_t min_points;          /* fewer finite points: too short (8) */
-    double unstable_decades;    /* runs' picks spanning more than this: warning (0.5) */
-    double cyclic_base_div;     /* cyclic base_lr = max_lr / this (4, Smith 1506.01186) */
-    double cosine_div;          /* cosine lr = one-cycle max_lr / this (3) */
+    double bandwidth_decades; /* Gaussian kernel sigma in log10(lr) units (0.2) */
+    double min_sigma_points;  /* ...but at least this many grid spacings (2.5) */
+    int robust_iters;         /* bisquare reweighting passes against spikes (2) */
+    double rise_level;        /* onset: the curve has climbed back this much of its drop (0.5) */
+    double decades_above_min; /* max_lr = lr at the minimum x 10^this (0.15), <= onset */
+    double clip_factor;       /* raw losses above start + clip*(start - lowest) clipped (1) */
+    double descent_frac;      /* descent onset: first point below start - frac*drop (0.1) */
+    double flat_rel;          /* flat when drop < flat_rel*|start| (0.02)... */
+    double flat_noise;        /* ...or drop < flat_noise * noise sd (3) */
+    size_t min_points;        /* fewer finite points: too short (8) */
+    double unstable_decades;  /* runs' picks spanning more than this: warning (0.5) */
+    double cyclic_base_div;   /* cyclic base_lr = max_lr / this (4, Smith 1506.01186) */
+    double cosine_div;        /* cosine lr = one-cycle max_lr / this (3) */
 };
 
 struct lrf_finder_robust lrf_finder_robust_default(void);

@@ -9,12 +9,12 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
 {
     /* The robust rule's tuning, in one place. Rationale in docs/finder.md. */
     return (struct lrf_finder_robust){
-        .bandwidth_decades = 0.2, /* ~5 points a side on the default grid; walls stay sharp */
-        .min_sigma_points = 2.5,  /* coarse grids: still average ~6 neighbours */
-        .robust_iters = 2,        /* LOWESS practice: 2 passes remove isolated spikes */
-        .rise_level = 0.5, /* halfway back up: one-cycle optimum in scripts/eval_finder_real.c */
-        .decades_below_onset = 0.0, /* a safety margin below the onset, if tuning asks */
-        .clip_factor = 1.0,         /* a rise as large as the whole drop is divergence */
+        .bandwidth_decades = 0.2,  /* ~5 points a side on the default grid; walls stay sharp */
+        .min_sigma_points = 2.5,   /* coarse grids: still average ~6 neighbours */
+        .robust_iters = 2,         /* LOWESS practice: 2 passes remove isolated spikes */
+        .rise_level = 0.5,         /* halfway back up: the divergence onset, an upper bound */
+        .decades_above_min = 0.15, /* x sqrt(2): best one-cycle max_lr on real data */
+        .clip_factor = 1.0,        /* a rise as large as the whole drop is divergence */
         .descent_frac = 0.1,
         .flat_rel = 0.02,
         .flat_noise = 3.0,
@@ -130,7 +130,7 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "total_steps must be >= 0");
     const struct lrf_finder_robust *r = &c->robust;
     if (!(r->bandwidth_decades > 0) || !(r->min_sigma_points >= 0) || r->robust_iters < 0 ||
-        !(fabs(r->decades_below_onset) <= 3) || !(r->rise_level > 0 && r->rise_level <= 1) ||
+        !(fabs(r->decades_above_min) <= 3) || !(r->rise_level > 0 && r->rise_level <= 1) ||
         !(r->clip_factor > 0) || !(r->descent_frac > 0 && r->descent_frac < 1) ||
         !(r->flat_rel >= 0) || !(r->flat_noise >= 0) || r->min_points < 3 ||
         !(r->unstable_decades > 0) || !(r->cyclic_base_div >= 1) || !(r->cosine_div >= 1))
