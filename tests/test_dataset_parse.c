@@ -392,7 +392,7 @@ static void test_parallel_equals_serial(void)
 static void test_parallel_file(void)
 {
     size_t len;
-    char *text = make_big(60000, true, &len);
+    char *text = make_big(120000, true, &len); /* ~4 MB */
     struct lrf_dataset_options o = no_cache();
     struct lrf_error e1, e2;
     for (int variant = 0; variant < 3; variant++) {
@@ -412,6 +412,14 @@ static void test_parallel_file(void)
         if (s1 == LRF_OK && s2 == LRF_OK) {
             CHECK_MSG(same_dataset(mem, file), "variant %d: file != memory", variant);
             CHECK(lrf_dataset_threads_used(file) == (variant == 1 ? 1 : 4));
+            /* One or three readers: chunks spanning several 1 MiB blocks. */
+            for (int t = 1; t <= 3; t += 2) {
+                struct lrf_dataset *other = NULL;
+                o.threads = t;
+                CHECK(lrf_dataset_load_csv(path, &o, &other, &e2) == LRF_OK);
+                CHECK_MSG(other && same_dataset(mem, other), "variant %d threads %d", variant, t);
+                lrf_dataset_destroy(other);
+            }
         } else {
             CHECK_MSG(e1.line == e2.line && e1.col == e2.col && !strcmp(e1.message, e2.message),
                       "variant %d: %ld:%ld %s vs %ld:%ld %s", variant, e1.line, e1.col, e1.message,

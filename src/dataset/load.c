@@ -366,6 +366,150 @@ static enum lrf_status read_whole(const char *path, int threads, char **buf, siz
     return LRF_OK;
 }
 
+/* ---- streaming a large file ---------------------------------------------
+ * The usual case, a well-formed file, is read by each thread in 1 MiB blocks
+ * into its own small buffer and fed straight to its parser: no buffer the
+ * size of the file, no page faults for it, and reading overlaps parsing. Any
+ * irregularity (a parse or label error, a NUL, a quote in a parallel chunk, a
+ * read problem) abandons the attempt and the in-memory path (parse_text)
+ * decides, so results and messages are the same either way. */
+
+enum { STREAM_BLOCK = 1 << 20, HEAD_FIRST = 1 << 16 };
+
+struct stream_io {
+    int fd;
+    size_t begin, end; /* file offsets */
+    struct ds_chunk *chunk;
+    bool bad;
+};
+
+static bool pread_full(int fd, char *buf, size_t len, size_t off)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += (size_t)n;
+    }
+    return true;
+}
+
+static void *stream_chunk(void *arg)
+{
+    struct stream_io *io = arg;
+    char *buf = malloc(STREAM_BLOCK);
+    io->bad = buf == NULL;
+    for (size_t off = io->begin; off < io->end && !io->bad;) {
+        size_t k = io->end - off < STREAM_BLOCK ? io->end - off : STREAM_BLOCK;
+        io->bad = !pread_full(io->fd, buf, k, off) || memchr(buf, '\0', k) != NULL ||
+                  !ds_parser_feed(&io->chunk->parser, buf, k);
+        off += k;
+    }
+    if (!io->bad)
+        io->bad = !ds_parser_finish(&io->chunk->parser);
+    free(buf);
+    return NULL;
+}
+
+/* Offset just past the first '\n' at or after pos (size when none). */
+static size_t find_line_end(int fd, size_t pos, size_t size)
+{
+    char win[4096];
+    while (pos < size) {
+        size_t k = size - pos < sizeof win ? size - pos : sizeof win;
+        if (!pread_full(fd, win, k, pos))
+            return size;
+        const char *nl = memchr(win, '\n', k);
+        if (nl)
+            return pos + (size_t)(nl - win) + 1;
+        pos += k;
+    }
+    return size;
+}
+
+/* Returns the dataset, or NULL when the in-memory path must decide. */
+static struct lrf_dataset *load_streaming(const char *path, int fd, size_t size,
+                                          const struct lrf_dataset_options *opt,
+                                          const struct lrf_dataset *ref)
+{
+    struct setup su = {0};
+    size_t bom = 0;
+    char *head = NULL;
+    for (size_t cap = HEAD_FIRST;; cap *= 4) {
+        size_t want = cap < size ? cap : size;
+        char *h = realloc(head, want ? want : 1);
+        if (!h || !pread_full(fd, h, want, 0) || memchr(h, '\0', want)) {
+            free(h ? h : head);
+            return NULL;
+        }
+        head = h;
+        bom = want >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        bool need_more;
+        if (setup_from_head(path, head + bom, want - bom, want == size, opt, ref, &su, &need_more,
+                            NULL) != LRF_OK ||
+            (need_more && want == size)) {
+            free(head);
+            return NULL;
+        }
+        if (!need_more)
+            break;
+    }
+    free(head);
+    struct lrf_dataset *ds = su.ds;
+    size_t start = bom + su.start, rest = size - start;
+    int threads = threads_for(opt);
+    if (rest < PARALLEL_MIN_BYTES)
+        threads = 1;
+    struct ds_chunk *chunks = calloc((size_t)threads, sizeof *chunks);
+    struct stream_io *io = calloc((size_t)threads, sizeof *io);
+    int n = 0;
+    bool ok = chunks && io;
+    for (size_t pos = start; ok && n < threads && pos < size; n++) {
+        size_t end = n == threads - 1 ? size : start + rest / (size_t)threads * (size_t)(n + 1);
+        end = end < pos ? pos : end;
+        if (end < size)
+            end = find_line_end(fd, end, size);
+        chunks[n].offset = pos - bom;
+        chunks[n].len = end - pos;
+        init_chunk_parser(&chunks[n], &su, end - pos, opt);
+        io[n] = (struct stream_io){fd, pos, end, &chunks[n], false};
+        pos = end;
+    }
+    if (ok) {
+        pthread_t tid[THREADS_MAX];
+        bool started[THREADS_MAX] = {false};
+        for (int t = 1; t < n; t++)
+            started[t] = pthread_create(&tid[t], NULL, stream_chunk, &io[t]) == 0;
+        if (n > 0)
+            stream_chunk(&io[0]);
+        for (int t = 1; t < n; t++) {
+            if (started[t])
+                pthread_join(tid[t], NULL);
+            else
+                stream_chunk(&io[t]);
+        }
+        for (int t = 0; t < n; t++)
+            /* A quote in a parallel chunk may have hidden a newline at its start. */
+            ok &= !io[t].bad && !(n > 1 && chunks[t].parser.use_libcsv);
+    }
+    if (ok) {
+        ds->threads = n > 0 ? n : 1;
+        ok = ds_merge(path, NULL, chunks, n, ref, ds, NULL) == LRF_OK;
+    }
+    for (int t = 0; chunks && t < n; t++)
+        ds_parser_free(&chunks[t].parser);
+    free(chunks);
+    free(io);
+    if (!ok) {
+        lrf_dataset_destroy(ds);
+        return NULL;
+    }
+    return ds;
+}
+
 static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
                             const struct lrf_dataset *ref, struct lrf_dataset **out,
                             struct lrf_error *err)
@@ -389,13 +533,28 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
             return LRF_OK;
         }
     }
+    struct lrf_dataset *ds = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (size_t)sb.st_size >= PARALLEL_MIN_BYTES)
+        ds = load_streaming(path, fd, (size_t)sb.st_size, opt, ref);
+    if (fd >= 0)
+        close(fd);
+    if (ds) {
+        ds->file_bytes = (size_t)sb.st_size;
+        ds->parse_seconds = lrf_clock_seconds() - t0;
+        if (cached)
+            ds_cache_write(cache_path, path, ds->file_bytes, (long long)sb.st_mtim.tv_sec,
+                           sb.st_mtim.tv_nsec, opt->label, ds, NULL);
+        *out = ds;
+        return LRF_OK;
+    }
     char *buf = NULL;
     size_t size = 0;
     struct scan sc;
     enum lrf_status st = read_whole(path, threads_for(opt), &buf, &size, &sc, &sb, err);
     if (st != LRF_OK)
         return st;
-    struct lrf_dataset *ds = NULL;
     st = parse_text(path, buf, size, &sc, opt, ref, &ds, err);
     free(buf);
     if (st != LRF_OK)

@@ -10,6 +10,8 @@
 long ds_count_lines(const char *data, size_t end)
 {
     long n = 0;
+    if (!data) /* streamed input: the caller redoes a failed load in memory */
+        return 0;
     for (const char *q = data, *e = data + end; (q = memchr(q, '\n', (size_t)(e - q))); q++)
         n++;
     return n;
