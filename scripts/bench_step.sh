@@ -7,8 +7,11 @@
 #     first layer's), with 1 and 2 threads; plus /work/shared/bench/sgemm_peak.c.
 # The machines are shared and noisy: every configuration runs ROUNDS times,
 # interleaved, and the summary compares best with best and median with median.
+# First, and most robust against that noise: scripts/bench_step_paired.py runs
+# PyTorch's step and lrfind's step alternately in one process (lrfind loaded with
+# ctypes) and reports the median of per-round ratios.
 #
-# Usage: scripts/bench_step.sh [BUILD_DIR] [ROUNDS] [SECONDS]
+# Usage: scripts/bench_step.sh [BUILD_DIR] [ROUNDS] [SECONDS] [PAIRED_ROUNDS]
 #   BUILD_DIR: a CMake build of this repository (liblrf.a is built there if needed).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +19,7 @@ root=$(cd "$here/.." && pwd)
 build=${1:-$root/build}
 rounds=${2:-3}
 secs=${3:-3}
+paired_rounds=${4:-10}
 anchors=${LRF_BENCH_ANCHORS:-/work/shared/bench}
 cblas_inc=$(dirname "$(find /usr/include -name cblas.h -path '*openblas-pthread*' | head -n1)")
 cmake --build "$build" --target lrf >/dev/null
@@ -23,7 +27,13 @@ tmp=$(mktemp -d /tmp/lrf_bench_step.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 gcc -O2 -std=c11 -I"$root/include" -I"$cblas_inc" "$here/bench_step.c" "$build/liblrf.a" \
     -lopenblas -lcsv -lm -lpthread -o "$tmp/bench_step"
+gcc -O2 -std=c11 -shared -fPIC -DLRF_BENCH_NO_MAIN -I"$root/include" -I"$cblas_inc" \
+    "$here/bench_step.c" "$build/liblrf.a" -lopenblas -lcsv -lm -lpthread -o "$tmp/bench_step.so"
 gcc -O2 -I"$cblas_inc" "$anchors/sgemm_peak.c" -lopenblas -o "$tmp/sgemm_peak"
+
+echo "== paired, in one process (median of per-round ratios)"
+/usr/bin/python3 "$here/bench_step_paired.py" "$tmp/bench_step.so" "$paired_rounds" 0.5 128 784,512,256,10
+/usr/bin/python3 "$here/bench_step_paired.py" "$tmp/bench_step.so" "$paired_rounds" 1.0 256 3072,1024,512,10
 
 echo "== sgemm_peak.c (OpenBLAS, 2 threads)"
 OPENBLAS_NUM_THREADS=2 "$tmp/sgemm_peak"
