@@ -135,9 +135,10 @@ enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_datase
 /* ---- split -------------------------------------------------------------- */
 
 /* Row indices of a train/validation split: all rows shuffled with seed, the
- * last round(val_fraction * rows) of them are validation (val_fraction in
- * [0, 1); 0 = no validation rows). Both lists are sorted ascending, so the
- * split depends only on (rows, val_fraction, seed). */
+ * last round(val_fraction * rows) of them are validation (at least 1 when
+ * val_fraction > 0, at most rows - 1; val_fraction in [0, 1), 0 = none).
+ * Both lists are sorted ascending, so the split depends only on (rows,
+ * val_fraction, seed). */
 struct lrf_split {
     uint32_t *train;
     size_t n_train;
