@@ -432,12 +432,49 @@ static void test_parallel_file(void)
     free(text);
 }
 
+/* The decimal fast path must agree bit for bit with strtof (correct rounding). */
+static void test_number_fast_path(void)
+{
+    static const char *const edge[] = {"0",        "-0",       "+3",          ".5",
+                                       "5.",       "-.25",     "16777215",    "16777216",
+                                       "16777217", "0.1",      "0.3",         "3.4028234e38",
+                                       "1e-45",    "123456.7", "9999999.999", "0.0000000001"};
+    int agree = 1;
+    char buf[64];
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        float got = -1, want = strtof(edge[i], NULL);
+        agree &= ds_parse_number(edge[i], strlen(edge[i]), &got) == 0 &&
+                 memcmp(&got, &want, sizeof got) == 0;
+    }
+    uint64_t z = 99;
+    for (int i = 0; i < 200000; i++) {
+        z = z * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned ip = (unsigned)(z >> 40) % 100000, fp = (unsigned)(z >> 20) % 100000;
+        int fd = (int)((z >> 8) % 8), neg = (int)(z & 1);
+        int n = fd ? snprintf(buf, sizeof buf, "%s%u.%0*u", neg ? "-" : "", ip, fd, fp % 100000)
+                   : snprintf(buf, sizeof buf, "%s%u", neg ? "-" : "", ip);
+        float got = -1, want = strtof(buf, NULL);
+        if (ds_parse_number(buf, (size_t)n, &got) != 0 || memcmp(&got, &want, sizeof got) != 0) {
+            if (agree)
+                fprintf(stderr, "    '%s': got %.9g want %.9g\n", buf, (double)got, (double)want);
+            agree = 0;
+        }
+    }
+    CHECK_MSG(agree, "ds_parse_number differs from strtof");
+    float v;
+    CHECK(ds_parse_number(".", 1, &v) == 2 && ds_parse_number("-", 1, &v) == 2);
+    CHECK(ds_parse_number("1e", 2, &v) == 2 && ds_parse_number("0x10", 4, &v) == 2);
+    CHECK(ds_parse_number("NaN", 3, &v) == 3 && ds_parse_number("-infinity", 9, &v) == 3);
+    CHECK(ds_parse_number("1e39", 4, &v) == 3 && ds_parse_number("", 0, &v) == 1);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
     }
+    test_number_fast_path();
     test_bad_inputs();
     test_oversized_and_missing();
     test_good_inputs();
