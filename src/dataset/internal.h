@@ -130,6 +130,8 @@ int ds_parse_number(const char *s, size_t len, float *out);
 struct lrf_dataset *ds_alloc(void);
 /* Fills fmin/fmax/vmin/vmax and class_counts from the data. */
 enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err);
+/* Given fmin/fmax: vmin/vmax and class_counts. */
+enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
 
 /* Cache: read returns LRF_OK with *out on a valid hit, anything else on a
  * miss (absent, stale, corrupt: never trusted). write is best effort. */

@@ -287,14 +287,10 @@ enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err)
     size_t d = ds->features, n = ds->rows;
     free(ds->fmin);
     free(ds->fmax);
-    free(ds->class_counts);
     ds->fmin = malloc(d * sizeof(float));
     ds->fmax = malloc(d * sizeof(float));
-    ds->class_counts = calloc(ds->classes, sizeof(size_t));
-    if (!ds->fmin || !ds->fmax || !ds->class_counts)
+    if (!ds->fmin || !ds->fmax)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
-    for (size_t i = 0; i < n; i++)
-        ds->class_counts[ds->labels[i]]++;
     if (ds->storage == LRF_STORAGE_UINT8) {
         uint8_t *lo = malloc(d), *hi = malloc(d);
         if (!lo || !hi) {
@@ -330,6 +326,20 @@ enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err)
             }
         }
     }
+    if (ds_finish_stats(ds) != LRF_OK)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
+    return LRF_OK;
+}
+
+enum lrf_status ds_finish_stats(struct lrf_dataset *ds)
+{
+    size_t d = ds->features;
+    free(ds->class_counts);
+    ds->class_counts = calloc(ds->classes, sizeof(size_t));
+    if (!ds->class_counts)
+        return LRF_ERR_NOMEM;
+    for (size_t i = 0; i < ds->rows; i++)
+        ds->class_counts[ds->labels[i]]++;
     ds->vmin = ds->fmin[0];
     ds->vmax = ds->fmax[0];
     for (size_t j = 1; j < d; j++) {
