@@ -46,7 +46,7 @@ struct lrf_dataset_options {
     bool use_cache;        /* read/write the parsed-file cache (default true) */
     const char *cache_dir; /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
     int threads;           /* parser threads; 0 = all online cores */
-    /* Testing aid: never use the fast number scanner, run every byte through
+    /* Testing aid: never use the fast line scanner, run every byte through
      * libcsv (results must be identical). Default false. */
     bool force_libcsv;
 };
@@ -64,7 +64,8 @@ enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_
 
 /* Parses a second file (e.g. a separate validation set) so that it is
  * compatible with ref: same feature count, same label column, and its labels
- * mapped through ref's class list (a label ref does not know is an error). */
+ * mapped through ref's class list (a label ref does not know is an error; a
+ * single class is fine). opt->label is ignored; the result is never cached. */
 enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dataset *ref,
                                           const struct lrf_dataset_options *opt,
                                           struct lrf_dataset **out, struct lrf_error *err);
