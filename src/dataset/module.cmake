@@ -11,6 +11,8 @@ if(NOT EXISTS ${lrf_builtin_stamp} OR ${lrf_builtin_archive} IS_NEWER_THAN ${lrf
     file(REMOVE_RECURSE ${lrf_builtin_dir})
     file(MAKE_DIRECTORY ${lrf_builtin_dir})
     file(ARCHIVE_EXTRACT INPUT ${lrf_builtin_archive} DESTINATION ${lrf_builtin_dir})
+    # The archive stores mtime 0 (reproducible); touch so the .incbin object rebuilds.
+    file(TOUCH ${lrf_builtin_bin})
     file(TOUCH ${lrf_builtin_stamp})
 endif()
 set(lrf_builtin_src ${lrf_builtin_dir}/builtin_blob.c)
