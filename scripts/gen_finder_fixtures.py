@@ -179,7 +179,7 @@ def fastai_rules(lrs, losses, num_it, nan_only):
 
 # ---------------------------------------------------------------- lrfind's robust rule
 ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=2,
-              decades_above_min=0.15, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
+              decades_above_min=0.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
               flat_noise=3.0, min_points=8)
 
 

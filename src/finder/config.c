@@ -9,12 +9,12 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
 {
     /* The robust rule's tuning, in one place. Rationale in docs/finder.md. */
     return (struct lrf_finder_robust){
-        .bandwidth_decades = 0.2,  /* ~5 points a side on the default grid; walls stay sharp */
-        .min_sigma_points = 2.5,   /* coarse grids: still average ~6 neighbours */
-        .robust_iters = 2,         /* LOWESS practice: 2 passes remove isolated spikes */
-        .rise_level = 0.5,         /* halfway back up: the divergence onset, an upper bound */
-        .decades_above_min = 0.15, /* x sqrt(2): best one-cycle max_lr on real data */
-        .clip_factor = 1.0,        /* a rise as large as the whole drop is divergence */
+        .bandwidth_decades = 0.2, /* ~5 points a side on the default grid; walls stay sharp */
+        .min_sigma_points = 2.5,  /* coarse grids: still average ~6 neighbours */
+        .robust_iters = 2,        /* LOWESS practice: 2 passes remove isolated spikes */
+        .rise_level = 0.5,        /* halfway back up: the divergence onset, an upper bound */
+        .decades_above_min = 0.0, /* Smith's extremum itself (docs/finder.md) */
+        .clip_factor = 1.0,       /* a rise as large as the whole drop is divergence */
         .descent_frac = 0.1,
         .flat_rel = 0.02,
         .flat_noise = 3.0,
