@@ -10,6 +10,9 @@
  * blow noise up, so it is left unscaled (as the issue specifies). */
 static const double NORM_MIN_SPREAD = 1e-8;
 
+/* Up to 2^24 rows, n*sumsq and sum^2 of uint8 values (<= 2^48 * 255^2) fit in 64 bits. */
+static const size_t EXACT_VARIANCE_ROWS = (size_t)1 << 24;
+
 /* ---- split -------------------------------------------------------------- */
 
 static int cmp_u32(const void *a, const void *b)
@@ -103,6 +106,55 @@ static inline float value_at(const struct lrf_dataset *ds, size_t row, size_t j)
                                             : ds->f32[row * ds->features + j];
 }
 
+/* Per-feature mean (a) and population variance (b) of uint8 data: integer sums
+ * are exact and one branch-free pass vectorizes, where the float path below
+ * needs two passes in double. */
+static void moments_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
+                       double *b, uint64_t *sum, uint64_t *sumsq)
+{
+    size_t d = ds->features;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = ds->u8 + (size_t)(rows ? rows[i] : i) * d;
+        for (size_t j = 0; j < d; j++) {
+            uint64_t x = v[j];
+            sum[j] += x;
+            sumsq[j] += x * x;
+        }
+    }
+    double nn = (double)n;
+    for (size_t j = 0; j < d; j++) {
+        a[j] = (double)sum[j] / nn;
+        if (n <= EXACT_VARIANCE_ROWS) /* n*sumsq - sum^2 = n^2 variance, exactly */
+            b[j] = (double)(n * sumsq[j] - sum[j] * sum[j]) / (nn * nn);
+        else
+            b[j] = fmax(0.0, ((double)sumsq[j] - (double)sum[j] * a[j]) / nn);
+    }
+}
+
+/* The same for float32 data: two passes (mean, then squared deviations) in
+ * double, stable for features with a large offset and a small spread. */
+static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
+                        double *b)
+{
+    size_t d = ds->features;
+    for (size_t i = 0; i < n; i++) {
+        const float *v = ds->f32 + (size_t)(rows ? rows[i] : i) * d;
+        for (size_t j = 0; j < d; j++)
+            a[j] += (double)v[j];
+    }
+    for (size_t j = 0; j < d; j++)
+        a[j] /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const float *v = ds->f32 + (size_t)(rows ? rows[i] : i) * d;
+        for (size_t j = 0; j < d; j++) {
+            double dv = (double)v[j] - a[j];
+            b[j] += dv * dv;
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        b[j] /= (double)n;
+}
+
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err)
@@ -116,13 +168,15 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
     size_t d = ds->features;
     struct lrf_norm *nm = calloc(1, sizeof *nm);
     double *a = calloc(d, sizeof *a), *b = calloc(d, sizeof *b);
+    uint64_t *sums = calloc(2 * d, sizeof *sums);
     if (nm) {
         nm->shift = calloc(d, sizeof(float));
         nm->scale = malloc(d * sizeof(float));
     }
-    if (!nm || !a || !b || !nm->shift || !nm->scale) {
+    if (!nm || !a || !b || !sums || !nm->shift || !nm->scale) {
         free(a);
         free(b);
+        free(sums);
         lrf_norm_destroy(nm);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
     }
@@ -131,24 +185,12 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
     for (size_t j = 0; j < d; j++)
         nm->scale[j] = 1.0f;
     if (kind == LRF_NORMALIZE_STANDARD) {
-        /* Two passes (mean, then squared deviations) in double: stable for
-         * features with a large offset and a small spread. */
-        for (size_t i = 0; i < n; i++) {
-            size_t r = rows ? rows[i] : i;
-            for (size_t j = 0; j < d; j++)
-                a[j] += (double)value_at(ds, r, j);
-        }
-        for (size_t j = 0; j < d; j++)
-            a[j] /= (double)n;
-        for (size_t i = 0; i < n; i++) {
-            size_t r = rows ? rows[i] : i;
-            for (size_t j = 0; j < d; j++) {
-                double dv = (double)value_at(ds, r, j) - a[j];
-                b[j] += dv * dv;
-            }
-        }
+        if (ds->storage == LRF_STORAGE_UINT8)
+            moments_u8(ds, rows, n, a, b, sums, sums + d);
+        else
+            moments_f32(ds, rows, n, a, b);
         for (size_t j = 0; j < d; j++) {
-            double sd = sqrt(b[j] / (double)n); /* population std, as numpy's default */
+            double sd = sqrt(b[j]); /* population std, as numpy's default */
             nm->shift[j] = (float)a[j];
             nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
         }
@@ -171,6 +213,7 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
             nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
         }
     }
+    free(sums);
     free(a);
     free(b);
     *out = nm;
