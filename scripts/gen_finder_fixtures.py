@@ -178,8 +178,8 @@ def fastai_rules(lrs, losses, num_it, nan_only):
 
 
 # ---------------------------------------------------------------- lrfind's robust rule
-ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=2,
-              decades_above_min=0.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
+ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=0,
+              floor_level=0.1, floor_position=0.6, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
               flat_noise=3.0, min_points=8)
 
 
@@ -245,7 +245,13 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     xr = x[r] if r + 1 == m else x[r] + (level - S[r]) * (x[r + 1] - x[r]) / (S[r + 1] - S[r])
     if r + 1 == m and stop in ("diverged", "nonfinite"):
         xr = x[m - 1] - sigma
-    target = min(x[mi] + p["decades_above_min"], xr)
+    top = S[mi] + p["floor_level"] * drop
+    fa = fb = mi
+    while fa > 0 and S[fa - 1] <= top:
+        fa -= 1
+    while fb + 1 < m and S[fb + 1] <= top:
+        fb += 1
+    target = min(x[fa] + p["floor_position"] * (x[fb] - x[fa]), xr)
     target = max(target, x[onset])
     best = onset
     for i in range(onset, r + 1):

@@ -25,9 +25,10 @@
  * The robust rule: zero-phase (centred, lag-free) robust local-linear smoothing
  * of the RAW losses in log10(lr) (Gaussian kernel, bisquare reweighting against
  * spikes; the divergence tail is clipped first so it cannot drag the valley);
- * max_lr = the lr at the minimum of that curve (x 10^decades_above_min, 0), never
- * past the divergence onset (where the curve, past its minimum, has climbed back
- * rise_level of its drop) nor below the descent onset. Degenerate curves (too short, flat, rising
+ * max_lr = 60% of the way (in log lr) across the valley floor, the region where that
+ * curve is within 10% of its drop from the minimum; never past the divergence onset
+ * (where the curve, past its minimum, has climbed back rise_level of its drop) nor
+ * below the descent onset. Degenerate curves (too short, flat, rising
  * from the start, diverged at once, no finite loss) make it invalid with a diagnosis and advice; a
  * curve that never rises again by end_lr keeps it valid with the warning
  * LRF_FINDER_DIAG_NO_DIVERGENCE. Every constant is a field of
@@ -108,7 +109,8 @@ struct lrf_finder_robust {
     double min_sigma_points;  /* ...but at least this many grid spacings (2.5) */
     int robust_iters;         /* bisquare reweighting passes against spikes (2) */
     double rise_level;        /* onset: the curve has climbed back this much of its drop (0.5) */
-    double decades_above_min; /* max_lr = lr at the minimum x 10^this (0), <= onset */
+    double floor_level;       /* valley floor: within this fraction of the drop (0.1) */
+    double floor_position;    /* max_lr this far across the floor in log lr (0.6) */
     double clip_factor;       /* raw losses above start + clip*(start - lowest) clipped (1) */
     double descent_frac;      /* descent onset: first point below start - frac*drop (0.1) */
     double flat_rel;          /* flat when drop < flat_rel*|start| (0.02)... */

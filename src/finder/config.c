@@ -11,9 +11,10 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
     return (struct lrf_finder_robust){
         .bandwidth_decades = 0.2, /* ~5 points a side on the default grid; walls stay sharp */
         .min_sigma_points = 2.5,  /* coarse grids: still average ~6 neighbours */
-        .robust_iters = 2,        /* LOWESS practice: 2 passes remove isolated spikes */
+        .robust_iters = 0,        /* bisquare passes let the local line overshoot at the wall */
         .rise_level = 0.5,        /* halfway back up: the divergence onset, an upper bound */
-        .decades_above_min = 0.0, /* Smith's extremum itself (docs/finder.md) */
+        .floor_level = 0.1,       /* the valley floor: within 10% of the drop from the minimum */
+        .floor_position = 0.6,    /* ...and max_lr 60% across it (docs/finder.md) */
         .clip_factor = 1.0,       /* a rise as large as the whole drop is divergence */
         .descent_frac = 0.1,
         .flat_rel = 0.02,
@@ -130,10 +131,12 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "total_steps must be >= 0");
     const struct lrf_finder_robust *r = &c->robust;
     if (!(r->bandwidth_decades > 0) || !(r->min_sigma_points >= 0) || r->robust_iters < 0 ||
-        !(fabs(r->decades_above_min) <= 3) || !(r->rise_level > 0 && r->rise_level <= 1) ||
-        !(r->clip_factor > 0) || !(r->descent_frac > 0 && r->descent_frac < 1) ||
-        !(r->flat_rel >= 0) || !(r->flat_noise >= 0) || r->min_points < 3 ||
-        !(r->unstable_decades > 0) || !(r->cyclic_base_div >= 1) || !(r->cosine_div >= 1))
+        !(r->floor_level >= 0 && r->floor_level < 1) ||
+        !(r->floor_position >= 0 && r->floor_position <= 1) ||
+        !(r->rise_level > 0 && r->rise_level <= 1) || !(r->clip_factor > 0) ||
+        !(r->descent_frac > 0 && r->descent_frac < 1) || !(r->flat_rel >= 0) ||
+        !(r->flat_noise >= 0) || r->min_points < 3 || !(r->unstable_decades > 0) ||
+        !(r->cyclic_base_div >= 1) || !(r->cosine_div >= 1))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "robust rule parameters out of range");
     return LRF_OK;
 }

@@ -4,15 +4,18 @@
  * (it shifts the curve right) while a derivative amplifies exactly the noise users
  * complain about. Instead we (1) smooth the RAW losses with a centred (zero-phase)
  * kernel in log10(lr), which has no lag, (2) fit a local line rather than a local
- * mean so the ends of the curve are not biased, (3) down-weight isolated spikes with
- * LOWESS bisquare passes, then (4) take the lr at the minimum of that lag-free curve
- * — Smith's max_lr (1803.09820: "the learning rate at this extrema is the largest value
- * that can be used as the learning rate for the maximum bound"), times
- * 10^decades_above_min (default 0). In 3-epoch one-cycle trainings on eight real
- * datasets the best max_lr sat at 1-1.5x that minimum, which is stable across seeds,
- * while the divergence onset varied 4.6x and training broke down at 3-4.5x it; a
- * factor above 1 gained little and lost a fragile dataset (docs/finder.md). The pick
- * never goes past the divergence onset (the curve climbed back rise_level of its drop). */
+ * mean so the ends of the curve are not biased, (3) optionally down-weight isolated
+ * spikes with LOWESS bisquare passes (off by default: next to the divergence wall they
+ * let the local line overshoot below every observed loss), then (4) read the valley floor, not a
+ * slope or an argmin: the region where that curve is within floor_level (10%) of its drop from the
+ * minimum, and max_lr floor_position (60%) of the way across it in log lr. On a
+ * V-shaped valley that is close to the minimum — Smith's max_lr (1803.09820: "the
+ * learning rate at this extrema is the largest value that can be used as the learning
+ * rate for the maximum bound"); on a long flat floor, where noise puts the argmin
+ * anywhere, it stays in the middle, away from the cliff at the floor's far end. Tuned on
+ * 3-epoch one-cycle trainings on eight real datasets (docs/finder.md). The pick never
+ * goes past the divergence onset, where the curve has climbed back rise_level of its
+ * drop. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,7 +190,13 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     bool abrupt = open_right && stopped_early;
     if (abrupt)
         xr = x[m - 1] - sigma;
-    double target = fmin(x[mi] + p->decades_above_min, xr);
+    double floor_top = curve[mi] + p->floor_level * drop;
+    long fa = mi, fb = mi;
+    while (fa > 0 && curve[fa - 1] <= floor_top)
+        fa--;
+    while ((size_t)fb + 1 < m && curve[fb + 1] <= floor_top)
+        fb++;
+    double target = fmin(x[fa] + p->floor_position * (x[fb] - x[fa]), xr);
     bool clamped = false;
     if (target < x[onset]) {
         target = x[onset];
