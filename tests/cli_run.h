@@ -16,7 +16,7 @@ enum { CLI_RUN_DIR_MAX = 256, CLI_RUN_PATH_MAX = 600 };
 static char cli_tmpdir[CLI_RUN_DIR_MAX]; /* short, so every path built from it fits */
 static char cli_out[1 << 18], cli_err[1 << 14];
 
-static void cli_slurp(const char *path, char *buf, size_t size)
+static inline void cli_slurp(const char *path, char *buf, size_t size)
 {
     FILE *f = fopen(path, "rb");
     size_t n = f ? fread(buf, 1, size - 1, f) : 0;
@@ -26,7 +26,7 @@ static void cli_slurp(const char *path, char *buf, size_t size)
 }
 
 /* Creates the private directory named after the test. */
-static void cli_run_init(const char *test_name)
+static inline void cli_run_init(const char *test_name)
 {
     snprintf(cli_tmpdir, sizeof cli_tmpdir, "/tmp/lrf_%s_XXXXXX", test_name);
     if (!mkdtemp(cli_tmpdir)) {
@@ -36,7 +36,7 @@ static void cli_run_init(const char *test_name)
 }
 
 /* "<tmpdir>/<name>" in one of a few rotating static buffers. */
-static const char *cli_path(const char *name)
+static inline const char *cli_path(const char *name)
 {
     static char paths[4][CLI_RUN_PATH_MAX];
     static int next;
@@ -47,7 +47,7 @@ static const char *cli_path(const char *name)
 
 /* Runs `ENV lrfind ARGS` (shell syntax) with stdout/stderr captured into
  * cli_out/cli_err; returns the exit status (-1 if it did not exit). */
-static int cli_run_env(const char *env, const char *args)
+static inline int cli_run_env(const char *env, const char *args)
 {
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "XDG_CACHE_HOME='%s/cache' %s '%s' %s >'%s/stdout' 2>'%s/stderr'",
@@ -58,12 +58,12 @@ static int cli_run_env(const char *env, const char *args)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int cli_run(const char *args)
+static inline int cli_run(const char *args)
 {
     return cli_run_env("", args);
 }
 
-static void cli_write_file(const char *path, const char *text)
+static inline void cli_write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
     if (f) {
@@ -73,7 +73,7 @@ static void cli_write_file(const char *path, const char *text)
 }
 
 /* The number after "key": in text (the first occurrence); NaN when absent. */
-static double cli_json_number(const char *text, const char *key)
+static inline double cli_json_number(const char *text, const char *key)
 {
     char pat[128];
     snprintf(pat, sizeof pat, "\"%s\":", key);
@@ -81,7 +81,7 @@ static double cli_json_number(const char *text, const char *key)
     return s ? strtod(s + strlen(pat), NULL) : (double)NAN;
 }
 
-static void cli_run_cleanup(void)
+static inline void cli_run_cleanup(void)
 {
     char cmd[CLI_RUN_PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", cli_tmpdir);

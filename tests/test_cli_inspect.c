@@ -8,37 +8,12 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char tmpdir[] = "/tmp/lrf_test_cli_inspect_XXXXXX";
-static char out_text[1 << 16], err_text[1 << 14];
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-}
-
-/* Runs lrfind with args (shell syntax); returns its exit status. */
-static int run(const char *args)
-{
-    char cmd[2048], out[600], err[600];
-    snprintf(out, sizeof out, "%s/stdout", tmpdir);
-    snprintf(err, sizeof err, "%s/stderr", tmpdir);
-    snprintf(cmd, sizeof cmd, "XDG_CACHE_HOME='%s/cache' '%s' %s >'%s' 2>'%s'", tmpdir, LRFIND_EXE,
-             args, out, err);
-    int st = system(cmd);
-    slurp(out, out_text, sizeof out_text);
-    slurp(err, err_text, sizeof err_text);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "cli_run.h"
 
 static const char *write_csv(const char *name, const char *text)
 {
     static char path[600];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    snprintf(path, sizeof path, "%s/%s", cli_tmpdir, name);
     FILE *f = fopen(path, "wb");
     fputs(text, f);
     fclose(f);
@@ -70,23 +45,23 @@ static void test_errors(void)
         const char *path = write_csv("bad.csv", bad[i].text);
         char args[1024], want[1024];
         snprintf(args, sizeof args, "inspect --no-cache --data '%s' %s", path, bad[i].extra_args);
-        int rc = run(args);
+        int rc = cli_run(args);
         snprintf(want, sizeof want, "lrfind: %s%s", path, bad[i].where);
         CHECK_MSG(rc == 1, "case %zu: exit %d", i, rc);
-        CHECK_MSG(!strncmp(err_text, want, strlen(want)) && strstr(err_text, bad[i].what),
-                  "case %zu: stderr '%s', want prefix '%s' and '%s'", i, err_text, want,
+        CHECK_MSG(!strncmp(cli_err, want, strlen(want)) && strstr(cli_err, bad[i].what),
+                  "case %zu: stderr '%s', want prefix '%s' and '%s'", i, cli_err, want,
                   bad[i].what);
-        CHECK_MSG(out_text[0] == '\0', "case %zu: stdout not empty", i);
+        CHECK_MSG(cli_out[0] == '\0', "case %zu: stdout not empty", i);
     }
     char args[700];
-    snprintf(args, sizeof args, "inspect --data '%s/missing.csv'", tmpdir);
-    CHECK(run(args) == 1 && strstr(err_text, "missing.csv: cannot open"));
-    snprintf(args, sizeof args, "inspect --data '%s'", tmpdir);
-    CHECK(run(args) == 1 && strstr(err_text, "directory"));
-    CHECK(run("inspect --bogus") == 2);
-    CHECK(run("inspect --threads 0 --data x.csv") == 2);
-    CHECK(run("inspect extra") == 2);
-    CHECK(run("inspect --help") == 0 && strstr(out_text, "Usage: lrfind inspect"));
+    snprintf(args, sizeof args, "inspect --data '%s/missing.csv'", cli_tmpdir);
+    CHECK(cli_run(args) == 1 && strstr(cli_err, "missing.csv: cannot open"));
+    snprintf(args, sizeof args, "inspect --data '%s'", cli_tmpdir);
+    CHECK(cli_run(args) == 1 && strstr(cli_err, "directory"));
+    CHECK(cli_run("inspect --bogus") == 2);
+    CHECK(cli_run("inspect --threads 0 --data x.csv") == 2);
+    CHECK(cli_run("inspect extra") == 2);
+    CHECK(cli_run("inspect --help") == 0 && strstr(cli_out, "Usage: lrfind inspect"));
 }
 
 static void test_json(void)
@@ -94,7 +69,7 @@ static void test_json(void)
     const char *path = write_csv("ok.csv", "f1,f2,Target\n1,2,b\n3.5,4,a\n5,6,b\n");
     char args[700];
     snprintf(args, sizeof args, "inspect --data '%s' --json", path);
-    CHECK(run(args) == 0);
+    CHECK(cli_run(args) == 0);
     static const char *const keys[] = {
         "\"rows\":3",
         "\"features\":2",
@@ -107,35 +82,29 @@ static void test_json(void)
         "\"from_cache\":false",
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        CHECK_MSG(strstr(out_text, keys[i]) != NULL, "JSON lacks %s: %s", keys[i], out_text);
-    CHECK(run(args) == 0 && strstr(out_text, "\"from_cache\":true"));
+        CHECK_MSG(strstr(cli_out, keys[i]) != NULL, "JSON lacks %s: %s", keys[i], cli_out);
+    CHECK(cli_run(args) == 0 && strstr(cli_out, "\"from_cache\":true"));
     snprintf(args, sizeof args, "inspect --data '%s' --no-cache --label 0", path);
-    CHECK(run(args) == 1); /* f1 holds 3.5: not an integer label */
+    CHECK(cli_run(args) == 1); /* f1 holds 3.5: not an integer label */
     snprintf(args, sizeof args, "inspect --data '%s' --no-cache", path);
-    CHECK(run(args) == 0 && strstr(out_text, "rows:          3") &&
-          strstr(out_text, "'Target' (column 2)") && strstr(out_text, "float32"));
+    CHECK(cli_run(args) == 0 && strstr(cli_out, "rows:          3") &&
+          strstr(cli_out, "'Target' (column 2)") && strstr(cli_out, "float32"));
 }
 
 static void test_builtin(void)
 {
-    CHECK(run("inspect --json") == 0);
-    CHECK(strstr(out_text, "\"rows\":12000") && strstr(out_text, "\"features\":784") &&
-          strstr(out_text, "\"classes\":10") && strstr(out_text, "\"storage\":\"uint8\""));
-    CHECK(run("inspect") == 0 && strstr(out_text, "builtin:train"));
+    CHECK(cli_run("inspect --json") == 0);
+    CHECK(strstr(cli_out, "\"rows\":12000") && strstr(cli_out, "\"features\":784") &&
+          strstr(cli_out, "\"classes\":10") && strstr(cli_out, "\"storage\":\"uint8\""));
+    CHECK(cli_run("inspect") == 0 && strstr(cli_out, "builtin:train"));
 }
 
 int main(void)
 {
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    cli_run_init("test_cli_inspect");
     test_errors();
     test_json();
     test_builtin();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    cli_run_cleanup();
     return check_summary();
 }
