@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -38,6 +39,13 @@ int cli_usage_error(const char *fmt, ...)
     fputs("\nTry 'lrfind --help' for more information.\n", stderr);
     va_end(ap);
     return CLI_EXIT_USAGE;
+}
+
+int cli_option_error(int c, char **argv)
+{
+    if (c == ':')
+        return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+    return cli_usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
 bool cli_parse_double(const char *option, const char *text, double *out)

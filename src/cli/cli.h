@@ -31,6 +31,10 @@ int cli_fail(const struct lrf_error *err);
 /* Prints "lrfind: message" and a pointer to --help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The usage error for what getopt_long returned as c = ':' (a missing value) or
+ * '?' (an unknown option); argv[optind - 1] names the option. Returns CLI_EXIT_USAGE. */
+int cli_option_error(int c, char **argv);
+
 /* Strict option values: the whole text must be a finite number (in range).
  * On failure they print a usage error naming the option and return false. */
 bool cli_parse_double(const char *option, const char *text, double *out);

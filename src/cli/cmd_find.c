@@ -230,10 +230,8 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
     while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, NULL)) != -1) {
         if (c == 'h')
             return OPT_HELP;
-        if (c == '?')
-            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
-        if (c == ':')
-            return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+        if (c == '?' || c == ':')
+            return cli_option_error(c, argv);
         int r = cli_train_options_handle(&o->train_opts, c, optarg);
         if (!r)
             r = handle_finder_option(o, c, optarg);

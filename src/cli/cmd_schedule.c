@@ -192,10 +192,8 @@ int cli_cmd_schedule(int argc, char **argv)
         case 'h':
             usage(CLI_EXIT_OK);
             return cli_close_stdout(CLI_EXIT_OK);
-        case ':':
-            return cli_usage_error("schedule: option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("schedule: unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(c, argv);
         }
     }
     if (optind >= argc)

@@ -62,10 +62,8 @@ int cli_cmd_suggest(int argc, char **argv)
         case 'h':
             usage();
             return cli_close_stdout(CLI_EXIT_OK);
-        case ':':
-            return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(c, argv);
         }
     }
     if (optind < argc)
