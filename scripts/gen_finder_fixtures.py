@@ -179,7 +179,7 @@ def fastai_rules(lrs, losses, num_it, nan_only):
 
 # ---------------------------------------------------------------- lrfind's robust rule
 ROBUST = dict(bandwidth_decades=0.2, rise_level=0.5, min_sigma_points=2.5, robust_iters=0,
-              floor_level=0.1, floor_position=0.6, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
+              floor_level=0.1, floor_position=0.6, floor_noise=4.0, clip_factor=1.0, descent_frac=0.1, flat_rel=0.02,
               flat_noise=3.0, min_points=8)
 
 
@@ -245,7 +245,7 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     xr = x[r] if r + 1 == m else x[r] + (level - S[r]) * (x[r + 1] - x[r]) / (S[r + 1] - S[r])
     if r + 1 == m and stop in ("diverged", "nonfinite"):
         xr = x[m - 1] - sigma
-    top = S[mi] + p["floor_level"] * drop
+    top = S[mi] + max(p["floor_level"] * drop, p["floor_noise"] * sd_s)
     fa = fb = mi
     while fa > 0 and S[fa - 1] <= top:
         fa -= 1

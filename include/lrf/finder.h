@@ -111,6 +111,7 @@ struct lrf_finder_robust {
     double rise_level;        /* onset: the curve has climbed back this much of its drop (0.5) */
     double floor_level;       /* valley floor: within this fraction of the drop (0.1) */
     double floor_position;    /* max_lr this far across the floor in log lr (0.6) */
+    double floor_noise;       /* ...floor at least this many smoothed-noise sd deep (4) */
     double clip_factor;       /* raw losses above start + clip*(start - lowest) clipped (1) */
     double descent_frac;      /* descent onset: first point below start - frac*drop (0.1) */
     double flat_rel;          /* flat when drop < flat_rel*|start| (0.02)... */

@@ -132,7 +132,7 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
     const struct lrf_finder_robust *r = &c->robust;
     if (!(r->bandwidth_decades > 0) || !(r->min_sigma_points >= 0) || r->robust_iters < 0 ||
         !(r->floor_level >= 0 && r->floor_level < 1) ||
-        !(r->floor_position >= 0 && r->floor_position <= 1) ||
+        !(r->floor_position >= 0 && r->floor_position <= 1) || !(r->floor_noise >= 0) ||
         !(r->rise_level > 0 && r->rise_level <= 1) || !(r->clip_factor > 0) ||
         !(r->descent_frac > 0 && r->descent_frac < 1) || !(r->flat_rel >= 0) ||
         !(r->flat_noise >= 0) || r->min_points < 3 || !(r->unstable_decades > 0) ||

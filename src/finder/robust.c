@@ -190,7 +190,8 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     bool abrupt = open_right && stopped_early;
     if (abrupt)
         xr = x[m - 1] - sigma;
-    double floor_top = curve[mi] + p->floor_level * drop;
+    /* Above the smoothed curve's own noise, so the floor's edges follow its shape. */
+    double floor_top = curve[mi] + fmax(p->floor_level * drop, p->floor_noise * sd_smooth);
     long fa = mi, fb = mi;
     while (fa > 0 && curve[fa - 1] <= floor_top)
         fa--;
