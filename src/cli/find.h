@@ -41,6 +41,7 @@ struct cli_find_context {
     const struct lrf_train_config *train_cfg;
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */
+    long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
     double load_seconds, sweep_seconds;
     bool interrupted;
 };

@@ -38,6 +38,9 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
         fputs(", validation loss", fp);
     fprintf(fp, "; %.2f s, model restored\n", ctx->sweep_seconds);
     cli_finder_print_text(fp, r, &o->finder);
+    if (isfinite(r->one_cycle_max_lr))
+        fprintf(fp, "(run length: %d epochs of %ld steps; --epochs E changes it)\n", o->epochs,
+                ctx->steps_per_epoch);
 }
 
 void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,

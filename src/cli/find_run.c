@@ -228,6 +228,7 @@ int cli_find_run(const struct cli_find_options *o)
     }
     struct lrf_finder_config fcfg = o->finder;
     fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
+    ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
     fcfg.accumulate = 1; /* the trainer's step already accumulates (--accumulate) */
 
     struct cli_progress bar;
