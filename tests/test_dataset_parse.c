@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "dataset/internal.h"
+#include "dataset_equal.h"
 #include "lrf/dataset.h"
 
 static char tmpdir[] = "/tmp/lrf_test_parse_XXXXXX";
@@ -202,30 +203,6 @@ static void check_good(const struct good_case *c, const struct lrf_dataset *ds, 
               how, lrf_dataset_class_name(ds, 0));
     free(x);
     free(y);
-}
-
-/* Exact equality of two datasets' contents (storage, values, labels, classes). */
-static bool same_dataset(const struct lrf_dataset *a, const struct lrf_dataset *b)
-{
-    size_t n = lrf_dataset_rows(a) * lrf_dataset_features(a);
-    if (lrf_dataset_rows(a) != lrf_dataset_rows(b) ||
-        lrf_dataset_features(a) != lrf_dataset_features(b) ||
-        lrf_dataset_classes(a) != lrf_dataset_classes(b) ||
-        lrf_dataset_storage(a) != lrf_dataset_storage(b) ||
-        lrf_dataset_label_index(a) != lrf_dataset_label_index(b))
-        return false;
-    if (lrf_dataset_storage(a) == LRF_STORAGE_UINT8
-            ? memcmp(lrf_dataset_data_u8(a), lrf_dataset_data_u8(b), n) != 0
-            : memcmp(lrf_dataset_data_f32(a), lrf_dataset_data_f32(b), n * sizeof(float)) != 0)
-        return false;
-    if (memcmp(lrf_dataset_labels(a), lrf_dataset_labels(b),
-               lrf_dataset_rows(a) * sizeof(int32_t)) != 0)
-        return false;
-    for (size_t k = 0; k < lrf_dataset_classes(a); k++)
-        if (strcmp(lrf_dataset_class_name(a, k), lrf_dataset_class_name(b, k)) ||
-            lrf_dataset_class_count(a, k) != lrf_dataset_class_count(b, k))
-            return false;
-    return true;
 }
 
 static void test_good_inputs(void)
