@@ -127,21 +127,15 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         cli_json_array_begin(j);
         for (int c = 0; c < VERIFY_CANDIDATES; c++) {
             cli_json_object_begin(j);
-            cli_json_key(j, "max_lr");
-            cli_json_number(j, lr[c]);
-            cli_json_key(j, "factor");
-            cli_json_number(j, factors[c]);
-            cli_json_key(j, "val_loss");
-            cli_json_number(j, loss[c]);
-            cli_json_key(j, "val_accuracy");
-            cli_json_number(j, acc[c]);
+            cli_json_field_number(j, "max_lr", lr[c]);
+            cli_json_field_number(j, "factor", factors[c]);
+            cli_json_field_number(j, "val_loss", loss[c]);
+            cli_json_field_number(j, "val_accuracy", acc[c]);
             cli_json_object_end(j);
         }
         cli_json_array_end(j);
-        cli_json_key(j, "best_max_lr");
-        cli_json_number(j, lr[best]);
-        cli_json_key(j, "suggestion_lost");
-        cli_json_bool(j, lost);
+        cli_json_field_number(j, "best_max_lr", lr[best]);
+        cli_json_field_bool(j, "suggestion_lost", lost);
         cli_json_object_end(j);
     }
     return CLI_EXIT_OK;
@@ -195,16 +189,11 @@ static void json_epochs(struct cli_json *j, const struct lrf_train_epoch *ep, in
     cli_json_array_begin(j);
     for (int e = 0; e < n; e++) {
         cli_json_object_begin(j);
-        cli_json_key(j, "epoch");
-        cli_json_int(j, ep[e].epoch);
-        cli_json_key(j, "train_loss");
-        cli_json_number(j, ep[e].train_loss);
-        cli_json_key(j, "val_loss");
-        cli_json_number(j, ep[e].val_loss);
-        cli_json_key(j, "val_accuracy");
-        cli_json_number(j, ep[e].val_accuracy);
-        cli_json_key(j, "seconds");
-        cli_json_number(j, ep[e].seconds);
+        cli_json_field_int(j, "epoch", ep[e].epoch);
+        cli_json_field_number(j, "train_loss", ep[e].train_loss);
+        cli_json_field_number(j, "val_loss", ep[e].val_loss);
+        cli_json_field_number(j, "val_accuracy", ep[e].val_accuracy);
+        cli_json_field_number(j, "seconds", ep[e].seconds);
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
@@ -251,11 +240,9 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);
-        cli_json_key(j, "schedule");
-        cli_json_string(j, resolved);
+        cli_json_field_string(j, "schedule", resolved);
         json_epochs(j, ep, done);
-        cli_json_key(j, "val_accuracy");
-        cli_json_number(j, done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
         cli_json_object_end(j);
     }
     free(ep);

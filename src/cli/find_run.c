@@ -142,17 +142,12 @@ static void json_curve(struct cli_json *j, const struct lrf_finder_result *r)
     cli_json_array_begin(j);
     for (size_t i = 0; i < r->n; i++) {
         cli_json_object_begin(j);
-        cli_json_key(j, "lr");
-        cli_json_number(j, r->lr[i]);
-        cli_json_key(j, "loss");
-        cli_json_number(j, r->loss[i]);
-        cli_json_key(j, "smoothed");
-        cli_json_number(j, r->smoothed[i]);
+        cli_json_field_number(j, "lr", r->lr[i]);
+        cli_json_field_number(j, "loss", r->loss[i]);
+        cli_json_field_number(j, "smoothed", r->smoothed[i]);
         if (r->runs > 1) {
-            cli_json_key(j, "loss_q1");
-            cli_json_number(j, r->loss_q1[i]);
-            cli_json_key(j, "loss_q3");
-            cli_json_number(j, r->loss_q3[i]);
+            cli_json_field_number(j, "loss_q1", r->loss_q1[i]);
+            cli_json_field_number(j, "loss_q3", r->loss_q3[i]);
         }
         cli_json_object_end(j);
     }

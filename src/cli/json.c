@@ -129,6 +129,30 @@ void cli_json_null(struct cli_json *j)
     fputs("null", j->fp);
 }
 
+void cli_json_field_string(struct cli_json *j, const char *key, const char *s)
+{
+    cli_json_key(j, key);
+    cli_json_string(j, s);
+}
+
+void cli_json_field_number(struct cli_json *j, const char *key, double v)
+{
+    cli_json_key(j, key);
+    cli_json_number(j, v);
+}
+
+void cli_json_field_int(struct cli_json *j, const char *key, long long v)
+{
+    cli_json_key(j, key);
+    cli_json_int(j, v);
+}
+
+void cli_json_field_bool(struct cli_json *j, const char *key, bool v)
+{
+    cli_json_key(j, key);
+    cli_json_bool(j, v);
+}
+
 void cli_json_finish(struct cli_json *j)
 {
     fputc('\n', j->fp);

@@ -28,6 +28,12 @@ void cli_json_int(struct cli_json *j, long long v);
 void cli_json_bool(struct cli_json *j, bool v);
 void cli_json_null(struct cli_json *j);
 
+/* A key and its value in one call, inside an object. */
+void cli_json_field_string(struct cli_json *j, const char *key, const char *s);
+void cli_json_field_number(struct cli_json *j, const char *key, double v);
+void cli_json_field_int(struct cli_json *j, const char *key, long long v);
+void cli_json_field_bool(struct cli_json *j, const char *key, bool v);
+
 /* Ends the document with a newline. */
 void cli_json_finish(struct cli_json *j);
 

@@ -82,31 +82,20 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
         fprintf(fp, "advice: %s\n", r->advice);
 }
 
-static void json_lr(struct cli_json *j, double v)
-{
-    if (isfinite(v))
-        cli_json_number(j, v);
-    else
-        cli_json_null(j);
-}
-
 void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
                             const struct lrf_finder_config *cfg)
 {
     const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
-    cli_json_key(j, "suggested_lr");
-    json_lr(j, rec->valid ? rec->lr : (double)NAN);
-    cli_json_key(j, "rule");
-    cli_json_string(j, lrf_finder_rule_name(r->recommended));
-    cli_json_key(j, "compat");
-    cli_json_string(j, lrf_finder_compat_name(r->compat));
+    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
+    cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
+    cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
     cli_json_key(j, "suggestions");
     cli_json_object_begin(j);
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         if (!cli_finder_rule_shown(r, (enum lrf_finder_rule)q))
             continue;
-        cli_json_key(j, lrf_finder_rule_name((enum lrf_finder_rule)q));
-        json_lr(j, r->suggestion[q].valid ? r->suggestion[q].lr : (double)NAN);
+        cli_json_field_number(j, lrf_finder_rule_name((enum lrf_finder_rule)q),
+                              r->suggestion[q].valid ? r->suggestion[q].lr : (double)NAN);
     }
     cli_json_object_end(j);
     cli_json_key(j, "rules");
@@ -115,75 +104,52 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
         const struct lrf_finder_suggestion *s = &r->suggestion[q];
         cli_json_key(j, lrf_finder_rule_name((enum lrf_finder_rule)q));
         cli_json_object_begin(j);
-        cli_json_key(j, "valid");
-        cli_json_bool(j, s->valid);
-        cli_json_key(j, "index");
-        cli_json_int(j, s->index);
-        cli_json_key(j, "lr");
-        json_lr(j, s->lr);
-        cli_json_key(j, "lr_low");
-        json_lr(j, s->lr_low);
-        cli_json_key(j, "lr_high");
-        json_lr(j, s->lr_high);
-        cli_json_key(j, "diagnosis");
-        cli_json_string(j, s->diagnosis);
+        cli_json_field_bool(j, "valid", s->valid);
+        cli_json_field_int(j, "index", s->index);
+        cli_json_field_number(j, "lr", s->lr);
+        cli_json_field_number(j, "lr_low", s->lr_low);
+        cli_json_field_number(j, "lr_high", s->lr_high);
+        cli_json_field_string(j, "diagnosis", s->diagnosis);
         cli_json_object_end(j);
     }
     cli_json_object_end(j);
     cli_json_key(j, "smoothing");
     cli_json_object_begin(j);
-    cli_json_key(j, "kind");
-    cli_json_string(j, lrf_finder_smoothing_name(cfg->smoothing));
-    cli_json_key(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? "smooth_f" : "beta");
-    cli_json_number(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? cfg->smooth_f : cfg->beta);
-    cli_json_key(j, "diverge");
-    cli_json_number(j, cfg->diverge);
-    cli_json_key(j, "stop_rule");
-    cli_json_string(j, cfg->stop_rule == LRF_FINDER_STOP_RATIO ? "ratio" : "relative");
+    cli_json_field_string(j, "kind", lrf_finder_smoothing_name(cfg->smoothing));
+    cli_json_field_number(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? "smooth_f" : "beta",
+                          cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? cfg->smooth_f : cfg->beta);
+    cli_json_field_number(j, "diverge", cfg->diverge);
+    cli_json_field_string(j, "stop_rule",
+                          cfg->stop_rule == LRF_FINDER_STOP_RATIO ? "ratio" : "relative");
     cli_json_object_end(j);
-    cli_json_key(j, "stop_reason");
-    cli_json_string(j, lrf_finder_stop_name(r->stop_reason));
-    cli_json_key(j, "stop_index");
-    cli_json_int(j, r->stop_index);
-    cli_json_key(j, "points");
-    cli_json_int(j, (long long)r->n);
-    cli_json_key(j, "runs");
-    cli_json_int(j, (long long)r->runs);
+    cli_json_field_string(j, "stop_reason", lrf_finder_stop_name(r->stop_reason));
+    cli_json_field_int(j, "stop_index", r->stop_index);
+    cli_json_field_int(j, "points", (long long)r->n);
+    cli_json_field_int(j, "runs", (long long)r->runs);
     cli_json_key(j, "diagnostics");
     cli_json_array_begin(j);
     for (size_t b = 0; b < sizeof diag_names / sizeof diag_names[0]; b++)
         if (r->diagnostics & (1u << b))
             cli_json_string(j, diag_names[b]);
     cli_json_array_end(j);
-    cli_json_key(j, "advice");
-    cli_json_string(j, r->advice);
+    cli_json_field_string(j, "advice", r->advice);
     cli_json_key(j, "one_cycle");
     cli_json_object_begin(j);
-    cli_json_key(j, "max_lr");
-    json_lr(j, r->one_cycle_max_lr);
-    cli_json_key(j, "spec");
-    cli_json_string(j, r->one_cycle_spec);
-    cli_json_key(j, "torch");
-    cli_json_string(j, r->one_cycle_torch);
+    cli_json_field_number(j, "max_lr", r->one_cycle_max_lr);
+    cli_json_field_string(j, "spec", r->one_cycle_spec);
+    cli_json_field_string(j, "torch", r->one_cycle_torch);
     cli_json_object_end(j);
     cli_json_key(j, "cyclic");
     cli_json_object_begin(j);
-    cli_json_key(j, "base_lr");
-    json_lr(j, r->cyclic_base_lr);
-    cli_json_key(j, "max_lr");
-    json_lr(j, r->cyclic_max_lr);
-    cli_json_key(j, "spec");
-    cli_json_string(j, r->cyclic_spec);
-    cli_json_key(j, "torch");
-    cli_json_string(j, r->cyclic_torch);
+    cli_json_field_number(j, "base_lr", r->cyclic_base_lr);
+    cli_json_field_number(j, "max_lr", r->cyclic_max_lr);
+    cli_json_field_string(j, "spec", r->cyclic_spec);
+    cli_json_field_string(j, "torch", r->cyclic_torch);
     cli_json_object_end(j);
     cli_json_key(j, "cosine");
     cli_json_object_begin(j);
-    cli_json_key(j, "lr");
-    json_lr(j, r->cosine_lr);
-    cli_json_key(j, "spec");
-    cli_json_string(j, r->cosine_spec);
-    cli_json_key(j, "torch");
-    cli_json_string(j, r->cosine_torch);
+    cli_json_field_number(j, "lr", r->cosine_lr);
+    cli_json_field_string(j, "spec", r->cosine_spec);
+    cli_json_field_string(j, "torch", r->cosine_torch);
     cli_json_object_end(j);
 }
