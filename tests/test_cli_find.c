@@ -131,6 +131,20 @@ static void test_train_after_sweep_matches_fresh_training(void)
     unlink(cli_path("sched.svg"));
 }
 
+/* --schedule cosine trains at the result's cosine lr; a bad SPEC is refused before
+ * any data is loaded or swept (nothing on stdout). */
+static void test_train_schedules(void)
+{
+    CHECK(cli_run(QUICK " --train --epochs 1 --schedule cosine") == 0);
+    CHECK_MSG(strstr(cli_out, "train:  cosine(T_max=94) (base lr ") != NULL, "%s", cli_out);
+    CHECK(strstr(cli_out, "epoch 1: ") != NULL);
+    CHECK(cli_run(QUICK " --train --schedule 'bogus(x=1)'") == 2);
+    CHECK(strstr(cli_err, "--schedule: unknown schedule kind 'bogus'") != NULL);
+    CHECK(cli_out[0] == '\0');
+    CHECK(cli_run(QUICK " --train --schedule 'onecycle(max_lr=auto,pct_start=2)'") == 2);
+    CHECK(strstr(cli_err, "pct_start") != NULL && cli_out[0] == '\0');
+}
+
 static void test_verify(void)
 {
     CHECK(cli_run(QUICK " --verify --json") == 0);
@@ -219,6 +233,7 @@ int main(void)
     test_json_and_curve();
     test_plots();
     test_train_after_sweep_matches_fresh_training();
+    test_train_schedules();
     test_verify();
     test_usage_errors();
     test_bad_data();

@@ -31,6 +31,10 @@ void cli_find_options_init(struct cli_find_options *o);
 /* Cross-option checks; CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
 int cli_find_options_check(const struct cli_find_options *o);
 
+/* The SPEC --train uses: --schedule onecycle (the default) and cosine expand to
+ * schedules at the suggestion; anything else is the user's SPEC. */
+const char *cli_find_train_spec(const struct cli_find_options *o);
+
 /* Loads the data, runs the sweep and everything the options ask for; returns the exit code. */
 int cli_find_run(const struct cli_find_options *o);
 

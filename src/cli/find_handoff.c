@@ -141,19 +141,13 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
     return CLI_EXIT_OK;
 }
 
-/* The SPEC --train uses, and the base lr it starts from. */
-static void train_spec(const struct cli_find_options *o, const struct lrf_finder_result *r,
-                       double optim_lr, char *spec, size_t size, double *base_lr)
+const char *cli_find_train_spec(const struct cli_find_options *o)
 {
-    *base_lr = optim_lr;
-    if (!o->schedule || !strcmp(o->schedule, "onecycle")) {
-        snprintf(spec, size, "onecycle(max_lr=auto)");
-    } else if (!strcmp(o->schedule, "cosine")) {
-        snprintf(spec, size, "cosine");
-        *base_lr = r->cosine_lr;
-    } else {
-        snprintf(spec, size, "%s", o->schedule);
-    }
+    if (!o->schedule || !strcmp(o->schedule, "onecycle"))
+        return "onecycle(max_lr=auto)";
+    if (!strcmp(o->schedule, "cosine"))
+        return "cosine()"; /* at the result's cosine lr, see cli_find_train */
+    return o->schedule;
 }
 
 static enum lrf_status plot_schedule(const char *path, struct lrf_sched *s, long steps,
@@ -203,10 +197,11 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
                    const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
 {
     const struct cli_find_options *o = ctx->opts;
-    char spec[SPEC_MAX], resolved[SPEC_MAX];
-    double base_lr;
-    train_spec(o, r, lrf_trainer_config(t)->optim.lr, spec, sizeof spec, &base_lr);
-    if (strstr(spec, "auto") || !strcmp(spec, "cosine"))
+    char resolved[SPEC_MAX];
+    const char *spec = cli_find_train_spec(o);
+    bool cosine = o->schedule && !strcmp(o->schedule, "cosine");
+    double base_lr = cosine ? r->cosine_lr : lrf_trainer_config(t)->optim.lr;
+    if (strstr(spec, "auto") || cosine)
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
     long steps = lrf_trainer_run_steps(t, o->epochs);

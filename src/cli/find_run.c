@@ -23,6 +23,9 @@ void cli_find_options_init(struct cli_find_options *o)
     o->verify_epochs = 1;
 }
 
+/* Long enough that no schedule's own lengths conflict with it when a SPEC is checked. */
+enum { SPEC_CHECK_RUN_LENGTH = 1000000 };
+
 int cli_find_options_check(const struct cli_find_options *o)
 {
     int status = cli_train_options_check(&o->train_opts);
@@ -42,6 +45,18 @@ int cli_find_options_check(const struct cli_find_options *o)
         enum lrf_plot_format format;
         if (lrf_plot_format_from_path(o->schedule_plot, &format, &err) != LRF_OK)
             return cli_usage_error("--schedule-plot: %s", err.message);
+    }
+    if (o->train) {
+        /* A bad SPEC is a usage error now, not after loading the data and sweeping.
+         * The run length and the suggestion are stand-ins until the sweep gives them. */
+        struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
+        so.run_length = SPEC_CHECK_RUN_LENGTH;
+        so.auto_lr = 1.0;
+        struct lrf_sched *s = NULL;
+        enum lrf_status st = lrf_sched_parse(cli_find_train_spec(o), &so, &s, &err);
+        lrf_sched_destroy(s);
+        if (st != LRF_OK)
+            return cli_usage_error("--schedule: %s", err.message);
     }
     if (o->train_opts.optim == LRF_OPTIM_ADAGRAD && o->train &&
         (!o->schedule || !strcmp(o->schedule, "onecycle")))
