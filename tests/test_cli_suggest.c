@@ -7,22 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char out[1 << 16];
-
-/* Runs lrfind with args (stderr merged into out); returns the exit status. */
-static int run(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", LRFIND_EXE, args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "cli_run.h"
 
 /* The expected lr of rule for curve/mode from expected.txt, NaN when invalid/missing. */
 static double expected_lr(const char *curve, const char *mode, const char *rule)
@@ -49,7 +34,7 @@ static double expected_lr(const char *curve, const char *mode, const char *rule)
 /* The lr printed on the text line starting with rule (after an optional '*'). */
 static double printed_lr(const char *rule)
 {
-    for (const char *p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    for (const char *p = cli_out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
         size_t len = strlen(rule);
         if (strncmp(p, rule, len) || p[len] != ' ')
             continue;
@@ -63,75 +48,50 @@ static double printed_lr(const char *rule)
     return NAN;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    if (fp) {
-        fputs(text, fp);
-        fclose(fp);
-    }
-}
-
 static void test_usage(void)
 {
-    CHECK(run("suggest --help") == 0 && strstr(out, "Usage: lrfind suggest") != NULL);
-    CHECK(run("suggest") == 2 && strstr(out, "--curve") != NULL);
-    CHECK(run("suggest --curve x.csv --compat keras") == 2 && strstr(out, "--compat") != NULL);
-    CHECK(run("suggest --bogus") == 2);
-    CHECK(run("suggest --curve a.csv extra") == 2);
-    CHECK(run("suggest --curve") == 2);
+    CHECK(cli_run("suggest --help") == 0 && strstr(cli_out, "Usage: lrfind suggest") != NULL);
+    CHECK(cli_run("suggest") == 2 && strstr(cli_err, "--curve") != NULL);
+    CHECK(cli_run("suggest --curve x.csv --compat keras") == 2 &&
+          strstr(cli_err, "--compat") != NULL);
+    CHECK(cli_run("suggest --bogus") == 2);
+    CHECK(cli_run("suggest --curve a.csv extra") == 2);
+    CHECK(cli_run("suggest --curve") == 2);
 }
+
+struct bad_curve {
+    const char *name;
+    const char *text;  /* NULL: the file does not exist */
+    const char *where; /* what follows "lrfind: PATH" on stderr */
+    const char *what;  /* and a part of the message */
+};
+
+static const struct bad_curve bad_curves[] = {
+    {"missing", NULL, ": cannot open", "No such file"},
+    {"bad_lr", "step,lr,loss\n0,1e-5,2.3\n1,abc,2.2\n", ":3:3: lr:", "lr"},
+    {"bad_loss", "lr,loss\n1e-5,2.3\n2e-5,x1\n", ":3:6: loss:", "loss"},
+    {"no_loss", "lr,acc\n1e-5,0.3\n", ":1:1: ", "'loss'"},
+    {"ragged", "lr,loss\n1e-5,2.3\n2e-5\n", ":3:1: expected 2 fields", "fields"},
+    {"empty", "", ":1:1: empty file", "empty file"},
+    {"header_only", "lr,loss\n", ":2:1: no data rows", "no data rows"},
+};
 
 static void test_bad_files(void)
 {
-    char dir[] = "/tmp/lrf_suggest_XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
-    char path[256], args[512], want[300];
-    snprintf(path, sizeof path, "%s/missing.csv", dir);
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    CHECK(run(args) == 1 && strstr(out, "lrfind: ") && strstr(out, "cannot open"));
-
-    snprintf(path, sizeof path, "%s/bad_lr.csv", dir);
-    write_file(path, "step,lr,loss\n0,1e-5,2.3\n1,abc,2.2\n");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    snprintf(want, sizeof want, "lrfind: %s:3:3: lr:", path);
-    CHECK_MSG(run(args) == 1 && strstr(out, want), "%s", out);
-
-    snprintf(path, sizeof path, "%s/bad_loss.csv", dir);
-    write_file(path, "lr,loss\n1e-5,2.3\n2e-5,x1\n");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    snprintf(want, sizeof want, "lrfind: %s:3:6: loss:", path);
-    CHECK_MSG(run(args) == 1 && strstr(out, want), "%s", out);
-
-    snprintf(path, sizeof path, "%s/no_loss.csv", dir);
-    write_file(path, "lr,acc\n1e-5,0.3\n");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    snprintf(want, sizeof want, "lrfind: %s:1:1: ", path);
-    CHECK_MSG(run(args) == 1 && strstr(out, want) && strstr(out, "'loss'"), "%s", out);
-
-    snprintf(path, sizeof path, "%s/ragged.csv", dir);
-    write_file(path, "lr,loss\n1e-5,2.3\n2e-5\n");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    snprintf(want, sizeof want, "lrfind: %s:3:1: expected 2 fields", path);
-    CHECK_MSG(run(args) == 1 && strstr(out, want), "%s", out);
-
-    snprintf(path, sizeof path, "%s/empty.csv", dir);
-    write_file(path, "");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    CHECK(run(args) == 1 && strstr(out, "empty file"));
-
-    snprintf(path, sizeof path, "%s/header_only.csv", dir);
-    write_file(path, "lr,loss\n");
-    snprintf(args, sizeof args, "suggest --curve %s", path);
-    CHECK(run(args) == 1 && strstr(out, "no data rows"));
-
-    const char *names[] = {"missing", "bad_lr", "bad_loss",   "no_loss",
-                           "ragged",  "empty",  "header_only"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s.csv", dir, names[i]);
+    for (size_t i = 0; i < sizeof bad_curves / sizeof bad_curves[0]; i++) {
+        const struct bad_curve *c = &bad_curves[i];
+        char path[CLI_RUN_PATH_MAX], args[CLI_RUN_PATH_MAX + 32], want[CLI_RUN_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s.csv", cli_tmpdir, c->name);
+        if (c->text)
+            cli_write_file(path, c->text);
+        snprintf(args, sizeof args, "suggest --curve '%s'", path);
+        snprintf(want, sizeof want, "lrfind: %s%s", path, c->where);
+        int st = cli_run(args);
+        CHECK_MSG(st == 1 && strncmp(cli_err, want, strlen(want)) == 0 && strstr(cli_err, c->what),
+                  "%s: exit %d, stderr '%s', want '%s...%s'", c->name, st, cli_err, want, c->what);
+        CHECK_MSG(cli_out[0] == '\0', "%s: stdout not empty", c->name);
         unlink(path);
     }
-    rmdir(dir);
 }
 
 static void test_compat(void)
@@ -141,17 +101,17 @@ static void test_compat(void)
     for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++) {
         snprintf(args, sizeof args, "suggest --curve %s/finder/%s.csv --compat torch-lr-finder",
                  LRF_FIXTURES_DIR, curves[i]);
-        CHECK(run(args) == 0);
+        CHECK(cli_run(args) == 0);
         /* Bit-exact: the compat output prints 17 significant digits. */
         CHECK_CLOSE(printed_lr("steepest"), expected_lr(curves[i], "tlf", "steepest"), 0, 0);
-        CHECK(strstr(out, "valley") == NULL);
+        CHECK(strstr(cli_out, "valley") == NULL);
         snprintf(args, sizeof args, "suggest --curve %s/finder/%s.csv --compat fastai",
                  LRF_FIXTURES_DIR, curves[i]);
-        CHECK(run(args) == 0);
+        CHECK(cli_run(args) == 0);
         const char *rules[] = {"valley", "slide", "minimum", "steep"};
         for (int r = 0; r < 4; r++)
             CHECK_CLOSE(printed_lr(rules[r]), expected_lr(curves[i], "fastai", rules[r]), 0, 0);
-        CHECK(strstr(out, "steepest") == NULL);
+        CHECK(strstr(cli_out, "steepest") == NULL);
     }
 }
 
@@ -159,16 +119,16 @@ static void test_default_and_json(void)
 {
     char args[1024];
     snprintf(args, sizeof args, "suggest --curve %s/finder/noisy1.csv", LRF_FIXTURES_DIR);
-    CHECK(run(args) == 0);
+    CHECK(cli_run(args) == 0);
     const char *rules[] = {"robust", "steepest", "valley", "slide", "minimum", "steep"};
     for (int r = 0; r < 6; r++)
         CHECK_CLOSE(printed_lr(rules[r]), expected_lr("noisy1", "lrfind", rules[r]), 1e-3, 0);
-    CHECK(strstr(out, "robust   * ") != NULL);
-    CHECK(strstr(out, "one-cycle: onecycle(max_lr=") != NULL);
-    CHECK(strstr(out, "OneCycleLR(optimizer, max_lr=") != NULL);
+    CHECK(strstr(cli_out, "robust   * ") != NULL);
+    CHECK(strstr(cli_out, "one-cycle: onecycle(max_lr=") != NULL);
+    CHECK(strstr(cli_out, "OneCycleLR(optimizer, max_lr=") != NULL);
 
     snprintf(args, sizeof args, "suggest --curve %s/finder/noisy1.csv --json", LRF_FIXTURES_DIR);
-    CHECK(run(args) == 0);
+    CHECK(cli_run(args) == 0);
     const char *keys[] = {"\"suggestions\":{\"robust\":",
                           "\"steepest\":",
                           "\"valley\":",
@@ -183,25 +143,28 @@ static void test_default_and_json(void)
                           "\"cyclic\":{\"base_lr\":",
                           "\"suggested_lr\":"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        CHECK_MSG(strstr(out, keys[k]) != NULL, "missing %s", keys[k]);
-    CHECK(out[0] == '{' && out[strlen(out) - 2] == '}');
+        CHECK_MSG(strstr(cli_out, keys[k]) != NULL, "missing %s", keys[k]);
+    CHECK(cli_out[0] == '{' && cli_out[strlen(cli_out) - 2] == '}');
 
     /* A degenerate curve: exit 0, null suggestion, advice. */
     snprintf(args, sizeof args, "suggest --curve %s/finder/flat.csv --json", LRF_FIXTURES_DIR);
-    CHECK(run(args) == 0 && strstr(out, "\"robust\":null") && strstr(out, "raise end_lr"));
+    CHECK(cli_run(args) == 0 && strstr(cli_out, "\"robust\":null") &&
+          strstr(cli_out, "raise end_lr"));
     snprintf(args, sizeof args, "suggest --curve %s/finder/all_nan.csv", LRF_FIXTURES_DIR);
-    CHECK(run(args) == 0 && strstr(out, "advice:") && strstr(out, "NaN"));
+    CHECK(cli_run(args) == 0 && strstr(cli_out, "advice:") && strstr(cli_out, "NaN"));
     snprintf(args, sizeof args, "suggest --curve %s/finder/negative.csv --compat fastai --json",
              LRF_FIXTURES_DIR);
-    CHECK(run(args) == 0 && strstr(out, "\"stop_reason\":\"diverged\"") &&
-          strstr(out, "\"valley\":null"));
+    CHECK(cli_run(args) == 0 && strstr(cli_out, "\"stop_reason\":\"diverged\"") &&
+          strstr(cli_out, "\"valley\":null"));
 }
 
 int main(void)
 {
+    cli_run_init("test_cli_suggest");
     test_usage();
     test_bad_files();
     test_compat();
     test_default_and_json();
+    cli_run_cleanup();
     return check_summary();
 }
