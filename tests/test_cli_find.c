@@ -171,6 +171,7 @@ static void test_usage_errors(void)
         {"--diverge 0.5", "--diverge"},
         {"--runs 0", "--runs"},
         {"--epochs 2", "need --train"},
+        {"--verify-epochs 2", "needs --verify"},
         {"--plot out.bmp", "--plot"},
         {"--bogus", "unknown option"},
         {"--iters", "needs a value"},

@@ -191,6 +191,7 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
         if (!cli_parse_long("--verify-epochs", arg, 1, 1000, &n))
             return -1;
         o->verify_epochs = (int)n;
+        o->verify_epochs_set = true;
         return 1;
     default:
         return 0;

@@ -24,6 +24,7 @@ struct cli_find_options {
     bool epochs_set;
     const char *schedule_plot;
     int verify_epochs;
+    bool verify_epochs_set;
 };
 
 void cli_find_options_init(struct cli_find_options *o);

@@ -21,7 +21,6 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
 
 struct fit_progress {
     struct cli_progress bar;
-    long steps_per_epoch;
     int epochs;
 };
 
@@ -43,7 +42,7 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     if (st)
         return lrf_error_set(err, st, "cannot restore the initial model");
     lrf_sched_reset(sched);
-    struct fit_progress fp = {.steps_per_epoch = lrf_trainer_steps_per_epoch(t), .epochs = epochs};
+    struct fit_progress fp = {.epochs = epochs};
     cli_progress_init(&fp.bar, progress, title, lrf_trainer_run_steps(t, epochs));
     st = lrf_trainer_fit(t, sched, epochs, out, done, on_fit_progress, &fp, err);
     cli_progress_done(&fp.bar);

@@ -36,6 +36,8 @@ int cli_find_options_check(const struct cli_find_options *o)
         return cli_usage_error("%s", err.message);
     if (!o->train && (o->schedule || o->epochs_set || o->schedule_plot))
         return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
+    if (!o->verify && o->verify_epochs_set)
+        return cli_usage_error("--verify-epochs needs --verify");
     if (o->plot_path && strcmp(o->plot_path, "term") != 0) {
         enum lrf_plot_format format;
         if (lrf_plot_format_from_path(o->plot_path, &format, &err) != LRF_OK)
