@@ -180,6 +180,13 @@ def in_band(b, lr):
     return (lo is None or lr >= lo * (1 - 1e-9)) and (hi is None or lr <= hi * (1 + 1e-9))
 
 
+def side(b, lr):
+    """'yes', or which side of the band the suggestion fell on."""
+    if in_band(b, lr):
+        return "yes"
+    return "no (high)" if b[1] is not None and lr > b[1] else "no (low)"
+
+
 def fmt_band(b):
     lo, hi = b
     return f"{'<' if lo is None else f'{lo:.3g}'}..{'>' if hi is None else f'{hi:.3g}'}"
@@ -288,7 +295,7 @@ def table_lines(rows, a, md):
         out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     else:
         out.append(f"{'dataset':11s} {'config':7s} {'n_train':>7s} {'sugg.':>9s} {'best lr':>9s} {'best':>7s} "
-                   f"{'at sugg':>7s} {'ratio':>6s} {'band':>17s} {'in':>3s} {'conf':>6s}"
+                   f"{'at sugg':>7s} {'ratio':>6s} {'band':>17s} {'in band':>9s} {'conf':>6s}"
                    + (f" {'spread':>7s}" if a.seeds > 1 else "") + (f" {'train':>7s}" if a.train_check else ""))
     for r in rows:
         if r["error"]:
@@ -304,7 +311,7 @@ def table_lines(rows, a, md):
         if md:
             cells = [r["dataset"], r["config"], str(r["n_train"]), f"{r0['lr']:.3g}", f"{r['best_lr']:.3g}",
                      f"{r['best']:.4f}", f"{r0['metric']:.4f}", f"{r0['ratio']:.3f}", fmt_band(r["band"]),
-                     "yes" if r0["in_band"] else "**no**", conf]
+                     side(r["band"], r0["lr"]) if r0["in_band"] else f"**{side(r['band'], r0['lr'])}**", conf]
             if a.seeds > 1:
                 cells += [" ".join(f"{x['lr']:.3g}" for x in r["runs"]), f"{spread:.2f}"]
             if a.train_check:
@@ -313,7 +320,7 @@ def table_lines(rows, a, md):
         else:
             out.append(f"{r['dataset']:11s} {r['config']:7s} {r['n_train']:7d} {r0['lr']:9.3g} {r['best_lr']:9.3g} "
                        f"{r['best']:7.4f} {r0['metric']:7.4f} {r0['ratio']:6.3f} {fmt_band(r['band']):>17s} "
-                       f"{'yes' if r0['in_band'] else 'NO':>3s} {conf:>6s}"
+                       f"{side(r['band'], r0['lr']).replace('no ', 'NO '):>9s} {conf:>6s}"
                        + (f" {spread:7.2f}" if a.seeds > 1 else "") + (f" {tc:>7s}" if a.train_check else ""))
     return out
 
@@ -334,7 +341,9 @@ def summary_lines(rows, a):
             line = (f"{task} {name}: {len(rs)} runs, min ratio {min(ratios):.3f}, mean ratio "
                     f"{sum(ratios) / len(ratios):.3f}, below 97%: {sum(x < 0.97 for x in ratios)}, below 90%: "
                     f"{len(below90)}" + (f" ({low90} with confidence low)" if has_conf else " (no confidence field)")
-                    + f", in band: {sum(r['runs'][0]['in_band'] for r in rs)}/{len(rs)}")
+                    + f", in band: {sum(r['runs'][0]['in_band'] for r in rs)}/{len(rs)}"
+                    + f" (above it: {sum(side(r['band'], r['runs'][0]['lr']) == 'no (high)' for r in rs)}, "
+                    + f"below it: {sum(side(r['band'], r['runs'][0]['lr']) == 'no (low)' for r in rs)})")
             if a.seeds > 1:
                 spreads = [max(x["lr"] for x in r["runs"]) / min(x["lr"] for x in r["runs"]) for r in rs]
                 unstable = [r for r, s in zip(rs, spreads) if s > 1.78]
