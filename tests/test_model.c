@@ -252,7 +252,11 @@ static void test_determinism_and_no_alloc(void)
     CHECK(memcmp(lrf_model_params(a), lrf_model_params(b), np * sizeof(float)) == 0);
     /* PyTorch's init bound 1/sqrt(fan_in), first layer fan_in 40. */
     double bound = 1 / sqrt(40.0), lo = 0, hi = 0;
-    for (size_t i = 0; i < lrf_model_bias_offset(a, 0) + 33; i++) {
+    struct lrf_layer_info first;
+    lrf_model_layer_info(a, 0, &first);
+    CHECK(first.kind == LRF_LAYER_LINEAR && first.weight_offset == 0 && first.n_weight == 40 * 33);
+    CHECK(first.bias_offset == 40 * 33 && first.n_bias == 33 && first.has_activation);
+    for (size_t i = 0; i < first.bias_offset + first.n_bias; i++) {
         double v = lrf_model_params(a)[i];
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
@@ -369,7 +373,7 @@ static void test_spec(void)
     CHECK(lrf_model_parse_spec("mlp:0", &c, &err) == LRF_ERR_PARSE);
     CHECK(lrf_model_parse_spec("mlp:5:swish", &c, &err) == LRF_ERR_PARSE);
     CHECK(strstr(err.message, "swish") != NULL);
-    CHECK(lrf_model_parse_spec("cnn", &c, &err) == LRF_ERR_PARSE);
+    CHECK(lrf_model_parse_spec("cnnx", &c, &err) == LRF_ERR_PARSE);
     CHECK(lrf_model_parse_spec("mlp:5x", &c, &err) == LRF_ERR_PARSE);
     struct lrf_rng r = lrf_rng_seeded(1);
     struct lrf_model *m = (struct lrf_model *)&r;
