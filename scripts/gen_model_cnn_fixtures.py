@@ -24,6 +24,8 @@ sweep_<case>.txt: the range test as lrfind's finder runs it (exp grid
 lr_k = start*(end/start)^(k/(N-1)), one SGD-momentum-0.9 step per rung on
 consecutive batches): the loss of every rung. Parameters and batches are not
 stored: both sides compute them from the integer hash below (exact in float).
+The same sweep in PyTorch with channels-last tensors and with 2 threads gives
+PyTorch's own float noise at each rung (loss_channels_last, loss_threads2).
 
 Usage: /usr/bin/python3 scripts/gen_model_cnn_fixtures.py [OUTDIR]
 """
@@ -218,9 +220,11 @@ def sweep_batch(k, batch, shape, classes):
             torch.from_numpy(y.astype(np.int64)))
 
 
-def sweep_fixture(name, widths, shape, classes, batch, start, end, n_iter):
+def sweep_losses(widths, shape, classes, batch, start, end, n_iter, fmt, threads):
+    torch.set_num_threads(threads)
     model = cnn(shape[0], widths, classes)
     sweep_params(model)
+    model = model.to(memory_format=fmt)
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=start, momentum=0.9)
     lrs, losses = [], []
@@ -230,10 +234,22 @@ def sweep_fixture(name, widths, shape, classes, batch, start, end, n_iter):
             g["lr"] = lr
         x, y = sweep_batch(k, batch, shape, classes)
         opt.zero_grad()
-        lossv = nn.CrossEntropyLoss()(model(x), y)
+        lossv = nn.CrossEntropyLoss()(model(x.contiguous(memory_format=fmt)), y)
         lossv.backward()
         opt.step()
         lrs.append(lr), losses.append(lossv.item())
+    torch.set_num_threads(1)
+    return lrs, losses
+
+
+def sweep_fixture(name, widths, shape, classes, batch, start, end, n_iter):
+    """The sweep, plus the same sweep in PyTorch with channels-last tensors and
+    with 2 threads: other kernels and summation orders, i.e. PyTorch's own float
+    noise, which grows as the lr makes the training chaotic."""
+    args = (widths, shape, classes, batch, start, end, n_iter)
+    lrs, losses = sweep_losses(*args, torch.contiguous_format, 1)
+    _, losses_cl = sweep_losses(*args, torch.channels_last, 1)
+    _, losses_t2 = sweep_losses(*args, torch.contiguous_format, 2)
     with open(os.path.join(OUT, name + ".txt"), "w") as f:
         f.write("# %s: cnn:%s on %s, batch %d, SGD momentum 0.9, exp grid %g..%g in %d, torch %s\n"
                 % (name, ",".join(map(str, widths)), "x".join(map(str, shape)), batch, start, end,
@@ -245,6 +261,8 @@ def sweep_fixture(name, widths, shape, classes, batch, start, end, n_iter):
         line(f, "grid", [start, end, n_iter])
         line(f, "lr", lrs)
         line(f, "loss", losses)
+        line(f, "loss_channels_last", losses_cl)
+        line(f, "loss_threads2", losses_t2)
 
 
 def main():
