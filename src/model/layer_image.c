@@ -110,13 +110,13 @@ static void bn_affine(struct lrf_model *m, struct layer *bn, const float *z, int
  * 2x2 window of relu(z * scale + shift) and its position (0..3, row-major). A
  * NaN wins, as in PyTorch ("val > max || isnan(val)"). */
 static void pool_row(const float *z0, const float *z1, int Wo, int C, const float *restrict scale,
-                     const float *restrict shift, float *restrict out, uint8_t *restrict arg)
+                     const float *restrict shift, float *restrict out, int32_t *restrict arg)
 {
     for (int ox = 0; ox < Wo; ox++) {
         const float *restrict p0 = z0 + (size_t)(2 * ox) * (size_t)C, *restrict p1 = p0 + C;
         const float *restrict q0 = z1 + (size_t)(2 * ox) * (size_t)C, *restrict q1 = q0 + C;
         float *restrict o = out + (size_t)ox * (size_t)C;
-        uint8_t *restrict a = arg + (size_t)ox * (size_t)C;
+        int32_t *restrict a = arg + (size_t)ox * (size_t)C;
         for (int c = 0; c < C; c++) {
             float v0 = p0[c] * scale[c] + shift[c], v1 = p1[c] * scale[c] + shift[c];
             float v2 = q0[c] * scale[c] + shift[c], v3 = q1[c] * scale[c] + shift[c];
@@ -129,7 +129,7 @@ static void pool_row(const float *z0, const float *z1, int Wo, int C, const floa
             t = (v3 > best) | (v3 != v3);
             best = t ? v3 : best, k = t ? 3 : k;
             o[c] = best < 0 ? 0.0f : best; /* ReLU commutes with max; keeps NaN */
-            a[c] = (uint8_t)k;
+            a[c] = k;
         }
     }
 }
@@ -168,10 +168,11 @@ static void bn_pool_sums(const struct lrf_model *m, const struct layer *bn,
         for (int ox = 0; ox < pool->out_w; ox++) {
             size_t o = (r * (size_t)pool->out_w + (size_t)ox) * (size_t)C;
             const float *P = pool->out + o, *dP = pool->dout + o;
-            const uint8_t *am = pool->argmax + o;
+            const int32_t *am = pool->argmax + o;
             const float *zw = zr + (size_t)(2 * ox) * (size_t)C;
             for (int c = 0; c < C; c++) {
-                float g = P[c] > 0 ? dP[c] : 0.0f;
+                float d = dP[c];
+                float g = P[c] > 0 ? d : 0.0f;
                 size_t at = (size_t)(am[c] >> 1) * row + (size_t)(am[c] & 1) * (size_t)C;
                 a1[c] += g;
                 a2[c] += g * (zw[at + (size_t)c] - bn->mean[c]);
@@ -206,24 +207,27 @@ static void bn_grad_coefs(struct lrf_model *m, const struct layer *bn, size_t n,
 
 /* dx over one row of conv pixels [x0, x1): dy from the pooled row (or zero). */
 static void bn_dx_row(const float *zr, float *dxr, int x0, int x1, int C, int pos_row,
-                      const float *P, const float *dP, const uint8_t *am,
+                      const float *P, const float *dP, const int32_t *am,
                       const float *restrict mean, const float *restrict gm, const float *restrict k,
                       const float *restrict w)
 {
     for (int x = x0; x < x1; x++) {
         const float *restrict zp = zr + (size_t)x * (size_t)C;
         float *restrict dx = dxr + (size_t)x * (size_t)C;
-        if (P) {
-            size_t o = (size_t)(x / 2) * (size_t)C;
-            int pos = pos_row * 2 + (x & 1);
-            for (int c = 0; c < C; c++) {
-                float g = P[o + (size_t)c] > 0 ? dP[o + (size_t)c] : 0.0f;
-                float dy = am[o + (size_t)c] == pos ? g : 0.0f;
-                dx[c] = (dy - gm[c] - (zp[c] - mean[c]) * k[c]) * w[c];
-            }
-        } else {
+        if (!P) {
             for (int c = 0; c < C; c++)
                 dx[c] = (0.0f - gm[c] - (zp[c] - mean[c]) * k[c]) * w[c];
+            continue;
+        }
+        size_t o = (size_t)(x / 2) * (size_t)C;
+        const float *restrict Po = P + o, *restrict dPo = dP + o;
+        const int32_t *restrict amo = am + o;
+        const int32_t pos = pos_row * 2 + (x & 1);
+        for (int c = 0; c < C; c++) {
+            float d = dPo[c]; /* loaded unconditionally so that the selects vectorize */
+            float g = Po[c] > 0 ? d : 0.0f;
+            float dy = amo[c] == pos ? g : 0.0f;
+            dx[c] = (dy - gm[c] - (zp[c] - mean[c]) * k[c]) * w[c];
         }
     }
 }
@@ -242,7 +246,7 @@ void bn_pool_backward(struct lrf_model *m, const struct layer *bn, const struct 
             const float *zr = z + r * row;
             float *dxr = bn->din + r * row;
             const float *P = NULL, *dP = NULL;
-            const uint8_t *am = NULL;
+            const int32_t *am = NULL;
             if (y < 2 * Ho) {
                 size_t o = ((size_t)b * (size_t)Ho + (size_t)(y / 2)) * (size_t)Wo * (size_t)C;
                 P = pool->out + o, dP = pool->dout + o, am = pool->argmax + o;

@@ -40,7 +40,7 @@ static void plan_layers(const struct lrf_model *m, struct arena_plan *p, size_t 
         if (L->kind == LRF_LAYER_LINEAR && L->act_on && L->act == LRF_ACT_GELU)
             p->pre[l] = take(p, act * F);
         if (L->kind == LRF_LAYER_MAXPOOL)
-            p->argmax[l] = take(p, act);
+            p->argmax[l] = take(p, act * sizeof(int32_t));
         if (L->kind == LRF_LAYER_BATCHNORM)
             p->bnstat[l] = take(p, 2 * (size_t)L->out_c * F);
         if (L->kind == LRF_LAYER_CONV2D) {
@@ -90,7 +90,7 @@ static void carve(struct lrf_model *m, const struct arena_plan *p)
         struct layer *L = &m->layers[l];
         L->out = L->kind == LRF_LAYER_BATCHNORM ? NULL : AT(float, p->out[l]);
         L->pre = p->pre[l] ? AT(float, p->pre[l]) : NULL;
-        L->argmax = L->kind == LRF_LAYER_MAXPOOL ? AT(uint8_t, p->argmax[l]) : NULL;
+        L->argmax = L->kind == LRF_LAYER_MAXPOOL ? AT(int32_t, p->argmax[l]) : NULL;
         if (L->kind == LRF_LAYER_BATCHNORM) {
             L->mean = AT(float, p->bnstat[l]);
             L->invstd = L->mean + L->out_c;

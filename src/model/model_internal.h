@@ -30,7 +30,7 @@ struct layer {
     size_t stat_off;        /* batchnorm: running mean at stats + stat_off, var after it */
     float *out;             /* (max_batch, out_size); NULL for batchnorm (fused, see below) */
     float *pre;             /* linear + GELU: the pre-activation, (max_batch, out_size) */
-    uint8_t *argmax;        /* maxpool: window position 0..3 of each output */
+    int32_t *argmax;        /* maxpool: window position 0..3 of each output */
     float *mean, *invstd;   /* batchnorm: batch statistics of the last train pass (C) */
     float *dout, *din;      /* gradient w.r.t. the output / the input (planned buffers) */
     struct conv_dnnl *conv; /* conv2d: oneDNN primitives */
