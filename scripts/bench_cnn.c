@@ -182,7 +182,7 @@ int main(int argc, char **argv)
     double p[5];
     bench_cnn_parts(threads, seconds, p);
     printf("lrfind cnn:%s threads=%d B=%d: %.1f ms/step, %.0f samples/s, %.2f GFLOP/step, "
-           "%.1f GFLOP/s; convolutions %.0f%%, sgemm %.1f%%, batchnorm+pool %.0f%% of the step "
+           "%.1f GFLOP/s; convolutions %.0f%%, sgemm %.2f%%, batchnorm+pool %.0f%% of the step "
            "(loss %.4f)\n",
            widths, threads, B, p[0] * 1e3, B / p[0], p[3] / 1e9, p[3] / p[0] / 1e9,
            100 * p[1] / p[0], 100 * p[2] / p[0], 100 * p[4] / p[0], (double)bench.loss);

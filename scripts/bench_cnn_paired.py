@@ -119,7 +119,7 @@ print(f"  FLOPs per step: {flops / 1e9:.2f} GFLOP (convolutions: forward, weight
       f"gradients; linear head)")
 print(f"  lrfind {best_l} thread(s), one step measured alone: {1e3 * step:.1f} ms = "
       f"{flops / step / 1e9:.1f} GFLOP/s; convolutions {100 * conv / step:.0f}% of it "
-      f"({flops / conv / 1e9:.1f} GFLOP/s in them), sgemm {100 * gemm / step:.1f}%, "
+      f"({flops / conv / 1e9:.1f} GFLOP/s in them), sgemm {100 * gemm / step:.2f}%, "
       f"BatchNorm+ReLU+max-pool {100 * bn / step:.0f}%")
 print(f"  PyTorch {best_t} thread(s): {flops / (B / med('torch' + best_t)) / 1e9:.1f} GFLOP/s; "
       f"convolution operators {100 * torch_conv_fraction(int(best_t)):.0f}% of its CPU time "
