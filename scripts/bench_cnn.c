@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_common.h"
 #include "lrf/clock.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -102,15 +103,7 @@ static void set_threads(int threads)
 double bench_cnn_steps(int threads, double seconds)
 {
     set_threads(threads);
-    for (int i = 0; i < 2; i++)
-        one_step();
-    long n = 0;
-    double t0 = lrf_clock_seconds(), t;
-    do {
-        one_step();
-        n++;
-    } while ((t = lrf_clock_seconds() - t0) < seconds);
-    return (double)bench.B * (double)n / t;
+    return bench_rate(one_step, bench.B, 2, seconds);
 }
 
 static double step_flops(void)

@@ -168,7 +168,8 @@ def header_fields(model, x, kind):
 # ---- the sweep: parameters and batches from an integer hash, exact in float --
 
 def mix(i, salt):
-    """A 32-bit integer hash (tests/test_model_sweep.c has the same)."""
+    """A 32-bit integer hash of i (an int or a uint64 array); tests/test_model_sweep.c
+    has the same."""
     h = (i * 0x9E3779B1 + salt * 0x85EBCA77) & 0xFFFFFFFF
     h ^= h >> 16
     h = (h * 0x7FEB352D) & 0xFFFFFFFF
@@ -179,15 +180,7 @@ def mix(i, salt):
 
 
 def hashed(n, salt, fn):
-    i = np.arange(n, dtype=np.uint64)
-    h = (i * 0x9E3779B1 + salt * 0x85EBCA77) & 0xFFFFFFFF
-    h ^= h >> 16
-    h = (h * 0x7FEB352D) & 0xFFFFFFFF
-    h ^= h >> 15
-    h = (h * 0x846CA68B) & 0xFFFFFFFF
-    h ^= h >> 16
-    assert int(h[min(5, n - 1)]) == mix(min(5, n - 1), salt)
-    return fn(h)
+    return fn(mix(np.arange(n, dtype=np.uint64), salt))
 
 
 def sweep_params(model):

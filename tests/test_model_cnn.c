@@ -12,6 +12,8 @@
 #include "lrf/model.h"
 #include "lrf/optim.h"
 #include "model/model_internal.h"
+#include "model_compare.h"
+#include "sanitizer_options.h"
 
 /* Float32 kernels sum in another order than PyTorch's (and BatchNorm's
  * statistics are accumulated in double here, in float there): a few ulp of the
@@ -24,25 +26,6 @@ static const double FAST_VS_REF_TOL = 2e-5;
  * rounding ~1e-16/h. */
 static const double FD_STEP = 1e-6;
 static const double FD_TOL = 1e-6;
-
-static double max_abs(const double *v, long n)
-{
-    double m = 0;
-    for (long i = 0; i < n; i++)
-        m = fabs(v[i]) > m ? fabs(v[i]) : m;
-    return m;
-}
-
-/* Entries with |got - want| > tol * max|want|; prints the first few. */
-static int compare_f(const char *what, const float *got, const double *want, long n, double tol)
-{
-    double scale = max_abs(want, n), lim = tol * (scale > 0 ? scale : 1);
-    int bad = 0;
-    for (long i = 0; i < n; i++)
-        if (!(fabs((double)got[i] - want[i]) <= lim) && bad++ < 3)
-            fprintf(stderr, "    %s[%ld]: got %.9g want %.9g\n", what, i, (double)got[i], want[i]);
-    return bad;
-}
 
 static bool same_array(const struct fixture *f, const char *name, const float *got, long n,
                        double tol)
@@ -232,19 +215,7 @@ static void check_reference(struct fcase *k, const char *name)
     CHECK_CLOSE(loss, ref, FAST_VS_REF_TOL, 0);
     CHECK_MSG(compare_f("fast-vs-ref", lrf_model_grads(m), g, (long)np, FAST_VS_REF_TOL) == 0,
               "%s: fast path vs reference", name);
-    int bad = 0;
-    double gscale = max_abs(g, (long)np);
-    for (size_t i = 0; i < np; i += np / 29 + 1) {
-        double keep = p[i];
-        p[i] = keep + FD_STEP;
-        double lp = lrf_model_reference(m, p, &k->batch, NULL);
-        p[i] = keep - FD_STEP;
-        double lm = lrf_model_reference(m, p, &k->batch, NULL);
-        p[i] = keep;
-        double fd = (lp - lm) / (2 * FD_STEP);
-        if (fabs(fd - g[i]) > FD_TOL * (gscale > 1 ? gscale : 1) && bad++ < 3)
-            fprintf(stderr, "    %s fd[%zu]: analytic %.12g numeric %.12g\n", name, i, g[i], fd);
-    }
+    int bad = fd_mismatches(m, p, &k->batch, g, np / 29 + 1, FD_STEP, FD_TOL, name);
     CHECK_MSG(bad == 0, "%s: finite differences", name);
     free(p);
     free(g);

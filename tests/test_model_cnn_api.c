@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "lrf/model.h"
+#include "sanitizer_options.h"
 
 /* Same network, batch padded to max_batch inside: only the convolution
  * kernels' blocking may differ (a few ulp). */

@@ -13,6 +13,7 @@
 #include "lrf/finder.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
+#include "sanitizer_options.h"
 
 /* "Within float noise": rounding differences (other summation orders in the
  * convolutions and statistics) grow step by step once the lr makes training
