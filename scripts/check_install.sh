@@ -208,6 +208,11 @@ for kind in shared static; do
 done
 check "lrf::lrf links P's liblrf.so" uses_shared_lrf "$work/cmake-shared/find_lr"
 check "lrf::lrf_static links liblrf.a" no_shared_lrf "$work/cmake-static/find_lr"
+readme_output() { # the README shows what find_lr prints
+    awk '/`find_lr` prints:/ { on = 1; next } on && /^```$/ { if (in_block) exit; in_block = 1; next }
+         in_block { print }' README.md | diff - "$1"
+}
+check "README.md's 'Use it from C' shows find_lr's output" readme_output "$work/find_lr.pkg-config"
 for f in "$work"/find_lr.* "$work"/schedule_loop.*; do
     case $f in *.pkg-config) continue ;; esac
     check "${f##*/} prints what the pkg-config build prints" cmp "${f%.*}.pkg-config" "$f"
