@@ -79,6 +79,12 @@ no_undefined() { # ldd -r: every symbol of the library resolves
     ! grep 'undefined symbol' <<<"$report"
 }
 check "liblrf.so has no undefined symbols" no_undefined "$P/$libdir/liblrf.so.$version"
+only_lrf_symbols() { # the dynamic symbol table exports lrf_ names only
+    local others
+    others=$(nm -D --defined-only "$1" | awk '$3 !~ /^lrf_/ { print $3 }')
+    [ -z "$others" ] || { echo "$others"; return 1; }
+}
+check "liblrf.so exports only lrf_ symbols" only_lrf_symbols "$P/$libdir/liblrf.so.$version"
 check "every public header is installed under include/lrf" diff \
     <(cd include/lrf && ls -- *.h) <(cd "$P/include/lrf" && ls -- *.h)
 for f in pkgconfig/lrf.pc cmake/lrf/lrfConfig.cmake cmake/lrf/lrfConfigVersion.cmake; do
