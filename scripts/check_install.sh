@@ -16,7 +16,6 @@
 # Ends with "N passed, N failed"; exits 1 on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=$PWD
 build=${1:-${LRF_BUILD_DIR:-build}}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -32,19 +32,25 @@ help_options() {
     sed -n -E 's/^ {2,}(-([A-Za-z]), +)?--([a-z0-9][a-z0-9-]*).*/\2 --\3/p'
 }
 
-# Does ERE $2 occur as a whole option word in stdin?
+# Does ERE $1 occur as a whole option word in stdin? (grep -c reads all of stdin: no
+# SIGPIPE for a writer under pipefail, as grep -q could cause.)
 has_word() {
-    grep -q -E -- "(^|[^A-Za-z0-9-])$1(\$|[^A-Za-z0-9-])"
+    grep -c -E -- "(^|[^A-Za-z0-9-])$1(\$|[^A-Za-z0-9-])" >/dev/null
 }
 
 passed=0
 failed=0
 quiet=0
-ok() { passed=$((passed + 1)); }
 fail() {
     failed=$((failed + 1))
     [ "$quiet" = 1 ] || echo "FAIL: $*" >&2
 }
+expect() { # expect MESSAGE COMMAND...: counts the command's success, MESSAGE on failure
+    local message=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else fail "$message"; fi
+}
+tags() { awk -F'\t' -v s="$2" '$2 == "tag" && (s == "" || $1 == s) { print $3 }' "$1"; }
 
 # Runs every check of one page; counts into passed/failed.
 check_page() {
@@ -62,7 +68,7 @@ check_page() {
         fi
         # shellcheck disable=SC2086
         help=$("$lrfind" $cmd --help | help_options)
-        [ -n "$help" ] && ok || fail "'$name --help' lists no options"
+        expect "'$name --help' lists no options" test -n "$help"
         local text=$work/section
         awk -F'\t' -v s="$section" '$1 == s { print $3 }' "$flat" >"$text"
         if [ ! -s "$text" ]; then
@@ -72,19 +78,18 @@ check_page() {
         local short long
         while read -r short long; do
             if [ -z "$long" ]; then long=$short short=""; fi
-            has_word "$long" <"$text" && ok || fail "$name $long: not in section $section"
+            expect "$name $long: not in section $section" has_word "$long" <"$text"
             if [ -n "$short" ]; then
-                has_word "-$short" <"$text" && ok || fail "$name -$short ($long): not in section $section"
+                expect "$name -$short ($long): not in section $section" has_word "-$short" <"$text"
             fi
-            awk -F'\t' '$2 == "tag" { print $3 }' "$flat" | has_word "$long" && ok ||
-                fail "$name $long: never an item (.TP tag) of the man page"
+            expect "$name $long: never an item (.TP tag) of the man page" \
+                has_word "$long" < <(tags "$flat" "")
         done <<<"$help"
         local tagged
-        tagged=$(awk -F'\t' -v s="$section" '$1 == s && $2 == "tag" { print $3 }' "$flat" |
-            grep -o -E -- '--[a-z0-9][a-z0-9-]*' | sort -u)
+        tagged=$(tags "$flat" "$section" | grep -o -E -- '--[a-z0-9][a-z0-9-]*' | sort -u)
         for long in $tagged; do
-            awk '{ print $NF }' <<<"$help" | grep -q -x -F -- "$long" && ok ||
-                fail "$name: the man page documents $long, which '$name --help' does not list"
+            expect "$name: the man page documents $long, which '$name --help' does not list" \
+                grep -c -x -F -- "$long" < <(awk '{ print $NF }' <<<"$help") >/dev/null
         done
     done
 }
@@ -94,7 +99,7 @@ real_failed=$failed
 
 # The check must fail on a page that lost an option and on one that invents one.
 last=$("$lrfind" --help | help_options | tail -n 1 | awk '{ print $NF }')
-roff=$(sed 's/-/\\-/g' <<<"$last")
+roff=${last//-/\\-}
 grep -v -F -e "$roff" "$page" >"$work/missing.1"
 sed '/^\.SH OPTIONS/a .TP\n.B \\-\\-no\\-such\\-option' "$page" >"$work/invented.1"
 for bad in missing invented; do
@@ -104,7 +109,7 @@ for bad in missing invented; do
     quiet=0
     caught=$((failed - before_failed))
     failed=$before_failed passed=$before_passed
-    [ "$caught" -gt 0 ] && ok || fail "the check passes a page with an option $bad ($last)"
+    expect "the check passes a page with an option $bad ($last)" test "$caught" -gt 0
 done
 
 [ "$real_failed" -eq 0 ] || echo "Document the options above in $page (see its first lines)." >&2
