@@ -9,7 +9,9 @@
 #
 # To add a dependency: one lrf_dependency() line at the end of this file, then link
 # its TARGET to the module that uses it (lrf_add_module(... LIBS <TARGET>)). Order
-# matters for static linking: a library before the libraries it needs itself.
+# matters for static linking: a library before the libraries it needs itself. A
+# dependency of an optional part goes under its switch, e.g. if(LRF_MPI) ... endif():
+# the config sees the switches the library was built with (lrfOptions.cmake).
 #
 #   lrf_dependency(NAME
 #       { PACKAGE <find_package name> [COMPONENTS ...] TARGET <its imported target>
