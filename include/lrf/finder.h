@@ -61,6 +61,14 @@ enum lrf_finder_stop_rule {
     LRF_FINDER_STOP_RULE_COUNT
 };
 
+/* Limits lrf_finder_config_check enforces: num_iter, runs, and accumulate and
+ * batches_per_rung (the steps of one rung). */
+enum {
+    LRF_FINDER_NUM_ITER_MAX = 100000000,
+    LRF_FINDER_RUNS_MAX = 1000,
+    LRF_FINDER_RUNG_STEPS_MAX = 1000000
+};
+
 /* A fraction of |s0| below which the divergence scale never falls (losses near 0). */
 #define LRF_FINDER_DIVERGE_FLOOR 0.05
 

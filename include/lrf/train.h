@@ -34,6 +34,9 @@
 #include "lrf/sched.h"
 #include "lrf/status.h"
 
+/* The largest batch and gradient accumulation a trainer accepts. */
+enum { LRF_TRAIN_BATCH_MAX = 1 << 20, LRF_TRAIN_ACCUMULATE_MAX = 4096 };
+
 struct lrf_train_config {
     /* Hidden layers and activation; n_inputs, n_classes and max_batch are filled
      * in from the data and batch_size; optim_slots from optim. */

@@ -9,6 +9,9 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
+/* Option limits shared by several commands: --epochs of a training, --threads. */
+enum { CLI_EPOCHS_MAX = 100000, CLI_THREADS_MAX = 256 };
+
 /* The subcommands; argv[0] is the subcommand name (or "lrfind" for the range test). */
 int cli_cmd_find(int argc, char **argv);
 int cli_cmd_schedule(int argc, char **argv);

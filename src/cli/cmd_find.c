@@ -35,6 +35,10 @@ enum {
     OPT_HELP,
 };
 
+/* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
+ * these is a typo, not a plan. */
+enum { ITERS_MAX = 1000000, BATCHES_PER_RUNG_MAX = 10000, VERIFY_EPOCHS_MAX = 1000 };
+
 void cli_find_usage(void)
 {
     fputs("Range test: lrfind [--data FILE.csv] [OPTIONS]\n"
@@ -98,7 +102,7 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
     case OPT_END_LR:
         return parse_positive_lr("--end-lr", arg, &f->end_lr) ? 1 : -1;
     case OPT_ITERS:
-        if (!cli_parse_long("--iters", arg, 2, 1000000, &n))
+        if (!cli_parse_long("--iters", arg, 2, ITERS_MAX, &n))
             return -1;
         f->num_iter = (size_t)n;
         return 1;
@@ -135,7 +139,7 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         }
         return 1;
     case OPT_RUNS:
-        if (!cli_parse_long("--runs", arg, 1, 1000, &n))
+        if (!cli_parse_long("--runs", arg, 1, LRF_FINDER_RUNS_MAX, &n))
             return -1;
         f->runs = (size_t)n;
         return 1;
@@ -143,7 +147,7 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         f->val_loss = true;
         return 1;
     case OPT_BATCHES_PER_RUNG:
-        if (!cli_parse_long("--batches-per-rung", arg, 1, 10000, &n))
+        if (!cli_parse_long("--batches-per-rung", arg, 1, BATCHES_PER_RUNG_MAX, &n))
             return -1;
         f->batches_per_rung = (size_t)n;
         return 1;
@@ -176,7 +180,7 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
         o->schedule = arg;
         return 1;
     case OPT_EPOCHS:
-        if (!cli_parse_long("--epochs", arg, 1, 100000, &n))
+        if (!cli_parse_long("--epochs", arg, 1, CLI_EPOCHS_MAX, &n))
             return -1;
         o->epochs = (int)n;
         o->epochs_set = true;
@@ -188,7 +192,7 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
         o->verify = true;
         return 1;
     case OPT_VERIFY_EPOCHS:
-        if (!cli_parse_long("--verify-epochs", arg, 1, 1000, &n))
+        if (!cli_parse_long("--verify-epochs", arg, 1, VERIFY_EPOCHS_MAX, &n))
             return -1;
         o->verify_epochs = (int)n;
         o->verify_epochs_set = true;

@@ -177,7 +177,7 @@ int cli_cmd_inspect(int argc, char **argv)
             break;
         case OPT_THREADS: {
             long n;
-            if (!cli_parse_long("--threads", optarg, 1, 64, &n))
+            if (!cli_parse_long("--threads", optarg, 1, CLI_THREADS_MAX, &n))
                 return CLI_EXIT_USAGE;
             opt.threads = (int)n;
             break;

@@ -14,7 +14,7 @@
 #include "lrf/train.h"
 
 enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
-enum { EPOCHS_MAX = 100000, SPEC_TEXT_MAX = 1024 };
+enum { SPEC_TEXT_MAX = 1024 };
 /* Seconds between progress-bar redraws. */
 static const double PROGRESS_INTERVAL = 0.1;
 
@@ -282,7 +282,7 @@ int cli_cmd_train(int argc, char **argv)
             continue;
         switch (c) {
         case OPT_EPOCHS:
-            if (!cli_parse_long("--epochs", optarg, 1, EPOCHS_MAX, &epochs))
+            if (!cli_parse_long("--epochs", optarg, 1, CLI_EPOCHS_MAX, &epochs))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_SCHEDULE:

@@ -92,11 +92,11 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
         o->weight_decay_set = true;
         return 1;
     case CLI_TOPT_BATCH:
-        if (!cli_parse_long("--batch", arg, 1, 1L << 20, &o->batch))
+        if (!cli_parse_long("--batch", arg, 1, LRF_TRAIN_BATCH_MAX, &o->batch))
             return -1;
         return 1;
     case CLI_TOPT_ACCUMULATE:
-        if (!cli_parse_long("--accumulate", arg, 1, 4096, &o->accumulate))
+        if (!cli_parse_long("--accumulate", arg, 1, LRF_TRAIN_ACCUMULATE_MAX, &o->accumulate))
             return -1;
         return 1;
     case CLI_TOPT_SEED:
@@ -105,7 +105,7 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
         o->seed = (uint64_t)n;
         return 1;
     case CLI_TOPT_THREADS:
-        if (!cli_parse_long("--threads", arg, 1, 256, &n))
+        if (!cli_parse_long("--threads", arg, 1, CLI_THREADS_MAX, &n))
             return -1;
         o->threads = (int)n;
         return 1;

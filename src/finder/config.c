@@ -94,9 +94,9 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "end_lr must be finite and > start_lr (%g), got %g", c->start_lr,
                              c->end_lr);
-    if (c->num_iter < 2 || c->num_iter > 100000000)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "num_iter must be in 2..1e8, got %zu",
-                             c->num_iter);
+    if (c->num_iter < 2 || c->num_iter > LRF_FINDER_NUM_ITER_MAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "num_iter must be in 2..%d, got %zu",
+                             LRF_FINDER_NUM_ITER_MAX, c->num_iter);
     if ((unsigned)c->mode >= LRF_FINDER_MODE_COUNT)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "mode must be exp or linear");
     if ((unsigned)c->smoothing >= LRF_FINDER_SMOOTH_COUNT)
@@ -115,12 +115,13 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
     if (isinf(c->momentum) || (isfinite(c->momentum) && (c->momentum < 0 || c->momentum >= 1)))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "momentum must be in [0, 1) or NaN (unchanged), got %g", c->momentum);
-    if (c->runs < 1 || c->runs > 1000)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "runs must be in 1..1000, got %zu", c->runs);
-    if (c->accumulate < 1 || c->accumulate > 1000000)
+    if (c->runs < 1 || c->runs > LRF_FINDER_RUNS_MAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "runs must be in 1..%d, got %zu",
+                             LRF_FINDER_RUNS_MAX, c->runs);
+    if (c->accumulate < 1 || c->accumulate > LRF_FINDER_RUNG_STEPS_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "accumulate must be >= 1, got %zu",
                              c->accumulate);
-    if (c->batches_per_rung < 1 || c->batches_per_rung > 1000000)
+    if (c->batches_per_rung < 1 || c->batches_per_rung > LRF_FINDER_RUNG_STEPS_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batches_per_rung must be >= 1, got %zu",
                              c->batches_per_rung);
     if ((unsigned)c->compat >= LRF_FINDER_COMPAT_COUNT)

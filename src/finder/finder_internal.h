@@ -24,6 +24,13 @@ void finder_smoother_init(struct finder_smoother *sm, const struct lrf_finder_co
 /* Feeds one raw loss; returns the smoothed value and sets *diverged. */
 double finder_smoother_push(struct finder_smoother *sm, double raw, bool *diverged);
 
+/* Sorts v[0..n) ascending. */
+void finder_sort(double *v, size_t n);
+/* Median of v[0..n) (v is reordered); n > 0. */
+double finder_median_inplace(double *v, size_t n);
+/* numpy percentile (linear interpolation) of sorted v[0..n), q in [0, 1]; n > 0. */
+double finder_quantile_sorted(const double *v, size_t n, double q);
+
 /* numpy semantics: argmin returns the first NaN if any, else the first minimum; -1 if n == 0. */
 long finder_argmin_np(const double *y, size_t n);
 /* np.gradient(y) (unit spacing, edge_order 1); n >= 2. */

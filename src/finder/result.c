@@ -27,21 +27,6 @@ void lrf_finder_result_destroy(struct lrf_finder_result *r)
     free(impl);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* numpy percentile (linear interpolation) of sorted v[0..n), n > 0. */
-static double quantile_sorted(const double *v, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t lo = (size_t)floor(pos);
-    size_t hi = lo + 1 < n ? lo + 1 : lo;
-    return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
-}
-
 static void append_advice(struct lrf_finder_result *r, const char *text)
 {
     size_t used = strlen(r->advice);
@@ -217,16 +202,16 @@ enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t 
         if (k == 0) {
             loss[i] = q1[i] = q3[i] = NAN;
         } else {
-            qsort(vals, k, sizeof *vals, cmp_double);
-            loss[i] = quantile_sorted(vals, k, 0.5);
-            q1[i] = quantile_sorted(vals, k, 0.25);
-            q3[i] = quantile_sorted(vals, k, 0.75);
+            finder_sort(vals, k);
+            loss[i] = finder_quantile_sorted(vals, k, 0.5);
+            q1[i] = finder_quantile_sorted(vals, k, 0.25);
+            q3[i] = finder_quantile_sorted(vals, k, 0.75);
         }
         if (kt == 0) {
             train[i] = NAN;
         } else {
-            qsort(tv, kt, sizeof *tv, cmp_double);
-            train[i] = quantile_sorted(tv, kt, 0.5);
+            finder_sort(tv, kt);
+            train[i] = finder_quantile_sorted(tv, kt, 0.5);
         }
     }
     struct finder_smoother smo;
@@ -293,8 +278,8 @@ enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t 
             if (!s->valid || cnt[q] == 0)
                 continue;
             double *v = pk + (size_t)q * runs;
-            qsort(v, cnt[q], sizeof *v, cmp_double);
-            s->lr = pow(10.0, quantile_sorted(v, cnt[q], 0.5));
+            finder_sort(v, cnt[q]);
+            s->lr = pow(10.0, finder_quantile_sorted(v, cnt[q], 0.5));
             s->lr_low = pow(10.0, v[0]);
             s->lr_high = pow(10.0, v[cnt[q] - 1]);
             double mark = q == LRF_FINDER_RULE_MINIMUM ? s->lr * 10 : s->lr;

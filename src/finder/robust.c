@@ -23,19 +23,6 @@
 
 #include "finder/finder_internal.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (v is reordered); n > 0. */
-static double median_inplace(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* Gaussian-weighted local-linear fit at every x[i] (weights times rw). */
 static void local_linear(const double *x, const double *y, const double *rw, size_t m, double sigma,
                          double *out)
@@ -114,7 +101,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
      * size says nothing about where the valley is. Differences only: negative losses work. */
     size_t head = m < 5 ? m : 5;
     memcpy(tmp, raw, head * sizeof *tmp);
-    double start = median_inplace(tmp, head);
+    double start = finder_median_inplace(tmp, head);
     double lowest = raw[0];
     for (size_t i = 1; i < m; i++)
         lowest = fmin(lowest, raw[i]);
@@ -126,7 +113,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
 
     for (size_t i = 0; i + 1 < m; i++)
         tmp[i] = fabs(x[i + 1] - x[i]);
-    double spacing = median_inplace(tmp, m - 1);
+    double spacing = finder_median_inplace(tmp, m - 1);
     double sigma = fmax(p->bandwidth_decades, p->min_sigma_points * spacing);
     local_linear(x, yc, rw, m, sigma, curve);
     for (int it = 0; it < p->robust_iters; it++) {
@@ -134,7 +121,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
             res[i] = yc[i] - curve[i];
             tmp[i] = fabs(res[i]);
         }
-        double mad = median_inplace(tmp, m);
+        double mad = finder_median_inplace(tmp, m);
         if (!(mad > 0))
             break;
         for (size_t i = 0; i < m; i++) {
@@ -145,7 +132,7 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     }
     for (size_t i = 0; i < m; i++)
         tmp[i] = fabs(yc[i] - curve[i]);
-    out->noise_sd = 1.4826 * median_inplace(tmp, m);
+    out->noise_sd = 1.4826 * finder_median_inplace(tmp, m);
     /* Noise left in the smoothed curve: kernel sum ~ sqrt(2 pi) sigma / spacing points. */
     double neff = spacing > 0 ? fmax(1.0, 2.5066282746310002 * sigma / spacing) : 1.0;
     double sd_smooth = out->noise_sd / sqrt(neff);

@@ -18,6 +18,9 @@
 
 extern char **environ;
 
+/* Bytes copied per read from gnuplot's output into the target. */
+enum { COPY_CHUNK = 1 << 16 };
+
 static const char INSTALL_HINT[] = "install it with: apt-get install gnuplot-nox";
 
 /* Copies as much of src as fits; the truncation of a diagnostic is harmless. */
@@ -197,7 +200,7 @@ static enum lrf_status copy_into_place(const char *from, const char *to, struct 
         fclose(in);
         return st;
     }
-    char buf[65536];
+    char buf[COPY_CHUNK];
     size_t n, total = 0;
     while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
         total += n;

@@ -31,12 +31,13 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     *out = NULL;
     if (!data || !data->train)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "no training data");
-    if (cfg->batch_size < 1 || cfg->batch_size > (1u << 20))
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch size must be in 1..%u (got %zu)",
-                             1u << 20, cfg->batch_size);
-    if (cfg->accumulate < 1 || cfg->accumulate > 4096)
+    if (cfg->batch_size < 1 || cfg->batch_size > LRF_TRAIN_BATCH_MAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch size must be in 1..%d (got %zu)",
+                             LRF_TRAIN_BATCH_MAX, cfg->batch_size);
+    if (cfg->accumulate < 1 || cfg->accumulate > LRF_TRAIN_ACCUMULATE_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "gradient accumulation must be in 1..4096 (got %zu)", cfg->accumulate);
+                             "gradient accumulation must be in 1..%d (got %zu)",
+                             LRF_TRAIN_ACCUMULATE_MAX, cfg->accumulate);
     enum lrf_status st = lrf_optim_validate(&cfg->optim, err);
     if (st)
         return st;
