@@ -108,7 +108,8 @@ enum {
     LRF_FINDER_DIAG_DIVERGED_AT_ONCE = 1 << 4, /* stopped within the first few rungs */
     LRF_FINDER_DIAG_NO_DIVERGENCE = 1 << 5,    /* no rise at the end: raise end_lr */
     LRF_FINDER_DIAG_UNSTABLE_RUNS = 1 << 6,    /* runs' robust picks span > unstable_decades */
-    LRF_FINDER_DIAG_NOISY = 1 << 7             /* noise large against the loss drop */
+    LRF_FINDER_DIAG_NOISY = 1 << 7,            /* noise large against the loss drop */
+    LRF_FINDER_DIAG_COUNT = 8                  /* the number of flags (bits 0..COUNT-1) */
 };
 
 /* The robust rule's constants, in one place (the lead tunes them on real trainings). */
@@ -303,5 +304,12 @@ const char *lrf_finder_smoothing_name(enum lrf_finder_smoothing s);
 bool lrf_finder_smoothing_parse(const char *name, enum lrf_finder_smoothing *out);
 const char *lrf_finder_compat_name(enum lrf_finder_compat c);
 bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out);
+/* "exp", "linear"; "relative", "ratio"; the diagnostic flag 1 << bit: "too_short",
+ * "no_finite", "flat", "rises_from_start", "diverged_at_once", "no_divergence",
+ * "unstable_runs", "noisy" (NULL when out of range). */
+const char *lrf_finder_mode_name(enum lrf_finder_mode mode);
+bool lrf_finder_mode_parse(const char *name, enum lrf_finder_mode *out);
+const char *lrf_finder_stop_rule_name(enum lrf_finder_stop_rule rule);
+const char *lrf_finder_diag_name(int bit);
 
 #endif

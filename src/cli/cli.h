@@ -43,6 +43,23 @@ int cli_option_error(int c, char **argv);
 bool cli_parse_double(const char *option, const char *text, double *out);
 bool cli_parse_long(const char *option, const char *text, long min, long max, long *out);
 
+/* Writes the names name(first) .. name(count - 1) of a library name table as
+ * "a, b or c" into buf (truncated to size) and returns buf: messages and help text
+ * list the library's names instead of copies of them. */
+const char *cli_choices(char *buf, size_t size, const char *(*name)(int), int first, int count);
+
+/* The usage error "OPTION: expected a, b or c, got 'ARG'"; returns CLI_EXIT_USAGE. */
+int cli_choice_error(const char *option, const char *arg, const char *(*name)(int), int first,
+                     int count);
+
+/* The library's name tables as cli_choices takes them. */
+const char *cli_rule_name(int i);
+const char *cli_smoothing_name(int i);
+const char *cli_compat_name(int i);
+const char *cli_mode_name(int i);
+const char *cli_optim_name(int i);
+const char *cli_normalize_name(int i);
+
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);
 

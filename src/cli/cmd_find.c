@@ -45,39 +45,47 @@ void cli_find_usage(void)
           "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
           "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
           "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
-          "\n" CLI_TRAIN_OPTIONS_USAGE "Sweep:\n"
-          "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
-          "      --end-lr LR         last lr of the sweep (default 10)\n"
-          "      --iters N           optimizer steps in the sweep (default 100)\n"
-          "      --mode exp|linear   lr grid (default exp)\n"
-          "      --smooth KIND       ema_debiased (default, beta 0.98), ema (f 0.05) or none\n"
-          "      --diverge F         stop when the smoothed loss exceeds F x the best (4;\n"
-          "                          0 = never)\n"
-          "      --rule NAME         recommended rule: robust (default), steepest, valley,\n"
-          "                          slide, minimum, steep\n"
-          "      --runs K            K sweeps with different data orders: median curve,\n"
-          "                          spread and suggestion interval (default 1)\n"
-          "      --val-loss          record the loss of a fixed validation subset after each\n"
-          "                          step (Leslie Smith) instead of the training loss\n"
-          "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
-          "Output:\n"
-          "      --json              print the whole result as JSON\n"
-          "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
-          "                          'lrfind suggest --curve' reads)\n"
-          "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
-          "                          on a terminal the curve is drawn as text by default\n"
-          "  -q, --quiet             no progress bar, no text plot, only the result\n"
-          "Hand-off:\n"
-          "      --train             then train from the restored initial model\n"
-          "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
-          "                          schedule' where max_lr=auto means the suggestion\n"
-          "      --epochs E          epochs for --train (default 3)\n"
-          "      --schedule-plot F   draw the lr and momentum of that schedule\n"
-          "      --verify            short trial trainings at the suggestion and at x1/3\n"
-          "                          and x3 of it; reports which trained best\n"
-          "      --verify-epochs E   epochs of each trial (default 1)\n"
-          "  -h, --help              show this help and exit\n",
+          "\n",
           stdout);
+    cli_train_options_usage(stdout);
+    char rules[128], smoothings[64], modes[32];
+    printf(
+        "Sweep:\n"
+        "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
+        "      --end-lr LR         last lr of the sweep (default 10)\n"
+        "      --iters N           optimizer steps in the sweep (default 100)\n"
+        "      --mode MODE         lr grid: %s (default exp)\n"
+        "      --smooth KIND       %s (default ema_debiased, beta\n"
+        "                          0.98; ema: f 0.05)\n"
+        "      --diverge F         stop when the smoothed loss exceeds F x the best (4;\n"
+        "                          0 = never)\n"
+        "      --rule NAME         recommended rule (default robust): one of\n"
+        "                          %s\n"
+        "      --runs K            K sweeps with different data orders: median curve,\n"
+        "                          spread and suggestion interval (default 1)\n"
+        "      --val-loss          record the loss of a fixed validation subset after each\n"
+        "                          step (Leslie Smith) instead of the training loss\n"
+        "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
+        "Output:\n"
+        "      --json              print the whole result as JSON\n"
+        "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
+        "                          'lrfind suggest --curve' reads)\n"
+        "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
+        "                          on a terminal the curve is drawn as text by default\n"
+        "  -q, --quiet             no progress bar, no text plot, only the result\n"
+        "Hand-off:\n"
+        "      --train             then train from the restored initial model\n"
+        "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
+        "                          schedule' where max_lr=auto means the suggestion\n"
+        "      --epochs E          epochs for --train (default 3)\n"
+        "      --schedule-plot F   draw the lr and momentum of that schedule\n"
+        "      --verify            short trial trainings at the suggestion and at x1/3\n"
+        "                          and x3 of it; reports which trained best\n"
+        "      --verify-epochs E   epochs of each trial (default 1)\n"
+        "  -h, --help              show this help and exit\n",
+        cli_choices(modes, sizeof modes, cli_mode_name, 0, LRF_FINDER_MODE_COUNT),
+        cli_choices(smoothings, sizeof smoothings, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT),
+        cli_choices(rules, sizeof rules, cli_rule_name, 0, LRF_FINDER_RULE_COUNT));
 }
 
 static bool parse_positive_lr(const char *option, const char *arg, double *out)
@@ -107,18 +115,14 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         f->num_iter = (size_t)n;
         return 1;
     case OPT_MODE:
-        if (!strcmp(arg, "exp"))
-            f->mode = LRF_FINDER_EXP;
-        else if (!strcmp(arg, "linear"))
-            f->mode = LRF_FINDER_LINEAR;
-        else {
-            cli_usage_error("--mode: expected exp or linear, got '%s'", arg);
+        if (!lrf_finder_mode_parse(arg, &f->mode)) {
+            cli_choice_error("--mode", arg, cli_mode_name, 0, LRF_FINDER_MODE_COUNT);
             return -1;
         }
         return 1;
     case OPT_SMOOTH:
         if (!lrf_finder_smoothing_parse(arg, &f->smoothing)) {
-            cli_usage_error("--smooth: expected ema_debiased, ema or none, got '%s'", arg);
+            cli_choice_error("--smooth", arg, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT);
             return -1;
         }
         return 1;
@@ -132,9 +136,7 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         return 1;
     case OPT_RULE:
         if (!lrf_finder_rule_parse(arg, &f->rule)) {
-            cli_usage_error("--rule: expected robust, steepest, valley, slide, minimum or "
-                            "steep, got '%s'",
-                            arg);
+            cli_choice_error("--rule", arg, cli_rule_name, 0, LRF_FINDER_RULE_COUNT);
             return -1;
         }
         return 1;

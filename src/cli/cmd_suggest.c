@@ -53,8 +53,8 @@ int cli_cmd_suggest(int argc, char **argv)
             break;
         case OPT_COMPAT:
             if (!lrf_finder_compat_parse(optarg, &compat) || compat == LRF_FINDER_COMPAT_NONE)
-                return cli_usage_error("--compat: expected torch-lr-finder or fastai, got '%s'",
-                                       optarg);
+                return cli_choice_error("--compat", optarg, cli_compat_name,
+                                        LRF_FINDER_COMPAT_NONE + 1, LRF_FINDER_COMPAT_COUNT);
             break;
         case OPT_JSON:
             json = true;

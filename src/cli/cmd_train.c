@@ -24,7 +24,10 @@ static void usage(void)
           "Train the built-in MLP (PyTorch's initialization, optimizers and schedules) and\n"
           "report per epoch the training loss, validation loss and accuracy, time and\n"
           "training samples/s.\n"
-          "\n" CLI_TRAIN_OPTIONS_USAGE "Run:\n"
+          "\n",
+          stdout);
+    cli_train_options_usage(stdout);
+    fputs("Run:\n"
           "      --schedule SPEC     lr (and momentum) schedule, the SPEC syntax of 'lrfind\n"
           "                          schedule', stepped once per optimizer step; lengths\n"
           "                          (total_steps, T_max, total_iters, ...) default to this\n"

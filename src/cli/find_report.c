@@ -7,11 +7,6 @@
 #include "cli/json.h"
 #include "cli/suggest_report.h"
 
-static const char *mode_name(enum lrf_finder_mode mode)
-{
-    return mode == LRF_FINDER_LINEAR ? "linear" : "exp";
-}
-
 void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
                          const struct lrf_finder_result *r)
 {
@@ -30,7 +25,7 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     if (tc->accumulate > 1)
         fprintf(fp, " x %zu accumulated", tc->accumulate);
     fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);
-    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", mode_name(o->finder.mode),
+    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", lrf_finder_mode_name(o->finder.mode),
             o->finder.start_lr, o->finder.end_lr, o->finder.num_iter);
     if (o->finder.runs > 1)
         fprintf(fp, ", %zu runs", o->finder.runs);
@@ -71,7 +66,7 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_field_number(j, "start_lr", o->finder.start_lr);
     cli_json_field_number(j, "end_lr", o->finder.end_lr);
     cli_json_field_int(j, "num_iter", (long long)o->finder.num_iter);
-    cli_json_field_string(j, "mode", mode_name(o->finder.mode));
+    cli_json_field_string(j, "mode", lrf_finder_mode_name(o->finder.mode));
     cli_json_field_bool(j, "val_loss", o->finder.val_loss);
     cli_json_field_number(j, "seconds", ctx->sweep_seconds);
     cli_json_object_end(j);

@@ -3,11 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const diag_names[] = {
-    "too_short",        "no_finite",     "flat",          "rises_from_start",
-    "diverged_at_once", "no_divergence", "unstable_runs", "noisy",
-};
-
 bool cli_finder_rule_shown(const struct lrf_finder_result *r, enum lrf_finder_rule rule)
 {
     switch (r->compat) {
@@ -119,8 +114,7 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
     cli_json_field_number(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? "smooth_f" : "beta",
                           cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? cfg->smooth_f : cfg->beta);
     cli_json_field_number(j, "diverge", cfg->diverge);
-    cli_json_field_string(j, "stop_rule",
-                          cfg->stop_rule == LRF_FINDER_STOP_RATIO ? "ratio" : "relative");
+    cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(cfg->stop_rule));
     cli_json_object_end(j);
     cli_json_field_string(j, "stop_reason", lrf_finder_stop_name(r->stop_reason));
     cli_json_field_int(j, "stop_index", r->stop_index);
@@ -128,9 +122,9 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
     cli_json_field_int(j, "runs", (long long)r->runs);
     cli_json_key(j, "diagnostics");
     cli_json_array_begin(j);
-    for (size_t b = 0; b < sizeof diag_names / sizeof diag_names[0]; b++)
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
         if (r->diagnostics & (1u << b))
-            cli_json_string(j, diag_names[b]);
+            cli_json_string(j, lrf_finder_diag_name(b));
     cli_json_array_end(j);
     cli_json_field_string(j, "advice", r->advice);
     cli_json_key(j, "one_cycle");

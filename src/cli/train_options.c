@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -16,6 +17,41 @@ void cli_train_options_init(struct cli_train_options *o)
     o->optim = LRF_OPTIM_SGD;
     o->batch = 128;
     o->accumulate = 1;
+}
+
+void cli_train_options_usage(FILE *fp)
+{
+    char normalize[64], optim[128];
+    cli_choices(normalize, sizeof normalize, cli_normalize_name, 0, LRF_NORMALIZE_COUNT);
+    cli_choices(optim, sizeof optim, cli_optim_name, 0, LRF_OPTIM_COUNT);
+    fprintf(
+        fp,
+        "Data:\n"
+        "  -d, --data FILE.csv     training data (default: the built-in Fashion-MNIST subset,\n"
+        "                          validated on its built-in test part)\n"
+        "      --val FILE.csv      validation data (same columns as --data)\n"
+        "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"
+        "                          0 = no validation)\n"
+        "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"
+        "                          default: the column named label, class, target or y, else\n"
+        "                          the first\n"
+        "      --normalize KIND    %s (default standard);\n"
+        "                          statistics from the training rows\n"
+        "      --no-cache          parse the CSV even if a cached copy is valid\n"
+        "Model and optimizer:\n"
+        "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"
+        "      --optim NAME        %s\n"
+        "                          (default sgd; PyTorch's update rules)\n"
+        "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"
+        "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"
+        "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"
+        "                          rmsprop 0, adam/adamw 0.9)\n"
+        "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
+        "      --batch B           batch size (default 128)\n"
+        "      --accumulate N      micro-batches per optimizer step, gradients averaged (1)\n"
+        "      --seed S            seed of the initialization and data order (default 0)\n"
+        "      --threads N         OpenBLAS threads (default: OpenBLAS's own choice)\n",
+        normalize, optim);
 }
 
 int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
