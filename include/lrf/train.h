@@ -84,8 +84,11 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs);
 /* ---- the range test's callbacks (user = the trainer) ---------------------- */
 
 /* One optimizer step at lr on the next batch (cfg.accumulate micro-batches,
- * gradients averaged); *loss = the raw training loss (their mean). momentum is
- * SGD/RMSprop momentum or Adam beta1; NaN = the optimizer's configured value. */
+ * gradients averaged, through lrf_accumulate_step: lrf/accumulate.h); *loss = the
+ * raw training loss (their mean). momentum is SGD/RMSprop momentum or Adam beta1;
+ * NaN = the optimizer's configured value. After lrf_trainer_micro_step calls it
+ * completes that accumulation (at least one more micro-batch) and *loss is the mean
+ * of the micro-batches it ran. */
 enum lrf_status lrf_trainer_step(void *trainer, double lr, double momentum, double *loss);
 /* Forward+backward of the next batch, adding 1/cfg.accumulate of its gradient. */
 enum lrf_status lrf_trainer_micro_step(void *trainer, double *loss);

@@ -241,7 +241,8 @@ int cli_find_run(const struct cli_find_options *o)
     struct lrf_finder_config fcfg = o->finder;
     fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
     ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
-    fcfg.accumulate = 1; /* the trainer's step already accumulates (--accumulate) */
+    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
+     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
 
     struct cli_progress bar;
     cli_progress_init(&bar, o->progress, "range test", (long)(fcfg.num_iter * fcfg.runs));

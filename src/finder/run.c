@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "finder/finder_internal.h"
+#include "lrf/accumulate.h"
 
 static enum lrf_status check_callbacks(const struct lrf_finder_config *cfg,
                                        const struct lrf_finder_callbacks *cb, struct lrf_error *err)
@@ -39,19 +40,8 @@ static enum lrf_status one_step(const struct lrf_finder_config *cfg,
         *which = "step";
         return cb->step(cb->user, lr, cfg->momentum, loss);
     }
-    double sum = 0;
-    for (size_t a = 0; a < cfg->accumulate; a++) {
-        double l;
-        *which = "micro_step";
-        enum lrf_status st = cb->micro_step(cb->user, &l);
-        if (st != LRF_OK)
-            return st;
-        sum += l;
-    }
-    *which = "apply";
-    enum lrf_status st = cb->apply(cb->user, lr, cfg->momentum);
-    *loss = sum / (double)cfg->accumulate;
-    return st;
+    struct lrf_accumulator acc = {cb->user, cb->micro_step, cb->apply, cfg->accumulate};
+    return lrf_accumulate_step(&acc, lr, cfg->momentum, loss, which);
 }
 
 static enum lrf_finder_stop stop_for(enum lrf_status st)

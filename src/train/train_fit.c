@@ -46,24 +46,14 @@ enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, 
         for (long s = 0; s < steps; s++) {
             double lr, mom, loss;
             current_values(t, sched, &lr, &mom);
-            long samples_before = ep.samples;
-            double micro_sum = 0;
-            enum lrf_status st = LRF_OK;
-            for (size_t k = 0; k < t->cfg.accumulate && !st; k++) {
-                double l;
-                if (t->cfg.accumulate == 1)
-                    st = lrf_trainer_step(t, lr, mom, &l);
-                else
-                    st = lrf_trainer_micro_step(t, &l);
-                ep.samples += (long)t->last_rows;
-                micro_sum += l * (double)t->last_rows;
-            }
-            if (!st && t->cfg.accumulate > 1)
-                st = lrf_trainer_apply(t, lr, mom);
+            double l;
+            enum lrf_status st = lrf_trainer_step(t, lr, mom, &l);
             if (st)
                 return lrf_error_set(err, st, "training step %ld of epoch %d failed", s + 1, e + 1);
-            loss_sum += micro_sum;
-            loss = micro_sum / (double)(ep.samples - samples_before);
+            /* Sample-weighted: a short last batch counts for its rows. */
+            ep.samples += (long)t->step_rows;
+            loss_sum += t->step_loss_sum;
+            loss = t->step_loss_sum / (double)t->step_rows;
             ep.lr = lr;
             ep.momentum = mom;
             if (sched && !per_epoch_metric) {

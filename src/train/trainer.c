@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrf/accumulate.h"
 #include "lrf/clock.h"
 #include "train/train_internal.h"
 
@@ -140,11 +141,11 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs)
 }
 
 /* Gathers the next batch (not timed: data loading) and runs forward+backward
- * (timed). scale < 0 means "overwrite the gradient" (no accumulation). */
+ * (timed). scale < 0 means "overwrite the gradient" (no accumulation). The first
+ * micro-batch of an optimizer step starts the step's sample-weighted loss sum. */
 static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, double *loss)
 {
     size_t rows = lrf_batch_iter_next(t->iter, t->x, t->y);
-    t->last_rows = rows;
     float l = NAN;
     double t0 = lrf_clock_seconds();
     enum lrf_status st =
@@ -153,6 +154,10 @@ static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, doub
             : lrf_model_forward_backward_acc(t->model, t->x, t->y, (int)rows, scale, &l, NULL);
     t->step_seconds += lrf_clock_seconds() - t0;
     *loss = l;
+    if (t->micro_done == 0)
+        t->step_rows = 0, t->step_loss_sum = 0;
+    t->step_rows += rows;
+    t->step_loss_sum += *loss * (double)rows;
     return st;
 }
 
@@ -176,7 +181,6 @@ enum lrf_status lrf_trainer_micro_step(void *trainer, double *loss)
     if (st)
         return st;
     t->micro_done++;
-    t->micro_loss += l;
     *loss = l;
     return LRF_OK;
 }
@@ -188,27 +192,22 @@ enum lrf_status lrf_trainer_apply(void *trainer, double lr, double momentum)
         return LRF_ERR_STATE; /* nothing accumulated */
     optimizer_step(t, lr, momentum);
     t->micro_done = 0;
-    t->micro_loss = 0;
     return LRF_OK;
 }
 
 enum lrf_status lrf_trainer_step(void *trainer, double lr, double momentum, double *loss)
 {
     struct lrf_trainer *t = trainer;
-    enum lrf_status st;
     if (t->cfg.accumulate == 1 && t->micro_done == 0) {
-        st = forward_backward(t, -1.0f, loss);
+        enum lrf_status st = forward_backward(t, -1.0f, loss);
         if (st)
             return st;
         optimizer_step(t, lr, momentum);
         return LRF_OK;
     }
-    double l;
-    while (t->micro_done < t->cfg.accumulate)
-        if ((st = lrf_trainer_micro_step(t, &l)) != LRF_OK)
-            return st;
-    *loss = t->micro_loss / (double)t->micro_done;
-    return lrf_trainer_apply(t, lr, momentum);
+    size_t left = t->micro_done < t->cfg.accumulate ? t->cfg.accumulate - t->micro_done : 1;
+    struct lrf_accumulator acc = {t, lrf_trainer_micro_step, lrf_trainer_apply, left};
+    return lrf_accumulate_step(&acc, lr, momentum, loss, NULL);
 }
 
 enum lrf_status lrf_trainer_snapshot(void *trainer)
@@ -235,7 +234,6 @@ enum lrf_status lrf_trainer_restore(void *trainer)
      * accumulating; a restore in the middle of accumulation starts it over. */
     memset(lrf_model_grads(t->model), 0, lrf_model_n_params(t->model) * sizeof(float));
     t->micro_done = 0;
-    t->micro_loss = 0;
     return LRF_OK;
 }
 
