@@ -203,10 +203,15 @@ struct lrf_finder_callbacks {
     enum lrf_status (*reseed)(void *user, size_t run);
     /* Validation loss on a fixed subset, without changing the state (val_loss mode). */
     enum lrf_status (*eval)(void *user, double *val_loss);
+    /* Observers, called with `observer` (NULL = user, as before observers had their
+     * own context): a progress bar or an interrupt flag needs no access to the client,
+     * and two finders in one process each get their own. */
+    void *observer;
     /* After every rung. */
-    void (*progress)(void *user, const struct lrf_finder_progress *p);
-    /* Polled before every rung; true stops cleanly, keeping the partial curve. */
-    bool (*interrupted)(void *user);
+    void (*progress)(void *observer, const struct lrf_finder_progress *p);
+    /* Polled before every rung; true stops cleanly, keeping the partial curve
+     * (lrf_interrupt_poll, lrf/interrupt.h, answers Ctrl-C). */
+    bool (*interrupted)(void *observer);
 };
 
 enum { LRF_FINDER_TEXT_MAX = 256, LRF_FINDER_ADVICE_MAX = 768, LRF_FINDER_SPEC_MAX = 160 };

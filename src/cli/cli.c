@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,31 +89,6 @@ int cli_close_stdout(int status)
         return CLI_EXIT_FAILURE;
     }
     return status;
-}
-
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    if (interrupted) /* a second Ctrl-C means now */
-        _exit(130);
-    interrupted = 1;
-}
-
-void cli_interrupt_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-bool cli_interrupted(void)
-{
-    return interrupted != 0;
 }
 
 bool cli_stderr_is_tty(void)

@@ -63,11 +63,6 @@ const char *cli_normalize_name(int i);
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);
 
-/* Ctrl-C sets a flag instead of killing the process, so that a sweep can stop
- * cleanly, report what it has and remove its temporary files. */
-void cli_interrupt_install(void);
-bool cli_interrupted(void);
-
 /* True when stderr is a terminal (progress bars go there). */
 bool cli_stderr_is_tty(void);
 

@@ -11,6 +11,7 @@
 #include "cli/find.h"
 #include "cli/train_options.h"
 #include "lrf/clock.h"
+#include "lrf/interrupt.h"
 
 enum {
     OPT_START_LR = 0x2000,
@@ -266,7 +267,7 @@ int cli_cmd_find(int argc, char **argv)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
     o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
-    cli_interrupt_install();
+    lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);
 }

@@ -8,15 +8,14 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/progress.h"
 #include "cli/train_options.h"
-#include "lrf/clock.h"
+#include "lrf/interrupt.h"
 #include "lrf/sched.h"
 #include "lrf/train.h"
 
 enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
 enum { SPEC_TEXT_MAX = 1024 };
-/* Seconds between progress-bar redraws. */
-static const double PROGRESS_INTERVAL = 0.1;
 
 static void usage(void)
 {
@@ -40,44 +39,6 @@ static void usage(void)
           "Example:\n"
           "  lrfind train --data train.csv --val test.csv --schedule 'onecycle(max_lr=0.1)'\n",
           stdout);
-}
-
-struct progress {
-    bool tty;
-    int epochs;
-    double last_draw;
-    bool drawn;
-};
-
-static bool on_progress(void *user, int epoch, long step, long steps, double loss)
-{
-    struct progress *p = user;
-    if (p->tty) {
-        double now = lrf_clock_seconds();
-        if (now - p->last_draw >= PROGRESS_INTERVAL || step == steps) {
-            enum { WIDTH = 30 };
-            int fill = (int)(WIDTH * step / steps);
-            char bar[WIDTH + 1];
-            for (int i = 0; i < WIDTH; i++)
-                bar[i] = i < fill ? '#' : '.';
-            bar[WIDTH] = '\0';
-            fprintf(stderr, "\repoch %d/%d [%s] %ld/%ld loss %.4f ", epoch, p->epochs, bar, step,
-                    steps, loss);
-            fflush(stderr);
-            p->last_draw = now;
-            p->drawn = true;
-        }
-    }
-    return cli_interrupted();
-}
-
-static void clear_progress(struct progress *p)
-{
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        p->drawn = false;
-    }
 }
 
 struct run_info {
@@ -220,17 +181,20 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     }
     if (!json)
         print_header(r);
-    struct progress prog = {cli_stderr_is_tty(), r->epochs, 0, false};
+    struct cli_fit_progress prog;
+    cli_fit_progress_init(&prog, cli_stderr_is_tty(), "train",
+                          lrf_trainer_run_steps(r->trainer, r->epochs), r->epochs);
     struct lrf_error err;
     lrf_error_clear(&err);
     int done = 0;
-    cli_interrupt_install();
+    lrf_interrupt_install();
     enum lrf_status st = LRF_OK;
     /* One epoch per call, so that each epoch is printed when it ends. */
     for (int e = 0; e < r->epochs && !st; e++) {
         int one = 0;
-        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, on_progress, &prog, &err);
-        clear_progress(&prog);
+        prog.epochs_before = e;
+        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, cli_fit_progress, &prog, &err);
+        cli_progress_done(&prog.bar);
         if (one == 1) {
             ep[e].epoch = e + 1;
             done++;

@@ -19,20 +19,6 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
  * loss for the suggestion: below it, the difference is within run-to-run noise. */
 #define VERIFY_ACCURACY_MARGIN 0.002
 
-struct fit_progress {
-    struct cli_progress bar;
-    int epochs;
-};
-
-static bool on_fit_progress(void *user, int epoch, long step, long steps_per_epoch, double loss)
-{
-    struct fit_progress *fp = user;
-    char label[64];
-    snprintf(label, sizeof label, "epoch %d/%d loss %.4f", epoch, fp->epochs, loss);
-    cli_progress_update(&fp->bar, (long)(epoch - 1) * steps_per_epoch + step + 1, label);
-    return cli_interrupted();
-}
-
 /* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
 static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
                                       const char *title, bool progress, struct lrf_train_epoch *out,
@@ -42,9 +28,9 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     if (st)
         return lrf_error_set(err, st, "cannot restore the initial model");
     lrf_sched_reset(sched);
-    struct fit_progress fp = {.epochs = epochs};
-    cli_progress_init(&fp.bar, progress, title, lrf_trainer_run_steps(t, epochs));
-    st = lrf_trainer_fit(t, sched, epochs, out, done, on_fit_progress, &fp, err);
+    struct cli_fit_progress fp;
+    cli_fit_progress_init(&fp, progress, title, lrf_trainer_run_steps(t, epochs), epochs);
+    st = lrf_trainer_fit(t, sched, epochs, out, done, cli_fit_progress, &fp, err);
     cli_progress_done(&fp.bar);
     return st;
 }

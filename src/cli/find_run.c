@@ -12,6 +12,7 @@
 #include "cli/progress.h"
 #include "lrf/atomic_file.h"
 #include "lrf/clock.h"
+#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 
 void cli_find_options_init(struct cli_find_options *o)
@@ -76,20 +77,9 @@ void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
-static bool poll_interrupt(void *user)
+/* The finder's progress observer: the sweep's bar. */
+static void on_progress(void *bar, const struct lrf_finder_progress *p)
 {
-    (void)user;
-    return cli_interrupted();
-}
-
-/* The finder hands callbacks the trainer as user pointer; the one bar of this
- * process is reached here instead. */
-static struct cli_progress *sweep_bar;
-
-static void on_progress(void *user, const struct lrf_finder_progress *p)
-{
-    (void)user;
-    struct cli_progress *bar = sweep_bar;
     size_t done = p->run * p->num_iter + p->iter + 1;
     char label[96];
     snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
@@ -253,10 +243,10 @@ int cli_find_run(const struct cli_find_options *o)
         .restore = lrf_trainer_restore,
         .reseed = lrf_trainer_reseed,
         .eval = data.data.val ? lrf_trainer_eval_subset : NULL,
+        .observer = &bar,
         .progress = o->progress ? on_progress : NULL,
-        .interrupted = poll_interrupt,
+        .interrupted = lrf_interrupt_poll,
     };
-    sweep_bar = &bar;
     struct lrf_finder_result *r = NULL;
     double t1 = lrf_clock_seconds();
     enum lrf_status st = lrf_finder_run(&fcfg, &cb, &r, &err);

@@ -80,6 +80,7 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
         goto done;
     }
 
+    void *observer = cb->observer ? cb->observer : cb->user;
     size_t runs_done = 0;
     enum lrf_status fail = LRF_OK; /* a callback failure or interruption: partial result */
     for (size_t r = 0; r < K && fail == LRF_OK; r++) {
@@ -102,7 +103,7 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
         finder_smoother_init(&sm, cfg);
         double *L = loss + r * N, *T = train + r * N;
         for (size_t k = 0; k < N; k++) {
-            if (cb->interrupted && cb->interrupted(cb->user)) {
+            if (cb->interrupted && cb->interrupted(observer)) {
                 run_stop[r] = LRF_FINDER_STOP_INTERRUPTED;
                 fail = lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted at run %zu, rung %zu",
                                      r, k);
@@ -134,7 +135,7 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
             double s = finder_smoother_push(&sm, v, &div);
             if (cb->progress) {
                 struct lrf_finder_progress p = {r, K, k, N, lr, v, s};
-                cb->progress(cb->user, &p);
+                cb->progress(observer, &p);
             }
             if (cfg->stop_on_nonfinite && !(isfinite(v) && isfinite(t))) {
                 run_stop[r] = LRF_FINDER_STOP_NONFINITE;
