@@ -45,9 +45,14 @@ struct lrf_train_config {
     size_t batch_size;             /* 128 */
     size_t accumulate;             /* micro-batches per optimizer step (1) */
     uint64_t seed;                 /* model init and data order (0) */
-    int threads;                   /* OpenBLAS threads; 0 = leave as is */
-    bool drop_last;                /* skip a short last batch per epoch (false, as PyTorch) */
-    size_t eval_subset;            /* validation rows used by lrf_trainer_eval_subset (1024) */
+    /* OpenBLAS threads while this trainer computes (forward, backward, evaluation).
+     * OpenBLAS has one process-wide count: > 0 sets it for the duration of each such
+     * call and puts the caller's back before returning (so trainers in concurrent
+     * threads must agree on it); 0 = use the process's count as it is (all online
+     * cores unless OPENBLAS_NUM_THREADS or lrf_model_set_threads said otherwise). */
+    int threads;
+    bool drop_last;     /* skip a short last batch per epoch (false, as PyTorch) */
+    size_t eval_subset; /* validation rows used by lrf_trainer_eval_subset (1024) */
 };
 
 /* mlp:512,256 ReLU, SGD lr 0.01 momentum 0.9, batch 128, seed 0. */

@@ -21,7 +21,8 @@ static void usage(void)
           "                         default: the column named label, class, target or y,\n"
           "                         else the first\n"
           "      --no-cache         parse the file even if a cached copy is valid\n"
-          "      --threads N        parser threads (default: all cores)\n"
+          "      --threads N        the most threads lrfind uses (here: CSV parsing;\n"
+          "                         default: all online cores)\n"
           "      --json             print JSON instead of text\n"
           "  -h, --help             show this help and exit\n",
           stdout);

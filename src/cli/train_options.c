@@ -50,7 +50,9 @@ void cli_train_options_usage(FILE *fp)
         "      --batch B           batch size (default 128)\n"
         "      --accumulate N      micro-batches per optimizer step, gradients averaged (1)\n"
         "      --seed S            seed of the initialization and data order (default 0)\n"
-        "      --threads N         OpenBLAS threads (default: OpenBLAS's own choice)\n",
+        "      --threads N         the most threads lrfind uses, for CSV parsing and OpenBLAS\n"
+        "                          (default: all online cores; OpenBLAS honours\n"
+        "                          OPENBLAS_NUM_THREADS)\n",
         normalize, optim);
 }
 
@@ -191,6 +193,7 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     struct lrf_dataset_options dopt = lrf_dataset_options_default();
     dopt.label = o->label;
     dopt.use_cache = !o->no_cache;
+    dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     if (o->data)
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
     else

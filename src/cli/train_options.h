@@ -94,7 +94,7 @@ struct cli_train_options {
     long batch;
     long accumulate;
     uint64_t seed;
-    int threads; /* 0 = OpenBLAS default */
+    int threads; /* --threads: parser and OpenBLAS threads; 0 = all online cores */
 };
 
 void cli_train_options_init(struct cli_train_options *o);
