@@ -12,15 +12,17 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 /* Option limits shared by several commands: --epochs of a training, --threads. */
 enum { CLI_EPOCHS_MAX = 100000, CLI_THREADS_MAX = 256 };
 
-/* The subcommands; argv[0] is the subcommand name (or "lrfind" for the range test). */
+/* The subcommands, dispatched by main.c's command table; argv[0] is the subcommand
+ * name (or "lrfind" for the range test). Each returns the exit status. */
 int cli_cmd_find(int argc, char **argv);
 int cli_cmd_schedule(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
 
-/* Prints the top-level usage to stdout (status 0) or a hint to stderr. */
-void cli_usage(int status);
+/* A command's request to print the top-level help (its own options are part of it):
+ * the range test's --help; main.c, which owns the usage text, prints it. */
+enum { CLI_EXIT_HELP = -1 };
 
 /* The range test's options (part of the top-level usage). */
 void cli_find_usage(void);

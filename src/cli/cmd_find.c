@@ -259,10 +259,8 @@ int cli_cmd_find(int argc, char **argv)
     struct cli_find_options o;
     cli_find_options_init(&o);
     int status = parse_args(argc, argv, &o);
-    if (status == OPT_HELP) {
-        cli_usage(CLI_EXIT_OK);
-        return cli_close_stdout(CLI_EXIT_OK);
-    }
+    if (status == OPT_HELP)
+        return CLI_EXIT_HELP;
     if (status != CLI_EXIT_OK)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();

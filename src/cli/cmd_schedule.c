@@ -19,12 +19,8 @@
 
 enum { SCHEDULE_STEPS_MAX = 10000000, SCHEDULE_SPEC_TEXT_MAX = 4096 };
 
-static void usage(int status)
+static void usage(void)
 {
-    if (status != CLI_EXIT_OK) {
-        cli_usage(status);
-        return;
-    }
     printf("Usage: lrfind schedule SPEC --steps N [OPTIONS]\n"
            "Print the learning rate (and momentum) after t scheduler steps, t = 0..N-1,\n"
            "exactly as PyTorch's param_groups[0]['lr'] after t sched.step() calls.\n"
@@ -190,7 +186,7 @@ int cli_cmd_schedule(int argc, char **argv)
             plot_path = optarg;
             break;
         case 'h':
-            usage(CLI_EXIT_OK);
+            usage();
             return cli_close_stdout(CLI_EXIT_OK);
         default:
             return cli_option_error(c, argv);

@@ -1,4 +1,5 @@
-/* lrfind: entry point; dispatches to the subcommands. */
+/* lrfind: entry point. The top-level usage text and the command table live here, and
+ * only here; the commands never call back into this file. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,12 +9,8 @@
 #define LRF_VERSION "unknown"
 #endif
 
-void cli_usage(int status)
+static int usage(void)
 {
-    if (status != CLI_EXIT_OK) {
-        fputs("Try 'lrfind --help' for more information.\n", stderr);
-        return;
-    }
     fputs("Usage: lrfind [--data FILE.csv] [OPTIONS]      learning-rate range test\n"
           "       lrfind train [--data FILE.csv] [OPTIONS]  train with a schedule\n"
           "       lrfind schedule SPEC --steps N [OPTIONS]   print a schedule's values\n"
@@ -29,6 +26,7 @@ void cli_usage(int status)
           "\n",
           stdout);
     cli_find_usage();
+    return cli_close_stdout(CLI_EXIT_OK);
 }
 
 struct command {
@@ -43,22 +41,23 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        cli_usage(CLI_EXIT_OK);
-        return cli_close_stdout(CLI_EXIT_OK);
-    }
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return usage();
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
         printf("lrfind %s\n", LRF_VERSION);
         return cli_close_stdout(CLI_EXIT_OK);
     }
     if (argc >= 2 && argv[1][0] != '-') {
         for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-            if (!strcmp(argv[1], commands[i].name))
-                return commands[i].run(argc - 1, argv + 1);
+            if (!strcmp(argv[1], commands[i].name)) {
+                int status = commands[i].run(argc - 1, argv + 1);
+                return status == CLI_EXIT_HELP ? usage() : status;
+            }
         return cli_usage_error("unknown command '%s' (expected one of: schedule, train, "
                                "suggest, inspect, find)",
                                argv[1]);
     }
     /* No subcommand: the range test, with argv[0] standing in as its name. */
-    return cli_cmd_find(argc, argv);
+    int status = cli_cmd_find(argc, argv);
+    return status == CLI_EXIT_HELP ? usage() : status;
 }
