@@ -70,12 +70,22 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
                           struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
                           struct finder_robust_out *robust);
 
-/* Builds a result from K runs of raw losses (run_loss is runs x num_iter, row r valid
- * for run_n[r] points), computing aggregates, rules, advice and the hand-off. */
-enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t num_iter,
-                                    const double *grid, size_t runs, const double *run_loss,
-                                    const double *run_train, const size_t *run_n,
-                                    const enum lrf_finder_stop *run_stop, long stop_index,
-                                    struct lrf_finder_result **out, struct lrf_error *err);
+/* The raw material of a result: K runs of raw losses on one lr grid. */
+struct finder_runs {
+    size_t num_iter;                  /* N: planned rungs */
+    const double *grid;               /* (N) each rung's lr */
+    size_t runs;                      /* K */
+    const double *loss;               /* (K, N) recorded loss (the val loss in val mode) */
+    const double *train;              /* (K, N) training loss */
+    const size_t *n;                  /* (K) points each run recorded (row r valid to n[r]) */
+    const enum lrf_finder_stop *stop; /* (K) why each run stopped */
+    long stop_index;                  /* the point that triggered the stop */
+};
+
+/* Builds a result from K runs: per-lr aggregates, every rule, the runs' spread,
+ * advice and the hand-off. */
+enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,
+                                    const struct finder_runs *in, struct lrf_finder_result **out,
+                                    struct lrf_error *err);
 
 #endif
