@@ -25,11 +25,11 @@ struct lrf_train_config lrf_train_config_default(void)
     return c;
 }
 
-enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
-                                   const struct lrf_train_data *data, struct lrf_trainer **out,
+/* Checks cfg and data; *D = features, *K = classes (the validation set's if more). */
+static enum lrf_status check_setup(const struct lrf_train_config *cfg,
+                                   const struct lrf_train_data *data, size_t *D, size_t *K,
                                    struct lrf_error *err)
 {
-    *out = NULL;
     if (!data || !data->train)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "no training data");
     if (cfg->batch_size < 1 || cfg->batch_size > LRF_TRAIN_BATCH_MAX)
@@ -42,17 +42,65 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     enum lrf_status st = lrf_optim_validate(&cfg->optim, err);
     if (st)
         return st;
-    size_t D = lrf_dataset_features(data->train);
-    size_t K = lrf_dataset_classes(data->train);
-    if (data->val && lrf_dataset_features(data->val) != D)
+    *D = lrf_dataset_features(data->train);
+    *K = lrf_dataset_classes(data->train);
+    if (data->val && lrf_dataset_features(data->val) != *D)
         return lrf_error_set(err, LRF_ERR_DATA,
                              "validation data has %zu features, training data %zu",
-                             lrf_dataset_features(data->val), D);
-    if (data->val && lrf_dataset_classes(data->val) > K)
-        K = lrf_dataset_classes(data->val);
-    if (D > (size_t)INT32_MAX || K > (size_t)INT32_MAX)
+                             lrf_dataset_features(data->val), *D);
+    if (data->val && lrf_dataset_classes(data->val) > *K)
+        *K = lrf_dataset_classes(data->val);
+    if (*D > (size_t)INT32_MAX || *K > (size_t)INT32_MAX)
         return lrf_error_set(err, LRF_ERR_DATA, "too many features or classes");
+    return LRF_OK;
+}
 
+/* The model, initialized from the seed, and its optimizer state. */
+static enum lrf_status build_model(struct lrf_trainer *t, struct lrf_error *err)
+{
+    struct lrf_rng rng = lrf_rng_seeded(t->cfg.seed);
+    enum lrf_status st = lrf_model_create(&t->cfg.model, &rng, &t->model, err);
+    if (st)
+        return st;
+    for (int s = 0; s < t->cfg.model.optim_slots; s++)
+        t->slots[s] = lrf_model_optim_slot(t->model, s);
+    lrf_optim_reset(&t->cfg.optim, t->slots, lrf_model_optim_scalars(t->model),
+                    lrf_model_n_params(t->model));
+    return LRF_OK;
+}
+
+/* The shuffling batch iterator over the training rows, the batch buffers and the
+ * snapshot slot: everything a step needs, allocated now. */
+static enum lrf_status build_buffers(struct lrf_trainer *t, struct lrf_error *err)
+{
+    const struct lrf_train_config *cfg = &t->cfg;
+    struct lrf_batch_config bc = lrf_batch_config_default();
+    bc.batch_size = cfg->batch_size;
+    bc.seed = t->iter_seed = cfg->seed ^ ITER_SEED_MIX;
+    bc.shuffle = true;
+    bc.drop_last = cfg->drop_last;
+    enum lrf_status st = lrf_batch_iter_create(t->data.train, t->data.norm, t->data.train_rows,
+                                               t->data.n_train, &bc, &t->iter, err);
+    if (st)
+        return st;
+    t->x = malloc(cfg->batch_size * t->features * sizeof(float));
+    t->y = malloc(cfg->batch_size * sizeof(int32_t));
+    t->snap_size = lrf_model_snapshot_size(t->model);
+    t->snap = malloc(t->snap_size);
+    if (!t->x || !t->y || !t->snap)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer's buffers");
+    return LRF_OK;
+}
+
+enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
+                                   const struct lrf_train_data *data, struct lrf_trainer **out,
+                                   struct lrf_error *err)
+{
+    *out = NULL;
+    size_t D = 0, K = 0;
+    enum lrf_status st = check_setup(cfg, data, &D, &K, err);
+    if (st)
+        return st;
     struct lrf_trainer *t = calloc(1, sizeof *t);
     if (!t)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer");
@@ -69,38 +117,15 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     t->cfg.model.n_classes = (int)K;
     t->cfg.model.max_batch = (int)cfg->batch_size;
     t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
-
-    struct lrf_rng rng = lrf_rng_seeded(cfg->seed);
-    st = lrf_model_create(&t->cfg.model, &rng, &t->model, err);
-    if (st)
-        goto fail;
-    for (int s = 0; s < t->cfg.model.optim_slots; s++)
-        t->slots[s] = lrf_model_optim_slot(t->model, s);
-    lrf_optim_reset(&t->cfg.optim, t->slots, lrf_model_optim_scalars(t->model),
-                    lrf_model_n_params(t->model));
-
-    struct lrf_batch_config bc = lrf_batch_config_default();
-    bc.batch_size = cfg->batch_size;
-    bc.seed = t->iter_seed = cfg->seed ^ ITER_SEED_MIX;
-    bc.shuffle = true;
-    bc.drop_last = cfg->drop_last;
-    st = lrf_batch_iter_create(data->train, data->norm, data->train_rows, t->data.n_train, &bc,
-                               &t->iter, err);
-    if (st)
-        goto fail;
-    t->x = malloc(cfg->batch_size * D * sizeof(float));
-    t->y = malloc(cfg->batch_size * sizeof(int32_t));
-    t->snap_size = lrf_model_snapshot_size(t->model);
-    t->snap = malloc(t->snap_size);
-    if (!t->x || !t->y || !t->snap) {
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer's buffers");
-        goto fail;
+    st = build_model(t, err);
+    if (st == LRF_OK)
+        st = build_buffers(t, err);
+    if (st) {
+        lrf_trainer_destroy(t);
+        return st;
     }
     *out = t;
     return LRF_OK;
-fail:
-    lrf_trainer_destroy(t);
-    return st;
 }
 
 void lrf_trainer_destroy(struct lrf_trainer *t)
