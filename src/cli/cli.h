@@ -9,8 +9,8 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
-/* Option limits shared by several commands: --epochs of a training, --threads. */
-enum { CLI_EPOCHS_MAX = 100000, CLI_THREADS_MAX = 256 };
+/* Shared by several commands: --epochs of a training (default and limit), --threads. */
+enum { CLI_EPOCHS_DEFAULT = 3, CLI_EPOCHS_MAX = 100000, CLI_THREADS_MAX = 256 };
 
 /* The subcommands, dispatched by main.c's command table; argv[0] is the subcommand
  * name (or "lrfind" for the range test). Each returns the exit status. */

@@ -20,7 +20,7 @@ void cli_find_options_init(struct cli_find_options *o)
     memset(o, 0, sizeof *o);
     cli_train_options_init(&o->train_opts);
     o->finder = lrf_finder_config_default();
-    o->epochs = 3;
+    o->epochs = CLI_EPOCHS_DEFAULT;
     o->verify_epochs = 1;
 }
 
@@ -230,6 +230,7 @@ int cli_find_run(const struct cli_find_options *o)
     }
     struct lrf_finder_config fcfg = o->finder;
     fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
+    ctx.finder_cfg = &fcfg;
     ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
     /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
      * the finder takes whole optimizer steps and keeps its own accumulate at 1. */

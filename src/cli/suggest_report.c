@@ -77,13 +77,57 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
         fprintf(fp, "advice: %s\n", r->advice);
 }
 
-void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
-                            const struct lrf_finder_config *cfg)
+/* Every field of the finder config the result came from, robust constants included:
+ * the run is reproducible from the JSON alone. */
+static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
 {
-    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
-    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
-    cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
-    cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
+    const struct lrf_finder_robust *r = &c->robust;
+    cli_json_key(j, "config");
+    cli_json_object_begin(j);
+    cli_json_field_number(j, "start_lr", c->start_lr);
+    cli_json_field_number(j, "end_lr", c->end_lr);
+    cli_json_field_int(j, "num_iter", (long long)c->num_iter);
+    cli_json_field_string(j, "mode", lrf_finder_mode_name(c->mode));
+    cli_json_field_bool(j, "grid_include_end", c->grid_include_end);
+    cli_json_field_string(j, "smoothing", lrf_finder_smoothing_name(c->smoothing));
+    cli_json_field_number(j, "beta", c->beta);
+    cli_json_field_number(j, "smooth_f", c->smooth_f);
+    cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(c->stop_rule));
+    cli_json_field_number(j, "diverge", c->diverge);
+    cli_json_field_bool(j, "stop_on_nonfinite", c->stop_on_nonfinite);
+    cli_json_field_number(j, "momentum", c->momentum);
+    cli_json_field_int(j, "runs", (long long)c->runs);
+    cli_json_field_int(j, "accumulate", (long long)c->accumulate);
+    cli_json_field_int(j, "batches_per_rung", (long long)c->batches_per_rung);
+    cli_json_field_bool(j, "val_loss", c->val_loss);
+    cli_json_field_int(j, "skip_start", (long long)c->skip_start);
+    cli_json_field_int(j, "skip_end", (long long)c->skip_end);
+    cli_json_field_string(j, "compat", lrf_finder_compat_name(c->compat));
+    cli_json_field_int(j, "total_steps", c->total_steps);
+    cli_json_field_string(j, "rule", lrf_finder_rule_name(c->rule));
+    cli_json_key(j, "robust");
+    cli_json_object_begin(j);
+    cli_json_field_number(j, "bandwidth_decades", r->bandwidth_decades);
+    cli_json_field_number(j, "min_sigma_points", r->min_sigma_points);
+    cli_json_field_int(j, "robust_iters", r->robust_iters);
+    cli_json_field_number(j, "rise_level", r->rise_level);
+    cli_json_field_number(j, "floor_level", r->floor_level);
+    cli_json_field_number(j, "floor_position", r->floor_position);
+    cli_json_field_number(j, "floor_noise", r->floor_noise);
+    cli_json_field_number(j, "clip_factor", r->clip_factor);
+    cli_json_field_number(j, "descent_frac", r->descent_frac);
+    cli_json_field_number(j, "flat_rel", r->flat_rel);
+    cli_json_field_number(j, "flat_noise", r->flat_noise);
+    cli_json_field_int(j, "min_points", (long long)r->min_points);
+    cli_json_field_number(j, "unstable_decades", r->unstable_decades);
+    cli_json_field_number(j, "cyclic_base_div", r->cyclic_base_div);
+    cli_json_field_number(j, "cosine_div", r->cosine_div);
+    cli_json_object_end(j);
+    cli_json_object_end(j);
+}
+
+static void json_suggestions(struct cli_json *j, const struct lrf_finder_result *r)
+{
     cli_json_key(j, "suggestions");
     cli_json_object_begin(j);
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
@@ -108,6 +152,10 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
         cli_json_object_end(j);
     }
     cli_json_object_end(j);
+}
+
+static void json_smoothing(struct cli_json *j, const struct lrf_finder_config *cfg)
+{
     cli_json_key(j, "smoothing");
     cli_json_object_begin(j);
     cli_json_field_string(j, "kind", lrf_finder_smoothing_name(cfg->smoothing));
@@ -116,17 +164,10 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
     cli_json_field_number(j, "diverge", cfg->diverge);
     cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(cfg->stop_rule));
     cli_json_object_end(j);
-    cli_json_field_string(j, "stop_reason", lrf_finder_stop_name(r->stop_reason));
-    cli_json_field_int(j, "stop_index", r->stop_index);
-    cli_json_field_int(j, "points", (long long)r->n);
-    cli_json_field_int(j, "runs", (long long)r->runs);
-    cli_json_key(j, "diagnostics");
-    cli_json_array_begin(j);
-    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
-        if (r->diagnostics & (1u << b))
-            cli_json_string(j, lrf_finder_diag_name(b));
-    cli_json_array_end(j);
-    cli_json_field_string(j, "advice", r->advice);
+}
+
+static void json_handoff(struct cli_json *j, const struct lrf_finder_result *r)
+{
     cli_json_key(j, "one_cycle");
     cli_json_object_begin(j);
     cli_json_field_number(j, "max_lr", r->one_cycle_max_lr);
@@ -146,4 +187,28 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
     cli_json_field_string(j, "spec", r->cosine_spec);
     cli_json_field_string(j, "torch", r->cosine_torch);
     cli_json_object_end(j);
+}
+
+void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
+                            const struct lrf_finder_config *cfg)
+{
+    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
+    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
+    cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
+    cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
+    json_suggestions(j, r);
+    json_smoothing(j, cfg);
+    cli_json_field_string(j, "stop_reason", lrf_finder_stop_name(r->stop_reason));
+    cli_json_field_int(j, "stop_index", r->stop_index);
+    cli_json_field_int(j, "points", (long long)r->n);
+    cli_json_field_int(j, "runs", (long long)r->runs);
+    cli_json_key(j, "diagnostics");
+    cli_json_array_begin(j);
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
+        if (r->diagnostics & (1u << b))
+            cli_json_string(j, lrf_finder_diag_name(b));
+    cli_json_array_end(j);
+    cli_json_field_string(j, "advice", r->advice);
+    json_handoff(j, r);
+    json_config(j, cfg);
 }

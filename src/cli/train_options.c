@@ -8,15 +8,20 @@
 
 #include "cli/cli.h"
 
+/* The held-out fraction of --data when no --val is given. */
+#define VAL_SPLIT_DEFAULT 0.1
+
 void cli_train_options_init(struct cli_train_options *o)
 {
+    /* The trainer's defaults are the CLI's: model, optimizer, batch, accumulation. */
+    struct lrf_train_config d = lrf_train_config_default();
     memset(o, 0, sizeof *o);
-    o->val_split = 0.1;
+    o->val_split = VAL_SPLIT_DEFAULT;
     o->normalize = LRF_NORMALIZE_STANDARD;
-    o->model = lrf_model_config_default();
-    o->optim = LRF_OPTIM_SGD;
-    o->batch = 128;
-    o->accumulate = 1;
+    o->model = d.model;
+    o->optim = d.optim.kind;
+    o->batch = (long)d.batch_size;
+    o->accumulate = (long)d.accumulate;
 }
 
 void cli_train_options_usage(FILE *fp)
@@ -48,7 +53,8 @@ void cli_train_options_usage(FILE *fp)
         "                          rmsprop 0, adam/adamw 0.9)\n"
         "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
         "      --batch B           batch size (default 128)\n"
-        "      --accumulate N      micro-batches per optimizer step, gradients averaged (1)\n"
+        "      --accumulate N      micro-batches per optimizer step, gradients averaged\n"
+        "                          (default 1)\n"
         "      --seed S            seed of the initialization and data order (default 0)\n"
         "      --threads N         the most threads lrfind uses, for CSV parsing and OpenBLAS\n"
         "                          (default: all online cores; OpenBLAS honours\n"
@@ -169,9 +175,10 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     struct lrf_model_config defaults = c.model;
     c.model = o->model;
     c.model.max_batch = defaults.max_batch;
-    c.optim = lrf_optim_config_default(o->optim);
-    if (o->optim == LRF_OPTIM_SGD)
-        c.optim.momentum = 0.9; /* the CLI's default: SGD with momentum, as most recipes */
+    /* The trainer's default optimizer is SGD with momentum 0.9, as most recipes; any
+     * other starts from PyTorch's defaults. */
+    if (o->optim != c.optim.kind)
+        c.optim = lrf_optim_config_default(o->optim);
     if (o->lr_set)
         c.optim.lr = o->lr;
     if (o->momentum_set)
@@ -183,6 +190,21 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     c.seed = o->seed;
     c.threads = o->threads;
     return c;
+}
+
+void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o,
+                           const struct lrf_train_config *c)
+{
+    bool split = !o->val && (o->data || o->val_split_set);
+    cli_json_field_string(j, "optimizer", lrf_optim_kind_name(c->optim.kind));
+    cli_json_field_number(j, "lr", c->optim.lr);
+    cli_json_field_number(j, "momentum", c->optim.momentum);
+    cli_json_field_number(j, "weight_decay", c->optim.weight_decay);
+    cli_json_field_int(j, "batch", (long long)c->batch_size);
+    cli_json_field_int(j, "accumulate", (long long)c->accumulate);
+    cli_json_field_int(j, "seed", (long long)c->seed);
+    cli_json_field_number(j, "val_split", split ? o->val_split : (double)NAN);
+    cli_json_field_string(j, "normalize", lrf_normalize_name(o->normalize));
 }
 
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
