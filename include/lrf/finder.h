@@ -112,11 +112,12 @@ enum {
     LRF_FINDER_DIAG_COUNT = 8                  /* the number of flags (bits 0..COUNT-1) */
 };
 
-/* The robust rule's constants, in one place (the lead tunes them on real trainings). */
+/* The robust rule's constants, in one place; each comment ends with the default of
+ * lrf_finder_robust_default() in parentheses (docs/finder.md: how they were chosen). */
 struct lrf_finder_robust {
     double bandwidth_decades; /* Gaussian kernel sigma in log10(lr) units (0.2) */
     double min_sigma_points;  /* ...but at least this many grid spacings (2.5) */
-    int robust_iters;         /* bisquare reweighting passes against spikes (2) */
+    int robust_iters;         /* bisquare reweighting passes against spikes (0) */
     double rise_level;        /* onset: the curve has climbed back this much of its drop (0.5) */
     double floor_level;       /* valley floor: within this fraction of the drop (0.1) */
     double floor_position;    /* max_lr this far across the floor in log lr (0.6) */
@@ -127,36 +128,38 @@ struct lrf_finder_robust {
     double flat_noise;        /* ...or drop < flat_noise * noise sd (3) */
     size_t min_points;        /* fewer finite points: too short (8) */
     double unstable_decades;  /* runs' picks spanning more than this: warning (0.5) */
-    double cyclic_base_div;   /* cyclic base_lr = max_lr / this (4, Smith 1506.01186) */
+    double cyclic_base_div;   /* cyclic base_lr = max_lr / this, Smith 1506.01186 (4) */
     double cosine_div;        /* cosine lr = one-cycle max_lr / this (3) */
 };
 
 struct lrf_finder_robust lrf_finder_robust_default(void);
 
+/* Every field's trailing comment ends with its default in parentheses, as
+ * lrf_finder_config_default() sets it (tests/test_cli_defaults.c holds them to it). */
 struct lrf_finder_config {
-    double start_lr;                     /* 1e-7 */
-    double end_lr;                       /* 10 */
-    size_t num_iter;                     /* rungs (optimizer-step groups), >= 2; 100 */
-    enum lrf_finder_mode mode;           /* exp */
-    bool grid_include_end;               /* true: last lr == end_lr; false: fastai k/N */
-    enum lrf_finder_smoothing smoothing; /* EMA_DEBIASED */
-    double beta;                         /* debiased EMA weight of history, 0.98 */
-    double smooth_f;                     /* plain EMA weight of the new loss, 0.05 */
-    enum lrf_finder_stop_rule stop_rule; /* RELATIVE */
-    double diverge;                      /* 4; <= 0 disables the divergence stop */
-    bool stop_on_nonfinite;              /* true; compat modes: false (they run on) */
+    double start_lr;                     /* first lr of the sweep (1e-7) */
+    double end_lr;                       /* last lr of the sweep (10) */
+    size_t num_iter;                     /* rungs (optimizer-step groups), >= 2 (100) */
+    enum lrf_finder_mode mode;           /* the grid's spacing (exp) */
+    bool grid_include_end;               /* last lr == end_lr; false: fastai's k/N (true) */
+    enum lrf_finder_smoothing smoothing; /* the smoothing the stop rule watches (ema_debiased) */
+    double beta;                         /* debiased EMA weight of history (0.98) */
+    double smooth_f;                     /* plain EMA weight of the new loss (0.05) */
+    enum lrf_finder_stop_rule stop_rule; /* the divergence test (relative) */
+    double diverge;                      /* divergence factor; <= 0 disables the stop (4) */
+    bool stop_on_nonfinite;              /* stop at NaN/Inf; compat modes run on (true) */
     /* Passed to every step: NaN (default) = "leave the optimizer's momentum/beta1 as it
      * is"; a finite value asks the client to use it for the sweep. */
-    double momentum;
-    size_t runs;             /* K sweeps from the same restored state (1) */
-    size_t accumulate;       /* micro-batches per optimizer step (1); > 1 needs micro_step+apply */
-    size_t batches_per_rung; /* optimizer steps at each lr, loss = their mean (1) */
-    bool val_loss;           /* record eval() after each rung instead of the train loss */
-    size_t skip_start;       /* steepest: points skipped at the start (10) */
-    size_t skip_end;         /* ...and at the end (5) */
-    enum lrf_finder_compat compat; /* NONE */
-    long total_steps;              /* for the rendered schedules; 0 = unknown (placeholder) */
-    enum lrf_finder_rule rule;     /* the recommended rule when valid (ROBUST) */
+    double momentum;               /* (nan) */
+    size_t runs;                   /* K sweeps from the same restored state (1) */
+    size_t accumulate;             /* micro-batches per optimizer step; > 1: micro_step+apply (1) */
+    size_t batches_per_rung;       /* optimizer steps at each lr, loss = their mean (1) */
+    bool val_loss;                 /* record eval() after each rung, not the train loss (false) */
+    size_t skip_start;             /* steepest: points skipped at the start (10) */
+    size_t skip_end;               /* ...and at the end (5) */
+    enum lrf_finder_compat compat; /* the anchor whose numbers to reproduce (none) */
+    long total_steps;              /* for the rendered schedules; 0 = unknown (0) */
+    enum lrf_finder_rule rule;     /* the recommended rule when valid (robust) */
     struct lrf_finder_robust robust;
 };
 

@@ -14,6 +14,7 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
         .rise_level = 0.5,        /* halfway back up: the divergence onset, an upper bound */
         .floor_level = 0.1,       /* the valley floor: within 10% of the drop from the minimum */
         .floor_position = 0.6,    /* ...and max_lr 60% across it (docs/finder.md) */
+        .floor_noise = 4.0,       /* ...a floor deeper than the smoothed curve's wiggles */
         .clip_factor = 1.0,       /* a rise as large as the whole drop is divergence */
         .descent_frac = 0.1,
         .flat_rel = 0.02,
