@@ -148,7 +148,16 @@ static enum lrf_status compute(struct lrf_sched *s, const double *metrics, long 
     return LRF_OK;
 }
 
-int cli_cmd_schedule(int argc, char **argv)
+struct schedule_options {
+    const char *spec;
+    long steps;
+    double base_lr;
+    const char *metrics_text, *format, *plot_path;
+    bool help;
+};
+
+/* CLI_EXIT_OK with o filled (o->help for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct schedule_options *o)
 {
     static const struct option longopts[] = {
         {"steps", required_argument, NULL, 'n'},
@@ -159,35 +168,32 @@ int cli_cmd_schedule(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    long steps = -1;
-    double base_lr = 1.0;
-    const char *metrics_text = NULL, *format = "csv", *plot_path = NULL;
-    int c;
+    *o = (struct schedule_options){.steps = -1, .base_lr = 1.0, .format = "csv"};
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:l:m:f:p:h", longopts, NULL)) != -1) {
+    for (int c; (c = getopt_long(argc, argv, ":n:l:m:f:p:h", longopts, NULL)) != -1;) {
         switch (c) {
         case 'n':
-            if (!cli_parse_long("--steps", optarg, 1, SCHEDULE_STEPS_MAX, &steps))
+            if (!cli_parse_long("--steps", optarg, 1, SCHEDULE_STEPS_MAX, &o->steps))
                 return CLI_EXIT_USAGE;
             break;
         case 'l':
-            if (!cli_parse_double("--lr", optarg, &base_lr))
+            if (!cli_parse_double("--lr", optarg, &o->base_lr))
                 return CLI_EXIT_USAGE;
             break;
         case 'm':
-            metrics_text = optarg;
+            o->metrics_text = optarg;
             break;
         case 'f':
-            format = optarg;
-            if (strcmp(format, "csv") && strcmp(format, "json"))
-                return cli_usage_error("--format: expected csv or json, got '%s'", format);
+            o->format = optarg;
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json"))
+                return cli_usage_error("--format: expected csv or json, got '%s'", optarg);
             break;
         case 'p':
-            plot_path = optarg;
+            o->plot_path = optarg;
             break;
         case 'h':
-            usage();
-            return cli_close_stdout(CLI_EXIT_OK);
+            o->help = true;
+            return CLI_EXIT_OK;
         default:
             return cli_option_error(c, argv);
         }
@@ -199,61 +205,73 @@ int cli_cmd_schedule(int argc, char **argv)
         return cli_usage_error("schedule: one SPEC expected, got '%s' and '%s' (quote a SPEC "
                                "with spaces)",
                                argv[optind], argv[optind + 1]);
-    if (steps < 0)
+    if (o->steps < 0)
         return cli_usage_error("schedule: missing --steps N");
+    o->spec = argv[optind];
+    return CLI_EXIT_OK;
+}
 
+/* Computes every row, then draws and prints them. */
+static int run(const struct schedule_options *o, struct lrf_sched *s, const double *metrics)
+{
+    size_t n = (size_t)o->steps;
+    bool has_mom = lrf_sched_has_momentum(s);
+    double *lr = malloc(n * sizeof *lr);
+    double *mom = has_mom ? malloc(n * sizeof *mom) : NULL;
+    struct lrf_error err;
+    int rc = CLI_EXIT_OK;
+    if (!lr || (has_mom && !mom)) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_FAILURE;
+    } else if (compute(s, metrics, o->steps, lr, mom, &err) != LRF_OK) {
+        rc = cli_fail(&err);
+    } else if (o->plot_path) {
+        char title[SCHEDULE_SPEC_TEXT_MAX];
+        lrf_sched_format_spec(s, title, sizeof title);
+        struct lrf_plot_output out = lrf_plot_output_default();
+        out.path = o->plot_path;
+        out.term_out = stderr; /* stdout carries the CSV/JSON */
+        if (lrf_plot_schedule(&out, lr, mom, n, title, &err) != LRF_OK)
+            rc = cli_fail(&err);
+    }
+    if (rc == CLI_EXIT_OK && !strcmp(o->format, "json"))
+        print_json(s, o->base_lr, lr, mom, o->steps);
+    else if (rc == CLI_EXIT_OK)
+        print_csv(lr, mom, o->steps);
+    free(lr);
+    free(mom);
+    return rc;
+}
+
+int cli_cmd_schedule(int argc, char **argv)
+{
+    struct schedule_options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != CLI_EXIT_OK || o.help) {
+        if (o.help)
+            usage();
+        return o.help ? cli_close_stdout(CLI_EXIT_OK) : rc;
+    }
     struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
-    opts.base_lr = base_lr;
+    opts.base_lr = o.base_lr;
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     lrf_error_clear(&err);
-    enum lrf_status st = lrf_sched_parse(argv[optind], &opts, &s, &err);
+    enum lrf_status st = lrf_sched_parse(o.spec, &opts, &s, &err);
     if (st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG)
         return cli_usage_error("%s", err.message);
     if (st)
         return cli_fail(&err);
-
     double *metrics = NULL;
     long n_metrics = 0;
-    int rc = CLI_EXIT_OK;
-    if (metrics_text && (n_metrics = parse_metrics(metrics_text, &metrics)) < 0) {
-        lrf_sched_destroy(s);
-        return CLI_EXIT_USAGE;
-    }
-    if (lrf_sched_needs_metric(s) && n_metrics < steps - 1) {
+    if (o.metrics_text && (n_metrics = parse_metrics(o.metrics_text, &metrics)) < 0)
+        rc = CLI_EXIT_USAGE;
+    else if (lrf_sched_needs_metric(s) && n_metrics < o.steps - 1)
         rc = cli_usage_error("plateau needs one metric per step: --metrics with %ld values for "
                              "--steps %ld, got %ld",
-                             steps - 1, steps, n_metrics);
-        goto done;
-    }
-    bool has_mom = lrf_sched_has_momentum(s);
-    double *lr = malloc((size_t)steps * sizeof *lr);
-    double *mom = has_mom ? malloc((size_t)steps * sizeof *mom) : NULL;
-    if (!lr || (has_mom && !mom)) {
-        cli_errorf("out of memory");
-        rc = CLI_EXIT_FAILURE;
-    } else if ((st = compute(s, metrics, steps, lr, mom, &err)) != LRF_OK) {
-        rc = cli_fail(&err);
-    } else {
-        if (plot_path) {
-            char title[SCHEDULE_SPEC_TEXT_MAX];
-            lrf_sched_format_spec(s, title, sizeof title);
-            struct lrf_plot_output out = lrf_plot_output_default();
-            out.path = plot_path;
-            out.term_out = stderr; /* stdout carries the CSV/JSON */
-            if (lrf_plot_schedule(&out, lr, mom, (size_t)steps, title, &err) != LRF_OK)
-                rc = cli_fail(&err);
-        }
-        if (rc == CLI_EXIT_OK) {
-            if (!strcmp(format, "json"))
-                print_json(s, base_lr, lr, mom, steps);
-            else
-                print_csv(lr, mom, steps);
-        }
-    }
-    free(lr);
-    free(mom);
-done:
+                             o.steps - 1, o.steps, n_metrics);
+    else
+        rc = run(&o, s, metrics);
     free(metrics);
     lrf_sched_destroy(s);
     return cli_close_stdout(rc);

@@ -10,6 +10,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/train_options.h"
+#include "cli/train_report.h"
 #include "lrf/interrupt.h"
 #include "lrf/sched.h"
 #include "lrf/train.h"
@@ -98,65 +99,57 @@ static void totals(const struct lrf_train_epoch *ep, int n, double *train_s, dou
 static void print_json(const struct run_info *r, const struct lrf_train_epoch *ep, int n,
                        bool interrupted)
 {
-    const struct lrf_train_config *c = lrf_trainer_config(r->trainer);
     struct cli_json j;
     cli_json_init(&j, stdout);
     cli_json_object_begin(&j);
-    cli_json_key(&j, "data");
-    cli_json_string(&j, lrf_dataset_source(r->data->train));
-    cli_json_key(&j, "train_rows");
-    cli_json_int(&j, (long long)r->data->data.n_train);
-    cli_json_key(&j, "validation");
-    cli_json_string(&j, r->data->val_source);
-    cli_json_key(&j, "val_rows");
-    cli_json_int(&j, (long long)r->data->data.n_val);
-    cli_json_key(&j, "model");
-    cli_json_string(&j, r->model_spec);
-    cli_json_key(&j, "parameters");
-    cli_json_int(&j, (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
-    cli_train_config_json(&j, r->opt, c);
-    cli_json_key(&j, "schedule");
-    cli_json_string(&j, r->schedule);
-    cli_json_key(&j, "steps_per_epoch");
-    cli_json_int(&j, r->steps_per_epoch);
-    cli_json_key(&j, "epochs");
-    cli_json_array_begin(&j);
-    for (int i = 0; i < n; i++) {
-        cli_json_object_begin(&j);
-        cli_json_key(&j, "epoch");
-        cli_json_int(&j, ep[i].epoch);
-        cli_json_key(&j, "train_loss");
-        cli_json_number(&j, ep[i].train_loss);
-        cli_json_key(&j, "val_loss");
-        cli_json_number(&j, ep[i].val_loss);
-        cli_json_key(&j, "val_accuracy");
-        cli_json_number(&j, ep[i].val_accuracy);
-        cli_json_key(&j, "seconds");
-        cli_json_number(&j, ep[i].seconds);
-        cli_json_key(&j, "samples_per_second");
-        cli_json_number(&j, ep[i].samples_per_second);
-        cli_json_key(&j, "lr");
-        cli_json_number(&j, ep[i].lr);
-        cli_json_object_end(&j);
-    }
-    cli_json_array_end(&j);
+    cli_json_field_string(&j, "data", lrf_dataset_source(r->data->train));
+    cli_json_field_int(&j, "train_rows", (long long)r->data->data.n_train);
+    cli_json_field_string(&j, "validation", r->data->val_source);
+    cli_json_field_int(&j, "val_rows", (long long)r->data->data.n_val);
+    cli_json_field_string(&j, "model", r->model_spec);
+    cli_json_field_int(&j, "parameters",
+                       (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
+    cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
+    cli_json_field_string(&j, "schedule", r->schedule);
+    cli_json_field_int(&j, "steps_per_epoch", r->steps_per_epoch);
+    cli_train_epochs_json(&j, ep, n);
     double train_s, step_s;
     long samples;
     totals(ep, n, &train_s, &step_s, &samples);
-    cli_json_key(&j, "val_loss");
-    cli_json_number(&j, n ? ep[n - 1].val_loss : (double)NAN);
-    cli_json_key(&j, "val_accuracy");
-    cli_json_number(&j, n ? ep[n - 1].val_accuracy : (double)NAN);
-    cli_json_key(&j, "train_seconds");
-    cli_json_number(&j, train_s);
-    cli_json_key(&j, "step_seconds");
-    cli_json_number(&j, step_s);
-    cli_json_key(&j, "samples_per_second");
-    cli_json_number(&j, step_s > 0 ? (double)samples / step_s : (double)NAN);
-    cli_json_key(&j, "interrupted");
-    cli_json_bool(&j, interrupted);
+    cli_json_field_number(&j, "val_loss", n ? ep[n - 1].val_loss : (double)NAN);
+    cli_json_field_number(&j, "val_accuracy", n ? ep[n - 1].val_accuracy : (double)NAN);
+    cli_json_field_number(&j, "train_seconds", train_s);
+    cli_json_field_number(&j, "step_seconds", step_s);
+    cli_json_field_number(&j, "samples_per_second",
+                          step_s > 0 ? (double)samples / step_s : (double)NAN);
+    cli_json_field_bool(&j, "interrupted", interrupted);
     cli_json_object_end(&j);
     cli_json_finish(&j);
+}
+
+/* Trains one epoch per lrf_trainer_fit call, so that each is printed when it ends;
+ * fills ep[0..*done). */
+static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched, bool json,
+                                    struct lrf_train_epoch *ep, int *done, struct lrf_error *err)
+{
+    struct cli_fit_progress prog;
+    cli_fit_progress_init(&prog, cli_stderr_is_tty(), "train",
+                          lrf_trainer_run_steps(r->trainer, r->epochs), r->epochs);
+    enum lrf_status st = LRF_OK;
+    *done = 0;
+    for (int e = 0; e < r->epochs && !st; e++) {
+        int one = 0;
+        prog.epochs_before = e;
+        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, cli_fit_progress, &prog, err);
+        cli_progress_done(&prog.bar);
+        if (one == 1) {
+            ep[e].epoch = e + 1;
+            ++*done;
+            if (!json)
+                print_epoch(&ep[e], r->epochs);
+        }
+    }
+    return st;
 }
 
 static int run(struct run_info *r, struct lrf_sched *sched, bool json)
@@ -168,27 +161,11 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     }
     if (!json)
         print_header(r);
-    struct cli_fit_progress prog;
-    cli_fit_progress_init(&prog, cli_stderr_is_tty(), "train",
-                          lrf_trainer_run_steps(r->trainer, r->epochs), r->epochs);
     struct lrf_error err;
     lrf_error_clear(&err);
     int done = 0;
     lrf_interrupt_install();
-    enum lrf_status st = LRF_OK;
-    /* One epoch per call, so that each epoch is printed when it ends. */
-    for (int e = 0; e < r->epochs && !st; e++) {
-        int one = 0;
-        prog.epochs_before = e;
-        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, cli_fit_progress, &prog, &err);
-        cli_progress_done(&prog.bar);
-        if (one == 1) {
-            ep[e].epoch = e + 1;
-            done++;
-            if (!json)
-                print_epoch(&ep[e], r->epochs);
-        }
-    }
+    enum lrf_status st = train_epochs(r, sched, json, ep, &done, &err);
     bool interrupted = st == LRF_ERR_INTERRUPTED;
     int status = CLI_EXIT_OK;
     if (json) {
@@ -212,7 +189,15 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     return status;
 }
 
-int cli_cmd_train(int argc, char **argv)
+struct train_args {
+    struct cli_train_options to;
+    long epochs;
+    const char *schedule; /* NULL = constant --lr */
+    bool json, help;
+};
+
+/* CLI_EXIT_OK with a filled (a->help for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct train_args *a)
 {
     static const struct option longopts[] = {CLI_TRAIN_LONG_OPTIONS,
                                              {"epochs", required_argument, NULL, OPT_EPOCHS},
@@ -220,79 +205,89 @@ int cli_cmd_train(int argc, char **argv)
                                              {"json", no_argument, NULL, OPT_JSON},
                                              {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
-    struct cli_train_options to;
-    cli_train_options_init(&to);
-    long epochs = CLI_EPOCHS_DEFAULT;
-    const char *schedule = NULL;
-    bool json = false;
-    int c;
+    *a = (struct train_args){.epochs = CLI_EPOCHS_DEFAULT};
+    cli_train_options_init(&a->to);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
-        int h = cli_train_options_handle(&to, c, optarg);
-        if (h < 0)
-            return CLI_EXIT_USAGE;
-        if (h > 0)
+    for (int c;
+         (c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "h", longopts, NULL)) != -1;) {
+        int h = cli_train_options_handle(&a->to, c, optarg);
+        if (h != 0) {
+            if (h < 0)
+                return CLI_EXIT_USAGE;
             continue;
+        }
         switch (c) {
         case OPT_EPOCHS:
-            if (!cli_parse_long("--epochs", optarg, 1, CLI_EPOCHS_MAX, &epochs))
+            if (!cli_parse_long("--epochs", optarg, 1, CLI_EPOCHS_MAX, &a->epochs))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_SCHEDULE:
-            schedule = optarg;
+            a->schedule = optarg;
             break;
         case OPT_JSON:
-            json = true;
+            a->json = true;
             break;
         case OPT_HELP:
-            usage();
-            return cli_close_stdout(CLI_EXIT_OK);
+            a->help = true;
+            return CLI_EXIT_OK;
         default:
             return cli_option_error(c, argv);
         }
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
-    if (cli_train_options_check(&to) != CLI_EXIT_OK)
-        return CLI_EXIT_USAGE;
+    return cli_train_options_check(&a->to) != CLI_EXIT_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
 
+/* The --schedule SPEC for this run (its lengths default to the run's); NULL sched and
+ * CLI_EXIT_OK without one. */
+static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched **sched, char *text,
+                         size_t size)
+{
+    struct lrf_error err;
+    struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
+    so.base_lr = r->cfg->optim.lr;
+    so.run_length = lrf_trainer_run_steps(r->trainer, r->epochs);
+    if (lrf_sched_parse(spec, &so, sched, &err) != LRF_OK)
+        return cli_usage_error("--schedule: %s", err.message);
+    long need = so.run_length, max = lrf_sched_max_step(*sched);
+    if (max >= 0 && max < need && !lrf_sched_needs_metric(*sched))
+        return cli_usage_error("--schedule: it ends after %ld steps but this run has %ld "
+                               "(%d epochs of %ld); omit its length to fit the run",
+                               max, need, r->epochs, r->steps_per_epoch);
+    lrf_sched_format_spec(*sched, text, size);
+    r->schedule = text;
+    return CLI_EXIT_OK;
+}
+
+int cli_cmd_train(int argc, char **argv)
+{
+    struct train_args a;
+    int status = parse_args(argc, argv, &a);
+    if (a.help)
+        usage();
+    if (a.help || status != CLI_EXIT_OK)
+        return a.help ? cli_close_stdout(CLI_EXIT_OK) : status;
     struct lrf_error err;
     lrf_error_clear(&err);
     struct cli_train_data data;
-    if (cli_train_data_load(&to, &data, &err) != LRF_OK)
+    if (cli_train_data_load(&a.to, &data, &err) != LRF_OK)
         return cli_fail(&err);
-    struct lrf_train_config cfg = cli_train_options_config(&to);
-    struct run_info r = {&to, &data, &cfg, NULL, "constant", "", (int)epochs, 0};
+    struct lrf_train_config cfg = cli_train_options_config(&a.to);
+    struct run_info r = {&a.to, &data, &cfg, NULL, "constant", "", (int)a.epochs, 0};
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
-    int status;
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];
     if (lrf_trainer_create(&cfg, &data.data, &r.trainer, &err) != LRF_OK) {
         status = cli_fail(&err);
-        goto out;
+    } else {
+        r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
+        if (a.schedule)
+            status = make_schedule(&r, a.schedule, &sched, spec_text, sizeof spec_text);
+        if (status == CLI_EXIT_OK)
+            status = run(&r, sched, a.json);
     }
-    r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
-    if (schedule) {
-        struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
-        so.base_lr = cfg.optim.lr;
-        so.run_length = lrf_trainer_run_steps(r.trainer, (int)epochs);
-        if (lrf_sched_parse(schedule, &so, &sched, &err) != LRF_OK) {
-            status = cli_usage_error("--schedule: %s", err.message);
-            goto out;
-        }
-        long need = lrf_trainer_run_steps(r.trainer, (int)epochs), max = lrf_sched_max_step(sched);
-        if (max >= 0 && max < need && !lrf_sched_needs_metric(sched)) {
-            status = cli_usage_error("--schedule: it ends after %ld steps but this run has %ld "
-                                     "(%ld epochs of %ld); omit its length to fit the run",
-                                     max, need, epochs, r.steps_per_epoch);
-            goto out;
-        }
-        lrf_sched_format_spec(sched, spec_text, sizeof spec_text);
-        r.schedule = spec_text;
-    }
-    status = run(&r, sched, json);
-out:
     lrf_sched_destroy(sched);
     lrf_trainer_destroy(r.trainer);
     cli_train_data_free(&data);

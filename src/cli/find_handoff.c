@@ -11,6 +11,7 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/train_report.h"
 #include "lrf/plot.h"
 
 enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
@@ -162,22 +163,6 @@ static enum lrf_status plot_schedule(const char *path, struct lrf_sched *s, long
     return st;
 }
 
-static void json_epochs(struct cli_json *j, const struct lrf_train_epoch *ep, int n)
-{
-    cli_json_key(j, "epochs");
-    cli_json_array_begin(j);
-    for (int e = 0; e < n; e++) {
-        cli_json_object_begin(j);
-        cli_json_field_int(j, "epoch", ep[e].epoch);
-        cli_json_field_number(j, "train_loss", ep[e].train_loss);
-        cli_json_field_number(j, "val_loss", ep[e].val_loss);
-        cli_json_field_number(j, "val_accuracy", ep[e].val_accuracy);
-        cli_json_field_number(j, "seconds", ep[e].seconds);
-        cli_json_object_end(j);
-    }
-    cli_json_array_end(j);
-}
-
 int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
                    const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
 {
@@ -221,7 +206,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         cli_json_key(j, "train");
         cli_json_object_begin(j);
         cli_json_field_string(j, "schedule", resolved);
-        json_epochs(j, ep, done);
+        cli_train_epochs_json(j, ep, done);
         cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
         cli_json_object_end(j);
     }

@@ -6,6 +6,7 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/suggest_report.h"
+#include "cli/train_report.h"
 
 void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
                          const struct lrf_finder_result *r)

@@ -62,11 +62,23 @@ void cli_train_options_usage(FILE *fp)
         normalize, optim);
 }
 
-int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
+/* A number >= 0 (and < 1 when below_one), or a usage error naming the option and what
+ * it expects. */
+static bool parse_nonneg(const char *option, const char *arg, bool below_one, const char *expected,
+                         double *out)
+{
+    if (!cli_parse_double(option, arg, out))
+        return false;
+    if (*out >= 0 && (!below_one || *out < 1))
+        return true;
+    cli_usage_error("%s: expected %s, got '%s'", option, expected, arg);
+    return false;
+}
+
+/* --data, --label, --val, --val-split, --normalize, --no-cache. */
+static int handle_data_option(struct cli_train_options *o, int c, const char *arg)
 {
     struct lrf_error err;
-    long n;
-    double v;
     switch (c) {
     case CLI_TOPT_DATA:
         o->data = arg;
@@ -78,13 +90,8 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
         o->val = arg;
         return 1;
     case CLI_TOPT_VAL_SPLIT:
-        if (!cli_parse_double("--val-split", arg, &v))
+        if (!parse_nonneg("--val-split", arg, true, "a fraction in [0, 1)", &o->val_split))
             return -1;
-        if (!(v >= 0 && v < 1)) {
-            cli_usage_error("--val-split: expected a fraction in [0, 1), got '%s'", arg);
-            return -1;
-        }
-        o->val_split = v;
         o->val_split_set = true;
         return 1;
     case CLI_TOPT_NORMALIZE:
@@ -96,53 +103,52 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
     case CLI_TOPT_NO_CACHE:
         o->no_cache = true;
         return 1;
+    default:
+        return 0;
+    }
+}
+
+/* --model, --optim, --lr, --momentum, --weight-decay. */
+static int handle_model_option(struct cli_train_options *o, int c, const char *arg)
+{
+    struct lrf_error err;
+    switch (c) {
     case CLI_TOPT_MODEL:
-        if (lrf_model_parse_spec(arg, &o->model, &err) != LRF_OK) {
-            cli_usage_error("--model: %s", err.message);
-            return -1;
-        }
-        return 1;
+        if (lrf_model_parse_spec(arg, &o->model, &err) == LRF_OK)
+            return 1;
+        cli_usage_error("--model: %s", err.message);
+        return -1;
     case CLI_TOPT_OPTIM:
-        if (lrf_optim_parse_kind(arg, &o->optim, &err) != LRF_OK) {
-            cli_usage_error("--optim: %s", err.message);
-            return -1;
-        }
-        return 1;
+        if (lrf_optim_parse_kind(arg, &o->optim, &err) == LRF_OK)
+            return 1;
+        cli_usage_error("--optim: %s", err.message);
+        return -1;
     case CLI_TOPT_LR:
-        if (!cli_parse_double("--lr", arg, &o->lr))
-            return -1;
-        if (o->lr < 0) {
-            cli_usage_error("--lr: expected a number >= 0, got '%s'", arg);
-            return -1;
-        }
         o->lr_set = true;
-        return 1;
+        return parse_nonneg("--lr", arg, false, "a number >= 0", &o->lr) ? 1 : -1;
     case CLI_TOPT_MOMENTUM:
-        if (!cli_parse_double("--momentum", arg, &o->momentum))
-            return -1;
-        if (o->momentum < 0 || o->momentum >= 1) {
-            cli_usage_error("--momentum: expected a number in [0, 1), got '%s'", arg);
-            return -1;
-        }
         o->momentum_set = true;
-        return 1;
+        return parse_nonneg("--momentum", arg, true, "a number in [0, 1)", &o->momentum) ? 1 : -1;
     case CLI_TOPT_WEIGHT_DECAY:
-        if (!cli_parse_double("--weight-decay", arg, &o->weight_decay))
-            return -1;
-        if (o->weight_decay < 0) {
-            cli_usage_error("--weight-decay: expected a number >= 0, got '%s'", arg);
-            return -1;
-        }
         o->weight_decay_set = true;
-        return 1;
+        return parse_nonneg("--weight-decay", arg, false, "a number >= 0", &o->weight_decay) ? 1
+                                                                                             : -1;
+    default:
+        return 0;
+    }
+}
+
+/* --batch, --accumulate, --seed, --threads. */
+static int handle_run_option(struct cli_train_options *o, int c, const char *arg)
+{
+    long n;
+    switch (c) {
     case CLI_TOPT_BATCH:
-        if (!cli_parse_long("--batch", arg, 1, LRF_TRAIN_BATCH_MAX, &o->batch))
-            return -1;
-        return 1;
+        return cli_parse_long("--batch", arg, 1, LRF_TRAIN_BATCH_MAX, &o->batch) ? 1 : -1;
     case CLI_TOPT_ACCUMULATE:
-        if (!cli_parse_long("--accumulate", arg, 1, LRF_TRAIN_ACCUMULATE_MAX, &o->accumulate))
-            return -1;
-        return 1;
+        return cli_parse_long("--accumulate", arg, 1, LRF_TRAIN_ACCUMULATE_MAX, &o->accumulate)
+                   ? 1
+                   : -1;
     case CLI_TOPT_SEED:
         if (!cli_parse_long("--seed", arg, 0, LONG_MAX, &n))
             return -1;
@@ -156,6 +162,16 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
     default:
         return 0;
     }
+}
+
+int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
+{
+    int r = handle_data_option(o, c, arg);
+    if (r == 0)
+        r = handle_model_option(o, c, arg);
+    if (r == 0)
+        r = handle_run_option(o, c, arg);
+    return r;
 }
 
 int cli_train_options_check(const struct cli_train_options *o)
@@ -190,21 +206,6 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     c.seed = o->seed;
     c.threads = o->threads;
     return c;
-}
-
-void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o,
-                           const struct lrf_train_config *c)
-{
-    bool split = !o->val && (o->data || o->val_split_set);
-    cli_json_field_string(j, "optimizer", lrf_optim_kind_name(c->optim.kind));
-    cli_json_field_number(j, "lr", c->optim.lr);
-    cli_json_field_number(j, "momentum", c->optim.momentum);
-    cli_json_field_number(j, "weight_decay", c->optim.weight_decay);
-    cli_json_field_int(j, "batch", (long long)c->batch_size);
-    cli_json_field_int(j, "accumulate", (long long)c->accumulate);
-    cli_json_field_int(j, "seed", (long long)c->seed);
-    cli_json_field_number(j, "val_split", split ? o->val_split : (double)NAN);
-    cli_json_field_string(j, "normalize", lrf_normalize_name(o->normalize));
 }
 
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,

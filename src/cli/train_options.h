@@ -28,7 +28,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/json.h"
 #include "lrf/dataset.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -111,12 +110,6 @@ int cli_train_options_check(const struct cli_train_options *o);
 /* The trainer configuration: the optimizer's defaults for --optim (SGD with
  * momentum 0.9), then --lr, --momentum, --weight-decay, --batch, ... */
 struct lrf_train_config cli_train_options_config(const struct cli_train_options *o);
-
-/* The training settings that ran, as JSON fields of the open object: optimizer, lr,
- * momentum, weight_decay, batch, accumulate, seed, val_split (null when a --val file or
- * the built-in test part validates), normalize. */
-void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o,
-                           const struct lrf_train_config *c);
 
 /* The loaded data the options describe; pass .data to lrf_trainer_create. */
 struct cli_train_data {
