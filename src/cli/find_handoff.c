@@ -56,6 +56,74 @@ static bool has_suggestion(const struct lrf_finder_result *r)
     return false;
 }
 
+/* The verify trials: one-cycle at the suggestion and at x1/3 and x3 of it. */
+struct verify_trials {
+    double lr[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], acc[VERIFY_CANDIDATES];
+    int best; /* the candidate that trained best (the suggestion unless beaten clearly) */
+};
+
+static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
+
+/* Trains each candidate from the initial model and evaluates it. */
+static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
+                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+{
+    long steps = lrf_trainer_run_steps(t, o->verify_epochs);
+    struct lrf_error err;
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
+        char spec[SPEC_MAX];
+        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
+        struct lrf_sched *s = NULL;
+        double base_lr = lrf_trainer_config(t)->optim.lr;
+        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
+            return cli_fail(&err);
+        int done = 0;
+        enum lrf_status st =
+            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
+        lrf_sched_destroy(s);
+        if (st || lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], &err) != LRF_OK)
+            return cli_fail(&err);
+        if (fp)
+            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c],
+                    c == 1 ? " (suggested)" : "            ", v->loss[c], v->acc[c]);
+    }
+    v->best = 1;
+    for (int c = 0; c < VERIFY_CANDIDATES; c++)
+        if (v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
+            v->best = c;
+    return CLI_EXIT_OK;
+}
+
+static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_json *j)
+{
+    bool lost = v->best != 1;
+    if (fp && lost)
+        fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+                v->lr[v->best], v->best == 0 ? "1/3" : "3");
+    else if (fp)
+        fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
+                VERIFY_ACCURACY_MARGIN * 100);
+    if (!j)
+        return;
+    cli_json_key(j, "verify");
+    cli_json_object_begin(j);
+    cli_json_key(j, "trials");
+    cli_json_array_begin(j);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        cli_json_object_begin(j);
+        cli_json_field_number(j, "max_lr", v->lr[c]);
+        cli_json_field_number(j, "factor", VERIFY_FACTORS[c]);
+        cli_json_field_number(j, "val_loss", v->loss[c]);
+        cli_json_field_number(j, "val_accuracy", v->acc[c]);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_field_number(j, "best_max_lr", v->lr[v->best]);
+    cli_json_field_bool(j, "suggestion_lost", lost);
+    cli_json_object_end(j);
+}
+
 int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
                     const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
 {
@@ -66,65 +134,14 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         cli_errorf("--verify needs validation data (--val FILE or --val-split F > 0)");
         return CLI_EXIT_FAILURE;
     }
-    static const double factors[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
-    double acc[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], lr[VERIFY_CANDIDATES];
-    long steps = lrf_trainer_run_steps(t, o->verify_epochs);
-    struct lrf_error err;
     if (fp)
         fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
                 o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
-    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-        lr[c] = r->one_cycle_max_lr * factors[c];
-        char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", lr[c]);
-        struct lrf_sched *s = NULL;
-        double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
-            return cli_fail(&err);
-        int done = 0;
-        enum lrf_status st =
-            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
-        lrf_sched_destroy(s);
-        if (st)
-            return cli_fail(&err);
-        if (lrf_trainer_evaluate(t, &loss[c], &acc[c], &err) != LRF_OK)
-            return cli_fail(&err);
-        if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", lr[c],
-                    c == 1 ? " (suggested)" : "            ", loss[c], acc[c]);
-    }
-    int best = 1;
-    for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (acc[c] > acc[best] + VERIFY_ACCURACY_MARGIN)
-            best = c;
-    bool lost = best != 1;
-    if (fp) {
-        if (lost)
-            fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
-                    lr[best], best == 0 ? "1/3" : "3");
-        else
-            fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
-                    VERIFY_ACCURACY_MARGIN * 100);
-    }
-    if (j) {
-        cli_json_key(j, "verify");
-        cli_json_object_begin(j);
-        cli_json_key(j, "trials");
-        cli_json_array_begin(j);
-        for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-            cli_json_object_begin(j);
-            cli_json_field_number(j, "max_lr", lr[c]);
-            cli_json_field_number(j, "factor", factors[c]);
-            cli_json_field_number(j, "val_loss", loss[c]);
-            cli_json_field_number(j, "val_accuracy", acc[c]);
-            cli_json_object_end(j);
-        }
-        cli_json_array_end(j);
-        cli_json_field_number(j, "best_max_lr", lr[best]);
-        cli_json_field_bool(j, "suggestion_lost", lost);
-        cli_json_object_end(j);
-    }
-    return CLI_EXIT_OK;
+    struct verify_trials v;
+    int status = run_trials(t, o, r, fp, &v);
+    if (status == CLI_EXIT_OK)
+        report_trials(&v, fp, j);
+    return status;
 }
 
 const char *cli_find_train_spec(const struct cli_find_options *o)

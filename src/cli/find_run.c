@@ -202,6 +202,44 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
     return status;
 }
 
+/* The sweep with the trainer as its client, a progress bar and Ctrl-C as observers;
+ * then the report and files from its result. Returns the exit code. */
+static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
+{
+    const struct cli_find_options *o = ctx->opts;
+    const struct lrf_finder_config *fcfg = ctx->finder_cfg;
+    struct cli_progress bar;
+    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
+    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
+     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
+    struct lrf_finder_callbacks cb = {
+        .user = t,
+        .step = lrf_trainer_step,
+        .snapshot = lrf_trainer_snapshot,
+        .restore = lrf_trainer_restore,
+        .reseed = lrf_trainer_reseed,
+        .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
+        .observer = &bar,
+        .progress = o->progress ? on_progress : NULL,
+        .interrupted = lrf_interrupt_poll,
+    };
+    struct lrf_finder_result *r = NULL;
+    struct lrf_error err;
+    double t1 = lrf_clock_seconds();
+    enum lrf_status st = lrf_finder_run(fcfg, &cb, &r, &err);
+    ctx->sweep_seconds = lrf_clock_seconds() - t1;
+    cli_progress_done(&bar);
+    int status;
+    if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
+        ctx->interrupted = st == LRF_ERR_INTERRUPTED;
+        status = finish(t, ctx, r);
+    } else {
+        status = cli_fail(&err);
+    }
+    lrf_finder_result_destroy(r);
+    return status;
+}
+
 int cli_find_run(const struct cli_find_options *o)
 {
     struct lrf_error err;
@@ -216,51 +254,20 @@ int cli_find_run(const struct cli_find_options *o)
     struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
     ctx.train_cfg = &tcfg;
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
-
     struct lrf_trainer *t = NULL;
-    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
-        cli_train_data_free(&data);
-        return cli_fail(&err);
-    }
-    if (o->finder.val_loss && !data.data.val) {
-        lrf_trainer_destroy(t);
-        cli_train_data_free(&data);
-        return cli_usage_error(
-            "--val-loss needs validation data (--val FILE or --val-split F > 0)");
-    }
-    struct lrf_finder_config fcfg = o->finder;
-    fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
-    ctx.finder_cfg = &fcfg;
-    ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
-    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
-     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
-
-    struct cli_progress bar;
-    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg.num_iter * fcfg.runs));
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .eval = data.data.val ? lrf_trainer_eval_subset : NULL,
-        .observer = &bar,
-        .progress = o->progress ? on_progress : NULL,
-        .interrupted = lrf_interrupt_poll,
-    };
-    struct lrf_finder_result *r = NULL;
-    double t1 = lrf_clock_seconds();
-    enum lrf_status st = lrf_finder_run(&fcfg, &cb, &r, &err);
-    ctx.sweep_seconds = lrf_clock_seconds() - t1;
-    cli_progress_done(&bar);
     int status;
-    if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
-        ctx.interrupted = st == LRF_ERR_INTERRUPTED;
-        status = finish(t, &ctx, r);
-    } else {
+    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
         status = cli_fail(&err);
+    } else if (o->finder.val_loss && !data.data.val) {
+        status =
+            cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
+    } else {
+        struct lrf_finder_config fcfg = o->finder;
+        fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
+        ctx.finder_cfg = &fcfg;
+        ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
+        status = sweep(t, &ctx);
     }
-    lrf_finder_result_destroy(r);
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
     return status;
