@@ -28,32 +28,16 @@ int cli_choice_error(const char *option, const char *arg, const char *(*name)(in
                            cli_choices(names, sizeof names, name, first, count), arg);
 }
 
-const char *cli_rule_name(int i)
-{
-    return lrf_finder_rule_name((enum lrf_finder_rule)i);
-}
+/* cli_choices takes names by int; each library name function takes its enum. */
+#define CLI_NAME_ADAPTER(NAME, FN, TYPE)                                                           \
+    const char *NAME(int i)                                                                        \
+    {                                                                                              \
+        return FN((TYPE)i);                                                                        \
+    }
 
-const char *cli_smoothing_name(int i)
-{
-    return lrf_finder_smoothing_name((enum lrf_finder_smoothing)i);
-}
-
-const char *cli_compat_name(int i)
-{
-    return lrf_finder_compat_name((enum lrf_finder_compat)i);
-}
-
-const char *cli_mode_name(int i)
-{
-    return lrf_finder_mode_name((enum lrf_finder_mode)i);
-}
-
-const char *cli_optim_name(int i)
-{
-    return lrf_optim_kind_name((enum lrf_optim_kind)i);
-}
-
-const char *cli_normalize_name(int i)
-{
-    return lrf_normalize_name((enum lrf_normalize)i);
-}
+CLI_NAME_ADAPTER(cli_rule_name, lrf_finder_rule_name, enum lrf_finder_rule)
+CLI_NAME_ADAPTER(cli_smoothing_name, lrf_finder_smoothing_name, enum lrf_finder_smoothing)
+CLI_NAME_ADAPTER(cli_compat_name, lrf_finder_compat_name, enum lrf_finder_compat)
+CLI_NAME_ADAPTER(cli_mode_name, lrf_finder_mode_name, enum lrf_finder_mode)
+CLI_NAME_ADAPTER(cli_optim_name, lrf_optim_kind_name, enum lrf_optim_kind)
+CLI_NAME_ADAPTER(cli_normalize_name, lrf_normalize_name, enum lrf_normalize)

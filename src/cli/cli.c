@@ -11,13 +11,19 @@
 #include <string.h>
 #include <unistd.h>
 
+/* "lrfind: " + the message + tail, on stderr. */
+static void report(const char *fmt, va_list ap, const char *tail)
+{
+    fputs("lrfind: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(tail, stderr);
+}
+
 void cli_errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lrfind: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(fmt, ap, "\n");
     va_end(ap);
 }
 
@@ -33,9 +39,7 @@ int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lrfind: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'lrfind --help' for more information.\n", stderr);
+    report(fmt, ap, "\nTry 'lrfind --help' for more information.\n");
     va_end(ap);
     return CLI_EXIT_USAGE;
 }

@@ -20,12 +20,17 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
 
-/* A command's request to print the top-level help (its own options are part of it):
- * the range test's --help; main.c, which owns the usage text, prints it. */
+/* A command's answer to --help: main.c, which owns the command table, prints that
+ * command's usage (the range test's is the top-level usage, which includes it). */
 enum { CLI_EXIT_HELP = -1 };
 
-/* The range test's options (part of the top-level usage). */
+/* Each command's usage on stdout; the range test's options are part of the top-level
+ * usage. */
 void cli_find_usage(void);
+void cli_schedule_usage(void);
+void cli_inspect_usage(void);
+void cli_train_usage(void);
+void cli_suggest_usage(void);
 
 /* Prints "lrfind: message" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

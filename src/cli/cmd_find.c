@@ -33,7 +33,6 @@ enum {
     OPT_SCHEDULE_PLOT,
     OPT_VERIFY,
     OPT_VERIFY_EPOCHS,
-    OPT_HELP,
 };
 
 /* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
@@ -162,47 +161,35 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
 /* Output and hand-off options; same return convention. */
 static int handle_output_option(struct cli_find_options *o, int c, const char *arg)
 {
-    long n;
-    switch (c) {
-    case OPT_JSON:
-        o->json = true;
+    const struct {
+        int option;
+        bool *flag;        /* set by the option, or */
+        const char **text; /* its argument */
+    } simple[] = {
+        {OPT_JSON, &o->json, NULL},         {'q', &o->quiet, NULL},
+        {OPT_TRAIN, &o->train, NULL},       {OPT_VERIFY, &o->verify, NULL},
+        {OPT_CURVE, NULL, &o->curve_path},  {OPT_PLOT, NULL, &o->plot_path},
+        {OPT_SCHEDULE, NULL, &o->schedule}, {OPT_SCHEDULE_PLOT, NULL, &o->schedule_plot},
+    };
+    for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
+        if (simple[k].option != c)
+            continue;
+        if (simple[k].flag)
+            *simple[k].flag = true;
+        else
+            *simple[k].text = arg;
         return 1;
-    case OPT_CURVE:
-        o->curve_path = arg;
-        return 1;
-    case OPT_PLOT:
-        o->plot_path = arg;
-        return 1;
-    case 'q':
-        o->quiet = true;
-        return 1;
-    case OPT_TRAIN:
-        o->train = true;
-        return 1;
-    case OPT_SCHEDULE:
-        o->schedule = arg;
-        return 1;
-    case OPT_EPOCHS:
-        if (!cli_parse_long("--epochs", arg, 1, CLI_EPOCHS_MAX, &n))
-            return -1;
-        o->epochs = (int)n;
-        o->epochs_set = true;
-        return 1;
-    case OPT_SCHEDULE_PLOT:
-        o->schedule_plot = arg;
-        return 1;
-    case OPT_VERIFY:
-        o->verify = true;
-        return 1;
-    case OPT_VERIFY_EPOCHS:
-        if (!cli_parse_long("--verify-epochs", arg, 1, VERIFY_EPOCHS_MAX, &n))
-            return -1;
-        o->verify_epochs = (int)n;
-        o->verify_epochs_set = true;
-        return 1;
-    default:
-        return 0;
     }
+    if (c != OPT_EPOCHS && c != OPT_VERIFY_EPOCHS)
+        return 0;
+    bool verify = c == OPT_VERIFY_EPOCHS;
+    long n;
+    if (!cli_parse_long(verify ? "--verify-epochs" : "--epochs", arg, 1,
+                        verify ? VERIFY_EPOCHS_MAX : CLI_EPOCHS_MAX, &n))
+        return -1;
+    *(verify ? &o->verify_epochs : &o->epochs) = (int)n;
+    *(verify ? &o->verify_epochs_set : &o->epochs_set) = true;
+    return 1;
 }
 
 static int parse_args(int argc, char **argv, struct cli_find_options *o)
@@ -237,7 +224,7 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
     int c;
     while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, NULL)) != -1) {
         if (c == 'h')
-            return OPT_HELP;
+            return CLI_EXIT_HELP;
         if (c == '?' || c == ':')
             return cli_option_error(c, argv);
         int r = cli_train_options_handle(&o->train_opts, c, optarg);
@@ -259,8 +246,6 @@ int cli_cmd_find(int argc, char **argv)
     struct cli_find_options o;
     cli_find_options_init(&o);
     int status = parse_args(argc, argv, &o);
-    if (status == OPT_HELP)
-        return CLI_EXIT_HELP;
     if (status != CLI_EXIT_OK)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();

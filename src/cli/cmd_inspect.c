@@ -10,7 +10,7 @@
 #include "cli/json.h"
 #include "lrf/dataset.h"
 
-static void usage(void)
+void cli_inspect_usage(void)
 {
     fputs("Usage: lrfind inspect [--data FILE.csv] [OPTIONS]\n"
           "Parse a CSV as the range test would and describe what was found: rows,\n"
@@ -134,10 +134,10 @@ static void print_json(const struct lrf_dataset *ds)
 struct inspect_args {
     const char *data;
     struct lrf_dataset_options opt;
-    bool json, help;
+    bool json;
 };
 
-/* CLI_EXIT_OK with a filled (a->help for --help), or a usage error printed. */
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
 static int parse_args(int argc, char **argv, struct inspect_args *a)
 {
     enum { OPT_NO_CACHE = 256, OPT_JSON, OPT_THREADS };
@@ -174,8 +174,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
             a->opt.threads = (int)n;
             break;
         case 'h':
-            a->help = true;
-            return CLI_EXIT_OK;
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
@@ -187,25 +186,27 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
     return CLI_EXIT_OK;
 }
 
-int cli_cmd_inspect(int argc, char **argv)
+/* Loads the data and describes it. */
+static int inspect(const struct inspect_args *a)
 {
-    struct inspect_args a;
-    int status = parse_args(argc, argv, &a);
-    if (a.help)
-        usage();
-    if (a.help || status != CLI_EXIT_OK)
-        return a.help ? cli_close_stdout(CLI_EXIT_OK) : status;
     struct lrf_error err;
     lrf_error_clear(&err);
     struct lrf_dataset *ds = NULL;
-    enum lrf_status st = a.data ? lrf_dataset_load_csv(a.data, &a.opt, &ds, &err)
-                                : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
+    enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &a->opt, &ds, &err)
+                                 : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
     if (st != LRF_OK)
         return cli_fail(&err);
-    if (a.json)
+    if (a->json)
         print_json(ds);
     else
         print_text(ds);
     lrf_dataset_destroy(ds);
     return cli_close_stdout(CLI_EXIT_OK);
+}
+
+int cli_cmd_inspect(int argc, char **argv)
+{
+    struct inspect_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? inspect(&a) : status;
 }

@@ -19,7 +19,7 @@
 
 enum { SCHEDULE_STEPS_MAX = 10000000, SCHEDULE_SPEC_TEXT_MAX = 4096 };
 
-static void usage(void)
+void cli_schedule_usage(void)
 {
     printf("Usage: lrfind schedule SPEC --steps N [OPTIONS]\n"
            "Print the learning rate (and momentum) after t scheduler steps, t = 0..N-1,\n"
@@ -153,10 +153,9 @@ struct schedule_options {
     long steps;
     double base_lr;
     const char *metrics_text, *format, *plot_path;
-    bool help;
 };
 
-/* CLI_EXIT_OK with o filled (o->help for --help), or a usage error printed. */
+/* CLI_EXIT_OK with o filled (CLI_EXIT_HELP for --help), or a usage error printed. */
 static int parse_args(int argc, char **argv, struct schedule_options *o)
 {
     static const struct option longopts[] = {
@@ -192,8 +191,7 @@ static int parse_args(int argc, char **argv, struct schedule_options *o)
             o->plot_path = optarg;
             break;
         case 'h':
-            o->help = true;
-            return CLI_EXIT_OK;
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
@@ -243,36 +241,38 @@ static int run(const struct schedule_options *o, struct lrf_sched *s, const doub
     return rc;
 }
 
-int cli_cmd_schedule(int argc, char **argv)
+/* Builds the schedule from its SPEC and metrics, then runs it. */
+static int schedule(const struct schedule_options *o)
 {
-    struct schedule_options o;
-    int rc = parse_args(argc, argv, &o);
-    if (rc != CLI_EXIT_OK || o.help) {
-        if (o.help)
-            usage();
-        return o.help ? cli_close_stdout(CLI_EXIT_OK) : rc;
-    }
     struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
-    opts.base_lr = o.base_lr;
+    opts.base_lr = o->base_lr;
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     lrf_error_clear(&err);
-    enum lrf_status st = lrf_sched_parse(o.spec, &opts, &s, &err);
+    enum lrf_status st = lrf_sched_parse(o->spec, &opts, &s, &err);
     if (st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG)
         return cli_usage_error("%s", err.message);
     if (st)
         return cli_fail(&err);
     double *metrics = NULL;
     long n_metrics = 0;
-    if (o.metrics_text && (n_metrics = parse_metrics(o.metrics_text, &metrics)) < 0)
+    int rc;
+    if (o->metrics_text && (n_metrics = parse_metrics(o->metrics_text, &metrics)) < 0)
         rc = CLI_EXIT_USAGE;
-    else if (lrf_sched_needs_metric(s) && n_metrics < o.steps - 1)
+    else if (lrf_sched_needs_metric(s) && n_metrics < o->steps - 1)
         rc = cli_usage_error("plateau needs one metric per step: --metrics with %ld values for "
                              "--steps %ld, got %ld",
-                             o.steps - 1, o.steps, n_metrics);
+                             o->steps - 1, o->steps, n_metrics);
     else
-        rc = run(&o, s, metrics);
+        rc = run(o, s, metrics);
     free(metrics);
     lrf_sched_destroy(s);
     return cli_close_stdout(rc);
+}
+
+int cli_cmd_schedule(int argc, char **argv)
+{
+    struct schedule_options o;
+    int status = parse_args(argc, argv, &o);
+    return status == CLI_EXIT_OK ? schedule(&o) : status;
 }

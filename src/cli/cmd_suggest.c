@@ -9,7 +9,7 @@
 #include "cli/suggest_report.h"
 #include "lrf/finder.h"
 
-static void usage(void)
+void cli_suggest_usage(void)
 {
     fputs("Usage: lrfind suggest --curve FILE.csv [--compat torch-lr-finder|fastai] [--json]\n"
           "\n"
@@ -34,10 +34,10 @@ static void usage(void)
 struct suggest_args {
     const char *curve;
     enum lrf_finder_compat compat;
-    bool json, help;
+    bool json;
 };
 
-/* CLI_EXIT_OK with a filled (a->help for --help), or a usage error printed. */
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
 static int parse_args(int argc, char **argv, struct suggest_args *a)
 {
     enum { OPT_COMPAT = 256, OPT_JSON };
@@ -65,8 +65,7 @@ static int parse_args(int argc, char **argv, struct suggest_args *a)
             a->json = true;
             break;
         case 'h':
-            a->help = true;
-            return CLI_EXIT_OK;
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
@@ -98,31 +97,33 @@ static enum lrf_status analyze(const char *curve, const struct lrf_finder_config
     return st;
 }
 
-int cli_cmd_suggest(int argc, char **argv)
+/* Analyzes the curve and reports every rule. */
+static int suggest(const struct suggest_args *a)
 {
-    struct suggest_args a;
-    int status = parse_args(argc, argv, &a);
-    if (a.help)
-        usage();
-    if (a.help || status != CLI_EXIT_OK)
-        return a.help ? cli_close_stdout(CLI_EXIT_OK) : status;
     struct lrf_error err;
-    struct lrf_finder_config cfg = lrf_finder_config_compat(a.compat);
+    struct lrf_finder_config cfg = lrf_finder_config_compat(a->compat);
     struct lrf_finder_result *r = NULL;
-    if (analyze(a.curve, &cfg, &r, &err) != LRF_OK)
+    if (analyze(a->curve, &cfg, &r, &err) != LRF_OK)
         return cli_fail(&err);
-    if (a.json) {
+    if (a->json) {
         struct cli_json j;
         cli_json_init(&j, stdout);
         cli_json_object_begin(&j);
-        cli_json_field_string(&j, "curve", a.curve);
+        cli_json_field_string(&j, "curve", a->curve);
         cli_finder_json_fields(&j, r, &cfg);
         cli_json_object_end(&j);
         cli_json_finish(&j);
     } else {
-        printf("curve: %s\n", a.curve);
+        printf("curve: %s\n", a->curve);
         cli_finder_print_text(stdout, r, &cfg);
     }
     lrf_finder_result_destroy(r);
     return cli_close_stdout(CLI_EXIT_OK);
+}
+
+int cli_cmd_suggest(int argc, char **argv)
+{
+    struct suggest_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? suggest(&a) : status;
 }

@@ -18,7 +18,7 @@
 enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
 enum { SPEC_TEXT_MAX = 1024 };
 
-static void usage(void)
+void cli_train_usage(void)
 {
     fputs("Usage: lrfind train [--data FILE.csv] [OPTIONS]\n"
           "Train the built-in MLP (PyTorch's initialization, optimizers and schedules) and\n"
@@ -193,10 +193,10 @@ struct train_args {
     struct cli_train_options to;
     long epochs;
     const char *schedule; /* NULL = constant --lr */
-    bool json, help;
+    bool json;
 };
 
-/* CLI_EXIT_OK with a filled (a->help for --help), or a usage error printed. */
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
 static int parse_args(int argc, char **argv, struct train_args *a)
 {
     static const struct option longopts[] = {CLI_TRAIN_LONG_OPTIONS,
@@ -229,8 +229,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
             a->json = true;
             break;
         case OPT_HELP:
-            a->help = true;
-            return CLI_EXIT_OK;
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
@@ -261,35 +260,38 @@ static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched 
     return CLI_EXIT_OK;
 }
 
-int cli_cmd_train(int argc, char **argv)
+/* Loads the data, builds the trainer and the schedule, then trains. */
+static int train(const struct train_args *a)
 {
-    struct train_args a;
-    int status = parse_args(argc, argv, &a);
-    if (a.help)
-        usage();
-    if (a.help || status != CLI_EXIT_OK)
-        return a.help ? cli_close_stdout(CLI_EXIT_OK) : status;
     struct lrf_error err;
     lrf_error_clear(&err);
     struct cli_train_data data;
-    if (cli_train_data_load(&a.to, &data, &err) != LRF_OK)
+    if (cli_train_data_load(&a->to, &data, &err) != LRF_OK)
         return cli_fail(&err);
-    struct lrf_train_config cfg = cli_train_options_config(&a.to);
-    struct run_info r = {&a.to, &data, &cfg, NULL, "constant", "", (int)a.epochs, 0};
+    struct lrf_train_config cfg = cli_train_options_config(&a->to);
+    struct run_info r = {&a->to, &data, &cfg, NULL, "constant", "", (int)a->epochs, 0};
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];
+    int status = CLI_EXIT_OK;
     if (lrf_trainer_create(&cfg, &data.data, &r.trainer, &err) != LRF_OK) {
         status = cli_fail(&err);
     } else {
         r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
-        if (a.schedule)
-            status = make_schedule(&r, a.schedule, &sched, spec_text, sizeof spec_text);
+        if (a->schedule)
+            status = make_schedule(&r, a->schedule, &sched, spec_text, sizeof spec_text);
         if (status == CLI_EXIT_OK)
-            status = run(&r, sched, a.json);
+            status = run(&r, sched, a->json);
     }
     lrf_sched_destroy(sched);
     lrf_trainer_destroy(r.trainer);
     cli_train_data_free(&data);
     return cli_close_stdout(status);
+}
+
+int cli_cmd_train(int argc, char **argv)
+{
+    struct train_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? train(&a) : status;
 }

@@ -77,51 +77,68 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
         fprintf(fp, "advice: %s\n", r->advice);
 }
 
+struct named_number {
+    const char *name;
+    double value; /* counts too: exact in a double far beyond any real one */
+};
+
+static void json_numbers(struct cli_json *j, const struct named_number *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        cli_json_field_number(j, v[k].name, v[k].value);
+}
+
 /* Every field of the finder config the result came from, robust constants included:
  * the run is reproducible from the JSON alone. */
 static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
 {
+    const struct named_number nums[] = {
+        {"start_lr", c->start_lr},
+        {"end_lr", c->end_lr},
+        {"num_iter", (double)c->num_iter},
+        {"beta", c->beta},
+        {"smooth_f", c->smooth_f},
+        {"diverge", c->diverge},
+        {"momentum", c->momentum},
+        {"runs", (double)c->runs},
+        {"accumulate", (double)c->accumulate},
+        {"batches_per_rung", (double)c->batches_per_rung},
+        {"skip_start", (double)c->skip_start},
+        {"skip_end", (double)c->skip_end},
+        {"total_steps", (double)c->total_steps},
+    };
     const struct lrf_finder_robust *r = &c->robust;
+    const struct named_number robust[] = {
+        {"bandwidth_decades", r->bandwidth_decades},
+        {"min_sigma_points", r->min_sigma_points},
+        {"robust_iters", r->robust_iters},
+        {"rise_level", r->rise_level},
+        {"floor_level", r->floor_level},
+        {"floor_position", r->floor_position},
+        {"floor_noise", r->floor_noise},
+        {"clip_factor", r->clip_factor},
+        {"descent_frac", r->descent_frac},
+        {"flat_rel", r->flat_rel},
+        {"flat_noise", r->flat_noise},
+        {"min_points", (double)r->min_points},
+        {"unstable_decades", r->unstable_decades},
+        {"cyclic_base_div", r->cyclic_base_div},
+        {"cosine_div", r->cosine_div},
+    };
     cli_json_key(j, "config");
     cli_json_object_begin(j);
-    cli_json_field_number(j, "start_lr", c->start_lr);
-    cli_json_field_number(j, "end_lr", c->end_lr);
-    cli_json_field_int(j, "num_iter", (long long)c->num_iter);
     cli_json_field_string(j, "mode", lrf_finder_mode_name(c->mode));
-    cli_json_field_bool(j, "grid_include_end", c->grid_include_end);
     cli_json_field_string(j, "smoothing", lrf_finder_smoothing_name(c->smoothing));
-    cli_json_field_number(j, "beta", c->beta);
-    cli_json_field_number(j, "smooth_f", c->smooth_f);
     cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(c->stop_rule));
-    cli_json_field_number(j, "diverge", c->diverge);
-    cli_json_field_bool(j, "stop_on_nonfinite", c->stop_on_nonfinite);
-    cli_json_field_number(j, "momentum", c->momentum);
-    cli_json_field_int(j, "runs", (long long)c->runs);
-    cli_json_field_int(j, "accumulate", (long long)c->accumulate);
-    cli_json_field_int(j, "batches_per_rung", (long long)c->batches_per_rung);
-    cli_json_field_bool(j, "val_loss", c->val_loss);
-    cli_json_field_int(j, "skip_start", (long long)c->skip_start);
-    cli_json_field_int(j, "skip_end", (long long)c->skip_end);
     cli_json_field_string(j, "compat", lrf_finder_compat_name(c->compat));
-    cli_json_field_int(j, "total_steps", c->total_steps);
     cli_json_field_string(j, "rule", lrf_finder_rule_name(c->rule));
+    cli_json_field_bool(j, "grid_include_end", c->grid_include_end);
+    cli_json_field_bool(j, "stop_on_nonfinite", c->stop_on_nonfinite);
+    cli_json_field_bool(j, "val_loss", c->val_loss);
+    json_numbers(j, nums, sizeof nums / sizeof nums[0]);
     cli_json_key(j, "robust");
     cli_json_object_begin(j);
-    cli_json_field_number(j, "bandwidth_decades", r->bandwidth_decades);
-    cli_json_field_number(j, "min_sigma_points", r->min_sigma_points);
-    cli_json_field_int(j, "robust_iters", r->robust_iters);
-    cli_json_field_number(j, "rise_level", r->rise_level);
-    cli_json_field_number(j, "floor_level", r->floor_level);
-    cli_json_field_number(j, "floor_position", r->floor_position);
-    cli_json_field_number(j, "floor_noise", r->floor_noise);
-    cli_json_field_number(j, "clip_factor", r->clip_factor);
-    cli_json_field_number(j, "descent_frac", r->descent_frac);
-    cli_json_field_number(j, "flat_rel", r->flat_rel);
-    cli_json_field_number(j, "flat_noise", r->flat_noise);
-    cli_json_field_int(j, "min_points", (long long)r->min_points);
-    cli_json_field_number(j, "unstable_decades", r->unstable_decades);
-    cli_json_field_number(j, "cyclic_base_div", r->cyclic_base_div);
-    cli_json_field_number(j, "cosine_div", r->cosine_div);
+    json_numbers(j, robust, sizeof robust / sizeof robust[0]);
     cli_json_object_end(j);
     cli_json_object_end(j);
 }
@@ -166,27 +183,29 @@ static void json_smoothing(struct cli_json *j, const struct lrf_finder_config *c
     cli_json_object_end(j);
 }
 
+/* Ends a hand-off schedule's object with its SPEC and PyTorch line. */
+static void json_spec_end(struct cli_json *j, const char *spec, const char *torch)
+{
+    cli_json_field_string(j, "spec", spec);
+    cli_json_field_string(j, "torch", torch);
+    cli_json_object_end(j);
+}
+
 static void json_handoff(struct cli_json *j, const struct lrf_finder_result *r)
 {
     cli_json_key(j, "one_cycle");
     cli_json_object_begin(j);
     cli_json_field_number(j, "max_lr", r->one_cycle_max_lr);
-    cli_json_field_string(j, "spec", r->one_cycle_spec);
-    cli_json_field_string(j, "torch", r->one_cycle_torch);
-    cli_json_object_end(j);
+    json_spec_end(j, r->one_cycle_spec, r->one_cycle_torch);
     cli_json_key(j, "cyclic");
     cli_json_object_begin(j);
     cli_json_field_number(j, "base_lr", r->cyclic_base_lr);
     cli_json_field_number(j, "max_lr", r->cyclic_max_lr);
-    cli_json_field_string(j, "spec", r->cyclic_spec);
-    cli_json_field_string(j, "torch", r->cyclic_torch);
-    cli_json_object_end(j);
+    json_spec_end(j, r->cyclic_spec, r->cyclic_torch);
     cli_json_key(j, "cosine");
     cli_json_object_begin(j);
     cli_json_field_number(j, "lr", r->cosine_lr);
-    cli_json_field_string(j, "spec", r->cosine_spec);
-    cli_json_field_string(j, "torch", r->cosine_torch);
-    cli_json_object_end(j);
+    json_spec_end(j, r->cosine_spec, r->cosine_torch);
 }
 
 void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,

@@ -58,22 +58,23 @@ struct lrf_finder_config lrf_finder_config_compat(enum lrf_finder_compat compat)
 {
     struct lrf_finder_config c = lrf_finder_config_default();
     c.compat = compat;
+    /* Both anchors stop at the literal s > diverge * best and run on past NaN. */
+    if (compat == LRF_FINDER_COMPAT_TORCH_LR_FINDER || compat == LRF_FINDER_COMPAT_FASTAI) {
+        c.stop_rule = LRF_FINDER_STOP_RATIO;
+        c.stop_on_nonfinite = false;
+    }
     switch (compat) {
     case LRF_FINDER_COMPAT_TORCH_LR_FINDER:
         c.smoothing = LRF_FINDER_SMOOTH_EMA;
         c.smooth_f = 0.05;
-        c.stop_rule = LRF_FINDER_STOP_RATIO;
         c.diverge = 5.0;
-        c.stop_on_nonfinite = false;
         c.rule = LRF_FINDER_RULE_STEEPEST;
         break;
     case LRF_FINDER_COMPAT_FASTAI:
-        c.grid_include_end = false;
+        c.grid_include_end = false; /* k/N: one rung short of end_lr */
         c.smoothing = LRF_FINDER_SMOOTH_EMA_DEBIASED;
         c.beta = 0.98;
-        c.stop_rule = LRF_FINDER_STOP_RATIO;
         c.diverge = 4.0;
-        c.stop_on_nonfinite = false;
         c.rule = LRF_FINDER_RULE_VALLEY;
         break;
     default:

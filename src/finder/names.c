@@ -35,74 +35,34 @@ static int find_name(const char *const *names, int count, const char *name)
     return -1;
 }
 
-const char *lrf_finder_rule_name(enum lrf_finder_rule rule)
-{
-    return (unsigned)rule < LRF_FINDER_RULE_COUNT ? rule_names[rule] : NULL;
-}
+/* TYPE's name function NAME_FN and, with PARSE_FN, its parser, over TABLE[COUNT]. */
+#define NAME_FUNCTION(NAME_FN, TYPE, TABLE, COUNT)                                                 \
+    const char *NAME_FN(TYPE v)                                                                    \
+    {                                                                                              \
+        return (unsigned)v < (unsigned)(COUNT) ? TABLE[v] : NULL;                                  \
+    }
+#define PARSE_FUNCTION(PARSE_FN, TYPE, TABLE, COUNT)                                               \
+    bool PARSE_FN(const char *name, TYPE *out)                                                     \
+    {                                                                                              \
+        int i = find_name(TABLE, COUNT, name);                                                     \
+        if (i >= 0 && out)                                                                         \
+            *out = (TYPE)i;                                                                        \
+        return i >= 0;                                                                             \
+    }
 
-bool lrf_finder_rule_parse(const char *name, enum lrf_finder_rule *out)
-{
-    int i = find_name(rule_names, LRF_FINDER_RULE_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_rule)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_stop_name(enum lrf_finder_stop stop)
-{
-    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_names[stop] : NULL;
-}
-
-const char *lrf_finder_stop_describe(enum lrf_finder_stop stop)
-{
-    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_texts[stop] : NULL;
-}
-
-const char *lrf_finder_smoothing_name(enum lrf_finder_smoothing s)
-{
-    return (unsigned)s < LRF_FINDER_SMOOTH_COUNT ? smoothing_names[s] : NULL;
-}
-
-bool lrf_finder_smoothing_parse(const char *name, enum lrf_finder_smoothing *out)
-{
-    int i = find_name(smoothing_names, LRF_FINDER_SMOOTH_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_smoothing)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_compat_name(enum lrf_finder_compat c)
-{
-    return (unsigned)c < LRF_FINDER_COMPAT_COUNT ? compat_names[c] : NULL;
-}
-
-bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out)
-{
-    int i = find_name(compat_names, LRF_FINDER_COMPAT_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_compat)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_mode_name(enum lrf_finder_mode mode)
-{
-    return (unsigned)mode < LRF_FINDER_MODE_COUNT ? mode_names[mode] : NULL;
-}
-
-bool lrf_finder_mode_parse(const char *name, enum lrf_finder_mode *out)
-{
-    int i = find_name(mode_names, LRF_FINDER_MODE_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_mode)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_stop_rule_name(enum lrf_finder_stop_rule rule)
-{
-    return (unsigned)rule < LRF_FINDER_STOP_RULE_COUNT ? stop_rule_names[rule] : NULL;
-}
-
-const char *lrf_finder_diag_name(int bit)
-{
-    return bit >= 0 && bit < LRF_FINDER_DIAG_COUNT ? diag_names[bit] : NULL;
-}
+NAME_FUNCTION(lrf_finder_rule_name, enum lrf_finder_rule, rule_names, LRF_FINDER_RULE_COUNT)
+PARSE_FUNCTION(lrf_finder_rule_parse, enum lrf_finder_rule, rule_names, LRF_FINDER_RULE_COUNT)
+NAME_FUNCTION(lrf_finder_stop_name, enum lrf_finder_stop, stop_names, LRF_FINDER_STOP_COUNT)
+NAME_FUNCTION(lrf_finder_stop_describe, enum lrf_finder_stop, stop_texts, LRF_FINDER_STOP_COUNT)
+NAME_FUNCTION(lrf_finder_smoothing_name, enum lrf_finder_smoothing, smoothing_names,
+              LRF_FINDER_SMOOTH_COUNT)
+PARSE_FUNCTION(lrf_finder_smoothing_parse, enum lrf_finder_smoothing, smoothing_names,
+               LRF_FINDER_SMOOTH_COUNT)
+NAME_FUNCTION(lrf_finder_compat_name, enum lrf_finder_compat, compat_names, LRF_FINDER_COMPAT_COUNT)
+PARSE_FUNCTION(lrf_finder_compat_parse, enum lrf_finder_compat, compat_names,
+               LRF_FINDER_COMPAT_COUNT)
+NAME_FUNCTION(lrf_finder_mode_name, enum lrf_finder_mode, mode_names, LRF_FINDER_MODE_COUNT)
+PARSE_FUNCTION(lrf_finder_mode_parse, enum lrf_finder_mode, mode_names, LRF_FINDER_MODE_COUNT)
+NAME_FUNCTION(lrf_finder_stop_rule_name, enum lrf_finder_stop_rule, stop_rule_names,
+              LRF_FINDER_STOP_RULE_COUNT)
+NAME_FUNCTION(lrf_finder_diag_name, int, diag_names, LRF_FINDER_DIAG_COUNT)

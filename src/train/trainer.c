@@ -120,12 +120,11 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     st = build_model(t, err);
     if (st == LRF_OK)
         st = build_buffers(t, err);
-    if (st) {
+    if (st == LRF_OK)
+        *out = t;
+    else
         lrf_trainer_destroy(t);
-        return st;
-    }
-    *out = t;
-    return LRF_OK;
+    return st;
 }
 
 void lrf_trainer_destroy(struct lrf_trainer *t)
