@@ -1,6 +1,8 @@
-/* The published suggestion rules, ported from the anchors' source (see
- * /work/shared/reference/lr-finders.md §2): numpy's gradient and argmin, fastai's
- * valley, slide and steep. Indices are into the arrays passed in. */
+/* The published suggestion rules, ported from the anchors' source: numpy's gradient
+ * and argmin (numpy.gradient, edge_order 1; numpy.argmin), fastai 2.x's valley, slide
+ * and steep (fastai/callback/schedule.py), pytorch-lr-finder 0.2.2's suggest_lr
+ * (torch_lr_finder/lr_finder.py). scripts/gen_finder_fixtures.py ports them again, in
+ * Python, for tests/fixtures/finder/expected.txt. Indices are into the arrays passed in. */
 #include <math.h>
 #include <stdbool.h>
 
