@@ -12,14 +12,8 @@
  *         .snapshot = lrf_trainer_snapshot, .restore = lrf_trainer_restore,
  *         .reseed = lrf_trainer_reseed, .eval = lrf_trainer_eval_subset };
  *
- * Example (train 3 epochs with one-cycle):
- *     struct lrf_train_config cfg = lrf_train_config_default();
- *     lrf_trainer_create(&cfg, &data, &t, &err);
- *     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
- *     so.base_lr = cfg.optim.lr;
- *     so.run_length = lrf_trainer_run_steps(t, 3);
- *     lrf_sched_parse("onecycle(max_lr=0.1)", &so, &sched, &err);
- *     lrf_trainer_fit(t, sched, 3, epochs, NULL, NULL, &err);
+ * A complete program (3 epochs of one-cycle on the built-in data), compiled with the
+ * project: examples/train_onecycle.c.
  */
 #ifndef LRF_TRAIN_H
 #define LRF_TRAIN_H
