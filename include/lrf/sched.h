@@ -2,6 +2,10 @@
  * (1.13 semantics, double precision) plus the common non-PyTorch ones, built from a
  * SPEC string such as "onecycle(max_lr=0.1,total_steps=1000)".
  *
+ * A SPEC is the one way in: one table owns every kind's keys, defaults and checks, and
+ * per-kind value structs would be a second copy of it (docs/schedule.md). With computed
+ * values, print them into the SPEC ("onecycle(max_lr=%.17g)") and set run_length.
+ *
  * Time: t counts scheduler steps. The value "at t" is what PyTorch's
  * param_groups[0]['lr'] holds after t sched.step() calls (t = 0: right after
  * construction). Stateless kinds are pure functions of t (PyTorch's closed form);
