@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lrf/atomic_file.h"
+
 /* "lrfind: " + the message + tail, on stderr. */
 static void report(const char *fmt, va_list ap, const char *tail)
 {
@@ -42,6 +44,16 @@ int cli_usage_error(const char *fmt, ...)
     report(fmt, ap, "\nTry 'lrfind --help' for more information.\n");
     va_end(ap);
     return CLI_EXIT_USAGE;
+}
+
+int cli_check_output(const char *option, const char *path)
+{
+    struct lrf_error err;
+    if (lrf_output_check(path, &err) == LRF_OK)
+        return CLI_EXIT_OK;
+    char where[LRF_ERROR_MESSAGE_MAX + LRF_ERROR_FILE_MAX + 64];
+    lrf_error_format(&err, where, sizeof where);
+    return cli_usage_error("%s: %s", option, where);
 }
 
 int cli_option_error(int c, char **argv)

@@ -67,6 +67,11 @@ const char *cli_mode_name(int i);
 const char *cli_optim_name(int i);
 const char *cli_normalize_name(int i);
 
+/* An output path given to option, checked before any work (lrf_output_check): a
+ * directory, a dangling symlink, a missing directory or "" is a usage error naming the
+ * option. Returns CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_check_output(const char *option, const char *path);
+
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);
 

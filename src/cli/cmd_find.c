@@ -69,7 +69,7 @@ void cli_find_usage(void)
         "Output:\n"
         "      --json              print the whole result as JSON\n"
         "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
-        "                          'lrfind suggest --curve' reads)\n"
+        "                          'lrfind suggest --curve' reads); '-' = standard output\n"
         "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
         "                          on a terminal the curve is drawn as text by default\n"
         "  -q, --quiet             no progress bar, no text plot, only the result\n"

@@ -205,6 +205,9 @@ static int parse_args(int argc, char **argv, struct schedule_options *o)
                                argv[optind], argv[optind + 1]);
     if (o->steps < 0)
         return cli_usage_error("schedule: missing --steps N");
+    if (o->plot_path && strcmp(o->plot_path, "term") != 0 &&
+        cli_check_output("--plot", o->plot_path) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     o->spec = argv[optind];
     return CLI_EXIT_OK;
 }

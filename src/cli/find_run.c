@@ -27,6 +27,29 @@ void cli_find_options_init(struct cli_find_options *o)
 /* Long enough that no schedule's own lengths conflict with it when a SPEC is checked. */
 enum { SPEC_CHECK_RUN_LENGTH = 1000000 };
 
+/* A plot's format from its extension, and the path itself, as usage errors. */
+static int check_plot_path(const char *option, const char *path)
+{
+    enum lrf_plot_format format;
+    struct lrf_error err;
+    if (lrf_plot_format_from_path(path, &format, &err) != LRF_OK)
+        return cli_usage_error("%s: %s", option, err.message);
+    return format == LRF_PLOT_TERM ? CLI_EXIT_OK : cli_check_output(option, path);
+}
+
+/* Every output path, before the data is loaded and the sweep runs. */
+static int check_outputs(const struct cli_find_options *o)
+{
+    int status = CLI_EXIT_OK;
+    if (o->curve_path)
+        status = cli_check_output("--curve", o->curve_path);
+    if (status == CLI_EXIT_OK && o->plot_path)
+        status = check_plot_path("--plot", o->plot_path);
+    if (status == CLI_EXIT_OK && o->schedule_plot)
+        status = check_plot_path("--schedule-plot", o->schedule_plot);
+    return status;
+}
+
 int cli_find_options_check(const struct cli_find_options *o)
 {
     int status = cli_train_options_check(&o->train_opts);
@@ -39,16 +62,8 @@ int cli_find_options_check(const struct cli_find_options *o)
         return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
     if (!o->verify && o->verify_epochs_set)
         return cli_usage_error("--verify-epochs needs --verify");
-    if (o->plot_path && strcmp(o->plot_path, "term") != 0) {
-        enum lrf_plot_format format;
-        if (lrf_plot_format_from_path(o->plot_path, &format, &err) != LRF_OK)
-            return cli_usage_error("--plot: %s", err.message);
-    }
-    if (o->schedule_plot) {
-        enum lrf_plot_format format;
-        if (lrf_plot_format_from_path(o->schedule_plot, &format, &err) != LRF_OK)
-            return cli_usage_error("--schedule-plot: %s", err.message);
-    }
+    if ((status = check_outputs(o)) != CLI_EXIT_OK)
+        return status;
     if (o->train) {
         /* A bad SPEC is a usage error now, not after loading the data and sweeping.
          * The run length and the suggestion are stand-ins until the sweep gives them. */
