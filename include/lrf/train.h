@@ -36,9 +36,10 @@ struct lrf_train_config {
      * in from the data and batch_size; optim_slots from optim. */
     struct lrf_model_config model;
     struct lrf_optim_config optim; /* lr and momentum: used when no schedule drives them */
-    size_t batch_size;             /* 128 */
-    size_t accumulate;             /* micro-batches per optimizer step (1) */
-    uint64_t seed;                 /* model init and data order (0) */
+    size_t batch_size; /* 128; more than the training rows is capped to them (buffers, the
+                          model's max batch and lrf_trainer_config say the capped size) */
+    size_t accumulate; /* micro-batches per optimizer step (1) */
+    uint64_t seed;     /* model init and data order (0) */
     /* OpenBLAS threads while this trainer computes (forward, backward, evaluation).
      * OpenBLAS has one process-wide count: > 0 sets it for the duration of each such
      * call and puts the caller's back before returning (so trainers in concurrent
@@ -130,8 +131,9 @@ typedef bool (*lrf_train_progress_fn)(void *user, int epoch, long step, long ste
  * (sched NULL: constant cfg.optim.lr). Fills out[0..epochs) (may be NULL).
  * sched must be evaluable for lrf_trainer_run_steps(t, epochs) steps; a
  * plateau schedule is fed the validation loss once per epoch instead.
- * Returns LRF_ERR_INTERRUPTED if progress asked to stop (out holds the
- * finished epochs; *done counts them). */
+ * Returns LRF_ERR_INTERRUPTED if progress asked to stop, and LRF_ERR_NUMERIC at the
+ * first step whose training loss is NaN or infinite (the run diverged); in both cases
+ * out holds the finished epochs and *done counts them. */
 enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
                                 struct lrf_train_epoch *out, int *done,
                                 lrf_train_progress_fn progress, void *progress_user,

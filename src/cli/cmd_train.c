@@ -69,9 +69,10 @@ static void print_header(const struct run_info *r)
     printf("optimizer: %s lr=%g momentum=%g weight_decay=%g\n", lrf_optim_kind_name(c->optim.kind),
            c->optim.lr, c->optim.momentum, c->optim.weight_decay);
     printf("schedule:  %s\n", r->schedule);
-    printf("run:       %d epochs x %ld steps, batch %zu%s, seed %llu\n", r->epochs,
-           r->steps_per_epoch, c->batch_size, c->accumulate > 1 ? " (accumulated)" : "",
-           (unsigned long long)c->seed);
+    char note[96];
+    printf("run:       %d epochs x %ld steps, batch %zu%s%s, seed %llu\n", r->epochs,
+           r->steps_per_epoch, c->batch_size, cli_batch_note(r->opt, c, note, sizeof note),
+           c->accumulate > 1 ? " (accumulated)" : "", (unsigned long long)c->seed);
     fflush(stdout);
 }
 
@@ -97,7 +98,7 @@ static void totals(const struct lrf_train_epoch *ep, int n, double *train_s, dou
 }
 
 static void print_json(const struct run_info *r, const struct lrf_train_epoch *ep, int n,
-                       bool interrupted)
+                       enum lrf_status st)
 {
     struct cli_json j;
     cli_json_init(&j, stdout);
@@ -122,7 +123,8 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     cli_json_field_number(&j, "step_seconds", step_s);
     cli_json_field_number(&j, "samples_per_second",
                           step_s > 0 ? (double)samples / step_s : (double)NAN);
-    cli_json_field_bool(&j, "interrupted", interrupted);
+    cli_json_field_bool(&j, "interrupted", st == LRF_ERR_INTERRUPTED);
+    cli_json_field_bool(&j, "diverged", st == LRF_ERR_NUMERIC); /* a non-finite loss */
     cli_json_object_end(&j);
     cli_json_finish(&j);
 }
@@ -169,7 +171,7 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     bool interrupted = st == LRF_ERR_INTERRUPTED;
     int status = CLI_EXIT_OK;
     if (json) {
-        print_json(r, ep, done, interrupted);
+        print_json(r, ep, done, st);
     } else if (done) {
         double train_s, step_s;
         long samples;

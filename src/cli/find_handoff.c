@@ -82,15 +82,24 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
         enum lrf_status st =
             fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
         lrf_sched_destroy(s);
+        const char *label = c == 1 ? " (suggested)" : "            ";
+        if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
+            v->loss[c] = v->acc[c] = NAN;
+            if (fp)
+                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
+                        label);
+            continue;
+        }
         if (st || lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], &err) != LRF_OK)
             return cli_fail(&err);
         if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c],
-                    c == 1 ? " (suggested)" : "            ", v->loss[c], v->acc[c]);
+            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c], label,
+                    v->loss[c], v->acc[c]);
     }
     v->best = 1;
     for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
+        if (isnan(v->acc[v->best]) ? !isnan(v->acc[c])
+                                   : v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
             v->best = c;
     return CLI_EXIT_OK;
 }

@@ -22,7 +22,9 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
     if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
         fprintf(fp, " (momentum %g)", tc->optim.momentum);
-    fprintf(fp, ", batch %zu", tc->batch_size);
+    char note[96];
+    fprintf(fp, ", batch %zu%s", tc->batch_size,
+            cli_batch_note(&o->train_opts, tc, note, sizeof note));
     if (tc->accumulate > 1)
         fprintf(fp, " x %zu accumulated", tc->accumulate);
     fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);

@@ -277,6 +277,7 @@ int cli_find_run(const struct cli_find_options *o)
         status =
             cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
     } else {
+        ctx.train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
         struct lrf_finder_config fcfg = o->finder;
         fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
         ctx.finder_cfg = &fcfg;

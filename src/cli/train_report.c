@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o,
                            const struct lrf_train_config *c)
@@ -12,6 +13,8 @@ void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o
     cli_json_field_number(j, "momentum", c->optim.momentum);
     cli_json_field_number(j, "weight_decay", c->optim.weight_decay);
     cli_json_field_int(j, "batch", (long long)c->batch_size);
+    if ((size_t)o->batch != c->batch_size) /* capped to the training rows */
+        cli_json_field_int(j, "batch_requested", o->batch);
     cli_json_field_int(j, "accumulate", (long long)c->accumulate);
     cli_json_field_int(j, "seed", (long long)c->seed);
     cli_json_field_number(j, "val_split", split ? o->val_split : (double)NAN);
@@ -34,4 +37,14 @@ void cli_train_epochs_json(struct cli_json *j, const struct lrf_train_epoch *ep,
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
+}
+
+const char *cli_batch_note(const struct cli_train_options *o, const struct lrf_train_config *c,
+                           char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if ((size_t)o->batch != c->batch_size)
+        snprintf(buf, size, " (--batch %ld capped to the %zu training rows)", o->batch,
+                 c->batch_size);
+    return buf;
 }

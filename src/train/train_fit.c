@@ -61,6 +61,11 @@ static enum lrf_status train_epoch(struct lrf_trainer *t, const struct epoch_run
         ep->samples += (long)t->step_rows;
         loss_sum += t->step_loss_sum;
         double loss = t->step_loss_sum / (double)t->step_rows;
+        if (!isfinite(loss)) /* as the range test does: nothing after it means anything */
+            return lrf_error_set(err, LRF_ERR_NUMERIC,
+                                 "the training loss became %s at step %ld of epoch %d (lr %g): "
+                                 "the run diverged; lower the lr",
+                                 isnan(loss) ? "NaN" : "infinite", s + 1, e + 1, lr);
         ep->lr = lr;
         ep->momentum = mom;
         if (run->sched && !run->per_epoch_metric && (st = lrf_sched_step(run->sched, NAN, err)))

@@ -113,9 +113,12 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     if (!data->val)
         t->data.n_val = 0;
     t->features = D;
+    /* A batch larger than the training rows is all of them: size everything for that. */
+    if (t->cfg.batch_size > t->data.n_train)
+        t->cfg.batch_size = t->data.n_train > 0 ? t->data.n_train : 1;
     t->cfg.model.n_inputs = (int)D;
     t->cfg.model.n_classes = (int)K;
-    t->cfg.model.max_batch = (int)cfg->batch_size;
+    t->cfg.model.max_batch = (int)t->cfg.batch_size;
     t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
     st = build_model(t, err);
     if (st == LRF_OK)
