@@ -8,7 +8,8 @@
  * sweep, `snapshot(user)` / `restore(user)`.
  *
  * Grid convention (exp mode, the default): lr_k = start * (end/start)^(k/(N-1)),
- * k = 0..N-1, so the first lr equals start_lr and the last equals end_lr (as
+ * k = 0..N-1 (computed in log space when end/start overflows a double), so the first
+ * lr equals start_lr and the last equals end_lr (as
  * pytorch-lr-finder and Lightning). grid_include_end = false gives fastai's grid
  * k/N, which stops one rung short of end_lr. Linear mode: start + k/(N-1)*(end-start).
  *
@@ -290,8 +291,9 @@ enum lrf_status lrf_finder_analyze(const struct lrf_finder_config *cfg, const do
 /* Frees r; NULL is a no-op. */
 void lrf_finder_result_destroy(struct lrf_finder_result *r);
 
-/* Reads a curve CSV: a header naming columns "lr" and "loss" (others ignored), then
- * one row per iteration; empty loss fields and nan/inf are read as NaN/Inf. Errors are
+/* Reads a curve CSV: a header naming columns "lr" and "loss" (others ignored; a UTF-8
+ * byte order mark and blanks around fields are allowed), then one row per iteration;
+ * empty loss fields and nan/inf are read as NaN/Inf. A NUL byte is an error. Errors are
  * LRF_ERR_IO / LRF_ERR_PARSE with FILE:LINE:COL. *lr and *loss are malloc'ed (free()). */
 enum lrf_status lrf_finder_read_curve(const char *path, double **lr, double **loss, size_t *n,
                                       struct lrf_error *err);

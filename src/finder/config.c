@@ -149,5 +149,13 @@ double lrf_finder_grid_lr(const struct lrf_finder_config *c, size_t k)
     double r = (double)k / denom;
     if (c->mode == LRF_FINDER_LINEAR)
         return c->start_lr + r * (c->end_lr - c->start_lr);
-    return c->start_lr * pow(c->end_lr / c->start_lr, r);
+    double ratio = c->end_lr / c->start_lr;
+    if (isfinite(ratio)) /* the anchors' formula, so compat grids match them bit for bit */
+        return c->start_lr * pow(ratio, r);
+    /* end/start overflows (1e-300 .. 1e300): the same grid in log space, its ends exact. */
+    if (k == 0)
+        return c->start_lr;
+    if (r == 1.0)
+        return c->end_lr;
+    return exp(log(c->start_lr) + r * (log(c->end_lr) - log(c->start_lr)));
 }

@@ -12,22 +12,33 @@
 
 #include "lrf/finder.h"
 
-/* Splits line in place at commas; returns the field count (capped at max), fills
- * starts[] with the fields' offsets. */
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Splits line in place at commas, each field without the blanks around it (so "lr, loss"
+ * names lr and loss); returns the field count (capped at max) and fills fields[] and
+ * cols[] (1-based, the field's first character) for the first max. */
 static size_t split_fields(char *line, char **fields, long *cols, size_t max)
 {
     size_t n = 0;
     char *p = line;
     for (;;) {
+        char *c = strchr(p, ',');
+        if (c)
+            *c = '\0';
+        while (is_blank(*p))
+            p++;
+        for (char *e = p + strlen(p); e > p && is_blank(e[-1]);)
+            *--e = '\0';
         if (n < max) {
             fields[n] = p;
             cols[n] = (long)(p - line) + 1;
         }
         n++;
-        char *c = strchr(p, ',');
         if (!c)
             break;
-        *c = '\0';
         p = c + 1;
     }
     return n;
@@ -72,6 +83,24 @@ struct curve_reader {
     size_t n, alloc;
 };
 
+/* The next line without its line ending (false at the end); a NUL byte in it is an
+ * error, as in the dataset loader, instead of silently ending the line there. */
+static bool read_line(struct curve_reader *cr, enum lrf_status *st, struct lrf_error *err)
+{
+    ssize_t got = getline(&cr->line, &cr->cap, cr->fp);
+    if (got < 0)
+        return false;
+    cr->lineno++;
+    const char *nul = memchr(cr->line, '\0', (size_t)got);
+    if (nul) {
+        *st = lrf_error_set_at(err, LRF_ERR_PARSE, cr->path, cr->lineno, (long)(nul - cr->line) + 1,
+                               "binary data (a NUL byte): expected CSV text");
+        return false;
+    }
+    chomp(cr->line);
+    return true;
+}
+
 /* Finds the lr and loss columns among the header's fields. */
 static enum lrf_status find_columns(struct curve_reader *cr, struct lrf_error *err)
 {
@@ -99,12 +128,17 @@ static enum lrf_status find_columns(struct curve_reader *cr, struct lrf_error *e
 
 static enum lrf_status read_header(struct curve_reader *cr, struct lrf_error *err)
 {
-    if (getline(&cr->line, &cr->cap, cr->fp) < 0)
-        return lrf_error_set_at(err, LRF_ERR_PARSE, cr->path, 1, 1,
-                                "empty file: expected a header naming columns lr and loss");
-    cr->lineno = 1;
-    chomp(cr->line);
-    cr->width = split_fields(cr->line, cr->fields, cr->cols, FIELDS_MAX);
+    enum lrf_status st = LRF_OK;
+    if (!read_line(cr, &st, err))
+        return st != LRF_OK ? st
+                            : lrf_error_set_at(err, LRF_ERR_PARSE, cr->path, 1, 1,
+                                               "empty file: expected a header naming columns "
+                                               "lr and loss");
+    /* A UTF-8 byte order mark (spreadsheets write one) is not part of the first name. */
+    char *text = cr->line;
+    if (!memcmp(text, "\xEF\xBB\xBF", 3))
+        text += 3;
+    cr->width = split_fields(text, cr->fields, cr->cols, FIELDS_MAX);
     if (cr->width > FIELDS_MAX)
         return lrf_error_set_at(err, LRF_ERR_PARSE, cr->path, 1, 1, "more than %d columns",
                                 FIELDS_MAX);
@@ -157,15 +191,15 @@ static enum lrf_status parse_row(struct curve_reader *cr, struct lrf_error *err)
 
 static enum lrf_status read_rows(struct curve_reader *cr, struct lrf_error *err)
 {
-    while (getline(&cr->line, &cr->cap, cr->fp) >= 0) {
-        cr->lineno++;
-        chomp(cr->line);
+    enum lrf_status st = LRF_OK;
+    while (read_line(cr, &st, err)) {
         if (!cr->line[0])
             continue; /* blank lines (e.g. a trailing one) carry no row */
-        enum lrf_status st = parse_row(cr, err);
-        if (st != LRF_OK)
+        if ((st = parse_row(cr, err)) != LRF_OK)
             return st;
     }
+    if (st != LRF_OK)
+        return st;
     if (ferror(cr->fp))
         return lrf_error_set_at(err, LRF_ERR_IO, cr->path, cr->lineno, 0, "read error");
     if (cr->n == 0)
