@@ -50,9 +50,10 @@ static void test_checked_before_work(void)
 static void test_device(void)
 {
     /* A private node of /dev/full where we may make one (root), else /dev/full. */
-    const char *full = cli_path("full");
+    static char full[CLI_RUN_PATH_MAX]; /* cli_path's buffers are reused by cli_run */
+    snprintf(full, sizeof full, "%s", cli_path("full"));
     if (mknod(full, S_IFCHR | 0666, makedev(1, 7)) != 0)
-        full = "/dev/full";
+        snprintf(full, sizeof full, "%s", "/dev/full");
     CHECK(run_find("--curve", full) == 1);
     CHECK_MSG(strstr(cli_err, "No space left") != NULL, "%s", cli_err);
     CHECK(type_of(full) == S_IFCHR);
@@ -60,7 +61,8 @@ static void test_device(void)
 
 static void test_fifo_symlink_stdout(void)
 {
-    const char *fifo = cli_path("fifo");
+    static char fifo[CLI_RUN_PATH_MAX];
+    snprintf(fifo, sizeof fifo, "%s", cli_path("fifo"));
     CHECK(mkfifo(fifo, 0600) == 0);
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "cat '%s' > '%s' &", fifo, cli_path("from_fifo.csv"));

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -68,28 +69,50 @@ bool cli_parse_double(const char *option, const char *text, double *out)
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE) {
+    if (end == text || *end != '\0' || isnan(v) || (isinf(v) && errno != ERANGE)) {
         cli_usage_error("%s: expected a finite number, got '%s'", option, text);
+        return false;
+    }
+    /* strtod's ERANGE: past the largest double, or below the smallest normal one. */
+    if (errno == ERANGE && fabs(v) > 1) {
+        cli_usage_error("%s: '%s' is too large (the largest double is %g)", option, text, DBL_MAX);
+        return false;
+    }
+    if (errno == ERANGE) {
+        cli_usage_error("%s: '%s' is too small (the smallest normal double is %g)", option, text,
+                        DBL_MIN);
         return false;
     }
     *out = v;
     return true;
 }
 
+/* The range of an integer option, for messages. */
+static void range_text(long min, long max, char *buf, size_t size)
+{
+    if (max == LONG_MAX)
+        snprintf(buf, size, "an integer >= %ld", min);
+    else
+        snprintf(buf, size, "an integer in %ld..%ld", min, max);
+}
+
 bool cli_parse_long(const char *option, const char *text, long min, long max, long *out)
 {
-    char *end;
+    char *end, range[96];
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE) {
+    range_text(min, max, range, sizeof range);
+    if (end == text || *end != '\0') {
         cli_usage_error("%s: expected an integer, got '%s'", option, text);
         return false;
     }
+    if (errno == ERANGE) {
+        cli_usage_error("%s: %s is out of range (expected an integer in %ld..%ld)", option, text,
+                        min, max);
+        return false;
+    }
     if (v < min || v > max) {
-        if (max == LONG_MAX)
-            cli_usage_error("%s: expected an integer >= %ld, got %ld", option, min, v);
-        else
-            cli_usage_error("%s: expected an integer in %ld..%ld, got %ld", option, min, max, v);
+        cli_usage_error("%s: expected %s, got %ld", option, range, v);
         return false;
     }
     *out = v;
