@@ -38,12 +38,23 @@ void finder_grad_unit(const double *y, size_t n, double *g);
 /* np.gradient(y, x) on a non-uniform grid; n >= 2. */
 void finder_grad_x(const double *y, const double *x, size_t n, double *g);
 /* fastai valley: index into y (negative Python indices wrapped), -1 when n == 0.
- * lds: scratch (n). */
-long finder_valley(const double *y, size_t n, double *lds);
+ * finder_valley: O(n log n), scratch (2n); finder_valley_ref: fastai's O(n^2) loops,
+ * scratch (n), kept for the tests. Both give the same index. */
+long finder_valley(const double *y, size_t n, double *scratch);
+long finder_valley_ref(const double *y, size_t n, double *lds);
 /* fastai slide (lr_diff 15, thresh 0.005): index, -1 when n < 16. g: scratch (n). */
 long finder_slide(const double *y, size_t n, double *g);
 /* fastai steep: index of the left end of the steepest step, -1 when n < 2. */
 long finder_steep(const double *x, const double *y, size_t n);
+
+/* Gaussian-weighted (sd sigma) local-linear fit of y at every x[i], point weights rw;
+ * out (m). finder_local_linear is the fast one (see local_linear.c: bit-identical to
+ * the definition on sorted, not dense grids); finder_local_linear_ref is the O(m^2)
+ * definition, kept for the tests. */
+void finder_local_linear(const double *x, const double *y, const double *rw, size_t m, double sigma,
+                         double *out);
+void finder_local_linear_ref(const double *x, const double *y, const double *rw, size_t m,
+                             double sigma, double *out);
 
 /* What the robust rule reports beside its suggestion. */
 struct finder_robust_out {

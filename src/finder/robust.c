@@ -23,35 +23,6 @@
 
 #include "finder/finder_internal.h"
 
-/* Gaussian-weighted local-linear fit at every x[i] (weights times rw). */
-static void local_linear(const double *x, const double *y, const double *rw, size_t m, double sigma,
-                         double *out)
-{
-    double reach = 4.0 * sigma; /* exp(-8) ~ 3e-4: beyond this a point no longer matters */
-    for (size_t i = 0; i < m; i++) {
-        double s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0;
-        for (size_t j = 0; j < m; j++) {
-            double dx = x[j] - x[i];
-            if (fabs(dx) > reach)
-                continue;
-            double u = dx / sigma;
-            double w = exp(-0.5 * u * u) * rw[j];
-            s0 += w;
-            s1 += w * dx;
-            s2 += w * dx * dx;
-            t0 += w * y[j];
-            t1 += w * dx * y[j];
-        }
-        double det = s0 * s2 - s1 * s1;
-        if (s0 <= 0)
-            out[i] = y[i];
-        else if (det > 1e-9 * s0 * s2)
-            out[i] = (s2 * t0 - s1 * t1) / det;
-        else
-            out[i] = t0 / s0; /* one effective point: fall back to the local mean */
-    }
-}
-
 static void set_invalid(struct finder_robust_out *out, unsigned diag, const char *msg)
 {
     out->valid = false;
@@ -135,7 +106,7 @@ static void smooth(struct robust *R, struct finder_robust_out *out)
         R->tmp[i] = fabs(R->x[i + 1] - R->x[i]);
     R->spacing = finder_median_inplace(R->tmp, m - 1);
     R->sigma = fmax(p->bandwidth_decades, p->min_sigma_points * R->spacing);
-    local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
+    finder_local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
     for (int it = 0; it < p->robust_iters; it++) {
         for (size_t i = 0; i < m; i++) {
             R->res[i] = R->yc[i] - R->curve[i];
@@ -148,7 +119,7 @@ static void smooth(struct robust *R, struct finder_robust_out *out)
             double u = R->res[i] / (6.0 * mad);
             R->rw[i] = fabs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0.0;
         }
-        local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
+        finder_local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
     }
     for (size_t i = 0; i < m; i++)
         R->tmp[i] = fabs(R->yc[i] - R->curve[i]);

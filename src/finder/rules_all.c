@@ -76,7 +76,7 @@ static void robust_suggestion(const struct finder_robust_out *rob, struct lrf_fi
 
 /* fastai's valley, slide, minimum and steep on X = lrs[num_it//10 : -5] (Python slice
  * semantics) of the smoothed curve, cut at the first NaN (compat) or non-finite value.
- * g and aux: scratch (n). False when that slice is empty (all four invalid). */
+ * Scratch: g (n), aux (2n). False when that slice is empty (all four invalid). */
 static bool fastai_rules(const struct lrf_finder_config *cfg, size_t num_iter, const double *lr,
                          const double *sm, size_t n, double *g, double *aux,
                          struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT])
@@ -142,6 +142,7 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
                           struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
                           struct finder_robust_out *rob)
 {
+    /* g (n) and aux (n, or 2n for the valley once the robust rule's scratch is free). */
     double *g = scratch, *aux = scratch + n, *rscratch = scratch + 2 * n,
            *rcurve = robust_curve ? robust_curve : scratch + 7 * n;
     memset(sug, 0, sizeof(struct lrf_finder_suggestion) * LRF_FINDER_RULE_COUNT);
