@@ -2,7 +2,8 @@
  * --batch beyond the rows is capped and said so (item 6), an lr range whose ratio
  * overflows still sweeps finite lrs (item 7), and the messages: a number too small or
  * out of range says so; a curve CSV with a byte order mark or "lr, loss" is read, one
- * with a NUL byte is refused at its position. */
+ * with a NUL byte is refused at its position; Ctrl-C during `lrfind schedule --plot`
+ * leaves no temporary files (item 10). */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "cli_run.h"
@@ -88,6 +89,39 @@ static void test_curve_messages(void)
     CHECK_MSG(strstr(cli_err, "curve.csv:3:7:") && strstr(cli_err, "NUL"), "%s", cli_err);
 }
 
+/* SIGTERM to the process group (as a terminal's Ctrl-C reaches it, but a background
+ * job of a shell ignores SIGINT) while gnuplot draws a schedule: lrfind removes its
+ * temporary directory, writes no plot and exits 1. The "gnuplot" here is a stand-in
+ * that waits to be stopped. */
+static void test_schedule_interrupted(void)
+{
+    char fake[CLI_RUN_PATH_MAX], started[CLI_RUN_PATH_MAX], tmp[CLI_RUN_PATH_MAX];
+    snprintf(fake, sizeof fake, "%s", cli_path("slowplot"));
+    snprintf(started, sizeof started, "%s", cli_path("started"));
+    snprintf(tmp, sizeof tmp, "%s", cli_path("tmp"));
+    char text[2 * CLI_RUN_PATH_MAX];
+    snprintf(text, sizeof text, "#!/bin/sh\ntouch '%s'\nexec sleep 30\n", started);
+    cli_write_file(fake, text);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "chmod +x '%s' && mkdir '%s' && "
+             "(TMPDIR='%s' LRF_GNUPLOT='%s' setsid '%s' schedule 'cosine(T_max=4)' --steps 4 "
+             "--plot '%s/p.svg' >/dev/null 2>'%s/err' & pid=$!; "
+             "i=0; while [ ! -e '%s' ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+             "kill -TERM -$pid; wait $pid; echo $? > '%s/status')",
+             fake, tmp, tmp, fake, LRFIND_EXE, cli_tmpdir, cli_tmpdir, started, cli_tmpdir);
+    CHECK(system(cmd) == 0);
+    char status[16];
+    cli_slurp(cli_path("status"), status, sizeof status);
+    CHECK_MSG(atoi(status) == 1, "exit status %s", status);
+    char left[64];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l > '%s/left'", tmp, cli_tmpdir);
+    CHECK(system(cmd) == 0);
+    cli_slurp(cli_path("left"), left, sizeof left);
+    CHECK_MSG(atoi(left) == 0, "%s entries left in TMPDIR", left);
+    CHECK(access(cli_path("p.svg"), F_OK) != 0);
+}
+
 int main(void)
 {
     cli_run_init("test_cli_reliability");
@@ -97,6 +131,7 @@ int main(void)
     test_grid_overflow(csv);
     test_number_messages();
     test_curve_messages();
+    test_schedule_interrupted();
     cli_run_cleanup();
     return check_summary();
 }

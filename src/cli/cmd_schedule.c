@@ -14,10 +14,13 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 #include "lrf/sched.h"
 
 enum { SCHEDULE_STEPS_MAX = 10000000, SCHEDULE_SPEC_TEXT_MAX = 4096 };
+/* Ctrl-C is polled once per this many rows computed or printed. */
+enum { POLL_ROWS = 4096 };
 
 void cli_schedule_usage(void)
 {
@@ -82,15 +85,19 @@ static long parse_metrics(const char *text, double **out)
     return (long)n;
 }
 
-static void print_csv(const double *lr, const double *mom, long n)
+/* The rows as CSV; false when Ctrl-C stopped it. */
+static bool print_csv(const double *lr, const double *mom, long n)
 {
     printf("step,lr,momentum\n");
     for (long t = 0; t < n; t++) {
+        if (t % POLL_ROWS == 0 && lrf_interrupt_requested())
+            return false;
         printf("%ld,%.17g,", t, lr[t]);
         if (mom && !isnan(mom[t]))
             printf("%.17g", mom[t]);
         putchar('\n');
     }
+    return true;
 }
 
 static void print_json(struct lrf_sched *s, double base_lr, const double *lr, const double *mom,
@@ -135,6 +142,8 @@ static enum lrf_status compute(struct lrf_sched *s, const double *metrics, long 
                                double *mom, struct lrf_error *err)
 {
     for (long t = 0; t < n; t++) {
+        if (t % POLL_ROWS == 0 && lrf_interrupt_requested())
+            return lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted at step %ld of %ld", t, n);
         if (t > 0) {
             enum lrf_status st = lrf_sched_step(s, metrics ? metrics[t - 1] : 0.0, err);
             if (st)
@@ -233,20 +242,25 @@ static int run(const struct schedule_options *o, struct lrf_sched *s, const doub
         out.path = o->plot_path;
         out.term_out = stderr; /* stdout carries the CSV/JSON */
         if (lrf_plot_schedule(&out, lr, mom, n, title, &err) != LRF_OK)
-            rc = cli_fail(&err);
+            rc = lrf_interrupt_requested() ? (cli_errorf("interrupted"), CLI_EXIT_FAILURE)
+                                           : cli_fail(&err);
     }
-    if (rc == CLI_EXIT_OK && !strcmp(o->format, "json"))
+    if (rc == CLI_EXIT_OK && !strcmp(o->format, "json")) {
         print_json(s, o->base_lr, lr, mom, o->steps);
-    else if (rc == CLI_EXIT_OK)
-        print_csv(lr, mom, o->steps);
+    } else if (rc == CLI_EXIT_OK && !print_csv(lr, mom, o->steps)) {
+        cli_errorf("interrupted");
+        rc = CLI_EXIT_FAILURE;
+    }
     free(lr);
     free(mom);
     return rc;
 }
 
-/* Builds the schedule from its SPEC and metrics, then runs it. */
+/* Builds the schedule from its SPEC and metrics, then runs it. Ctrl-C and SIGTERM stop
+ * it cleanly: the plot's temporary files are removed, no partial plot is left. */
 static int schedule(const struct schedule_options *o)
 {
+    lrf_interrupt_install();
     struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
     opts.base_lr = o->base_lr;
     struct lrf_sched *s = NULL;
