@@ -40,11 +40,11 @@ struct lrf_train_config {
                           model's max batch and lrf_trainer_config say the capped size) */
     size_t accumulate; /* micro-batches per optimizer step (1) */
     uint64_t seed;     /* model init and data order (0) */
-    /* OpenBLAS threads while this trainer computes (forward, backward, evaluation).
-     * OpenBLAS has one process-wide count: > 0 sets it for the duration of each such
-     * call and puts the caller's back before returning (so trainers in concurrent
-     * threads must agree on it); 0 = use the process's count as it is (all online
-     * cores unless OPENBLAS_NUM_THREADS or lrf_model_set_threads said otherwise). */
+    /* Most threads the model's kernels use, passed to it as lrf_model_config.threads:
+     * the model sets OpenBLAS's (process-wide) and OpenMP's counts for the duration of
+     * each of its calls and puts the caller's back, so trainers in concurrent threads
+     * must agree on it; 0 = the libraries' own defaults (all online cores unless
+     * OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say otherwise). */
     int threads;
     bool drop_last;     /* skip a short last batch per epoch (false, as PyTorch) */
     size_t eval_subset; /* validation rows used by lrf_trainer_eval_subset (1024) */

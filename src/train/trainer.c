@@ -119,6 +119,7 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     t->cfg.model.n_inputs = (int)D;
     t->cfg.model.n_classes = (int)K;
     t->cfg.model.max_batch = (int)t->cfg.batch_size;
+    t->cfg.model.threads = cfg->threads; /* the model scopes it to its own calls */
     t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
     st = build_model(t, err);
     if (st == LRF_OK)
@@ -165,22 +166,6 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs)
     return lrf_trainer_steps_per_epoch(t) * (epochs > 0 ? epochs : 0);
 }
 
-/* The trainer's OpenBLAS thread count holds while it computes; the caller's is put
- * back afterwards (see threads in lrf/train.h). Returns what to restore. */
-static int threads_enter(const struct lrf_trainer *t)
-{
-    int caller = lrf_model_get_threads();
-    if (t->cfg.threads > 0 && t->cfg.threads != caller)
-        lrf_model_set_threads(t->cfg.threads);
-    return caller;
-}
-
-static void threads_leave(const struct lrf_trainer *t, int caller)
-{
-    if (t->cfg.threads > 0 && t->cfg.threads != caller)
-        lrf_model_set_threads(caller);
-}
-
 /* Gathers the next batch (not timed: data loading) and runs forward+backward
  * (timed). scale < 0 means "overwrite the gradient" (no accumulation). The first
  * micro-batch of an optimizer step starts the step's sample-weighted loss sum. */
@@ -189,12 +174,10 @@ static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, doub
     size_t rows = lrf_batch_iter_next(t->iter, t->x, t->y);
     float l = NAN;
     double t0 = lrf_clock_seconds();
-    int caller = threads_enter(t);
     enum lrf_status st =
         scale < 0
             ? lrf_model_forward_backward(t->model, t->x, t->y, (int)rows, &l, NULL)
             : lrf_model_forward_backward_acc(t->model, t->x, t->y, (int)rows, scale, &l, NULL);
-    threads_leave(t, caller);
     t->step_seconds += lrf_clock_seconds() - t0;
     *loss = l;
     if (t->micro_done == 0)
@@ -306,9 +289,7 @@ static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, double *loss_s
             lrf_dataset_gather_range(t->data.val, t->data.norm, first, rows, t->x, t->y);
         double ls;
         long nc;
-        int caller = threads_enter(t);
         enum lrf_status st = lrf_model_evaluate(t->model, t->x, t->y, (int)rows, &ls, &nc, err);
-        threads_leave(t, caller);
         if (st)
             return st;
         *loss_sum += ls;
