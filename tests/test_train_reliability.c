@@ -1,6 +1,8 @@
 /* The trainer on hostile settings (issue 10): a run whose loss becomes NaN/Inf stops
  * there with LRF_ERR_NUMERIC (item 3), and a batch larger than the training rows is
- * capped to them, buffers and model included (item 6). */
+ * capped to them, buffers and model included (item 6). And its `threads` (issue 11):
+ * OpenBLAS's process-wide count is the trainer's only while it computes; creating,
+ * stepping and evaluating leave the caller's as it was. */
 #include <math.h>
 #include <stdio.h>
 
@@ -24,12 +26,14 @@ static struct lrf_dataset *small_dataset(void)
     return ds;
 }
 
-static struct lrf_trainer *trainer(const struct lrf_dataset *ds, size_t batch, double lr)
+static struct lrf_trainer *trainer(const struct lrf_dataset *ds, size_t batch, double lr,
+                                   int threads)
 {
     struct lrf_train_config cfg = lrf_train_config_default();
     lrf_model_parse_spec("mlp:8", &cfg.model, NULL);
     cfg.batch_size = batch;
     cfg.optim.lr = lr;
+    cfg.threads = threads;
     struct lrf_train_data data = {.train = ds, .val = ds};
     struct lrf_trainer *t = NULL;
     struct lrf_error err;
@@ -40,7 +44,7 @@ static struct lrf_trainer *trainer(const struct lrf_dataset *ds, size_t batch, d
 
 static void test_nonfinite_loss_stops(const struct lrf_dataset *ds)
 {
-    struct lrf_trainer *t = trainer(ds, 16, 1e308);
+    struct lrf_trainer *t = trainer(ds, 16, 1e308, 0);
     CHECK(t != NULL);
     if (!t)
         return;
@@ -55,7 +59,7 @@ static void test_nonfinite_loss_stops(const struct lrf_dataset *ds)
 
 static void test_batch_capped(const struct lrf_dataset *ds)
 {
-    struct lrf_trainer *t = trainer(ds, LRF_TRAIN_BATCH_MAX, 0.01);
+    struct lrf_trainer *t = trainer(ds, LRF_TRAIN_BATCH_MAX, 0.01, 0);
     CHECK(t != NULL);
     if (!t)
         return;
@@ -68,6 +72,23 @@ static void test_batch_capped(const struct lrf_dataset *ds)
     lrf_trainer_destroy(t);
 }
 
+static void test_threads_are_scoped(const struct lrf_dataset *ds)
+{
+    lrf_model_set_threads(2); /* the caller's choice */
+    struct lrf_trainer *t = trainer(ds, 16, 0.01, 1);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK_MSG(lrf_model_get_threads() == 2, "after create: %d", lrf_model_get_threads());
+    double loss = NAN, acc = NAN;
+    struct lrf_error err;
+    CHECK(lrf_trainer_step(t, 0.01, NAN, &loss) == LRF_OK && isfinite(loss));
+    CHECK_MSG(lrf_model_get_threads() == 2, "after a step: %d", lrf_model_get_threads());
+    CHECK(lrf_trainer_evaluate(t, &loss, &acc, &err) == LRF_OK);
+    CHECK_MSG(lrf_model_get_threads() == 2, "after evaluate: %d", lrf_model_get_threads());
+    lrf_trainer_destroy(t);
+}
+
 int main(void)
 {
     struct lrf_dataset *ds = small_dataset();
@@ -75,6 +96,7 @@ int main(void)
     if (ds) {
         test_nonfinite_loss_stops(ds);
         test_batch_capped(ds);
+        test_threads_are_scoped(ds);
     }
     lrf_dataset_destroy(ds);
     return check_summary();
