@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Reference vectors for the finder tests (tests/fixtures/finder/).
 
-Implements, independently of the C code, the published algorithms as written in
-/work/shared/reference/lr-finders.md §2 (pytorch-lr-finder 0.2.2's range_test +
-suggest_lr, fastai 2.x's lr_find + valley/slide/minimum/steep, with numpy's gradient
-and argmin semantics), plus lrfind's own stop rule and a Python port of its robust
+Implements, independently of the C code, the published algorithms (pytorch-lr-finder
+0.2.2's range_test + suggest_lr in torch_lr_finder/lr_finder.py, fastai 2.x's lr_find +
+valley/slide/minimum/steep in fastai/callback/schedule.py, with numpy's gradient and
+argmin semantics), plus lrfind's own stop rule and a Python port of its robust
 rule, on synthetic curves (clean, noisy, NaN tail, short, flat, monotone, negative,
 linear grid, spiky). Writes one <curve>.csv (header lr,loss: raw losses) per curve and
 expected.txt with, per curve and mode (tlf, fastai, lrfind):

@@ -12,14 +12,8 @@
  *         .snapshot = lrf_trainer_snapshot, .restore = lrf_trainer_restore,
  *         .reseed = lrf_trainer_reseed, .eval = lrf_trainer_eval_subset };
  *
- * Example (train 3 epochs with one-cycle):
- *     struct lrf_train_config cfg = lrf_train_config_default();
- *     lrf_trainer_create(&cfg, &data, &t, &err);
- *     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
- *     so.base_lr = cfg.optim.lr;
- *     so.run_length = lrf_trainer_run_steps(t, 3);
- *     lrf_sched_parse("onecycle(max_lr=0.1)", &so, &sched, &err);
- *     lrf_trainer_fit(t, sched, 3, epochs, NULL, NULL, &err);
+ * A complete program (3 epochs of one-cycle on the built-in data), compiled with the
+ * project: examples/train_onecycle.c.
  */
 #ifndef LRF_TRAIN_H
 #define LRF_TRAIN_H
@@ -34,17 +28,26 @@
 #include "lrf/sched.h"
 #include "lrf/status.h"
 
+/* The largest batch and gradient accumulation a trainer accepts. */
+enum { LRF_TRAIN_BATCH_MAX = 1 << 20, LRF_TRAIN_ACCUMULATE_MAX = 4096 };
+
 struct lrf_train_config {
     /* Hidden layers and activation; n_inputs, n_classes and max_batch are filled
      * in from the data and batch_size; optim_slots from optim. */
     struct lrf_model_config model;
     struct lrf_optim_config optim; /* lr and momentum: used when no schedule drives them */
-    size_t batch_size;             /* 128 */
-    size_t accumulate;             /* micro-batches per optimizer step (1) */
-    uint64_t seed;                 /* model init and data order (0) */
-    int threads;                   /* OpenBLAS threads; 0 = leave as is */
-    bool drop_last;                /* skip a short last batch per epoch (false, as PyTorch) */
-    size_t eval_subset;            /* validation rows used by lrf_trainer_eval_subset (1024) */
+    size_t batch_size; /* 128; more than the training rows is capped to them (buffers, the
+                          model's max batch and lrf_trainer_config say the capped size) */
+    size_t accumulate; /* micro-batches per optimizer step (1) */
+    uint64_t seed;     /* model init and data order (0) */
+    /* Most threads the model's kernels use, passed to it as lrf_model_config.threads:
+     * the model sets OpenBLAS's (process-wide) and OpenMP's counts for the duration of
+     * each of its calls and puts the caller's back, so trainers in concurrent threads
+     * must agree on it; 0 = the libraries' own defaults (all online cores unless
+     * OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say otherwise). */
+    int threads;
+    bool drop_last;     /* skip a short last batch per epoch (false, as PyTorch) */
+    size_t eval_subset; /* validation rows used by lrf_trainer_eval_subset (1024) */
 };
 
 /* mlp:512,256 ReLU, SGD lr 0.01 momentum 0.9, batch 128, seed 0. */
@@ -81,8 +84,11 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs);
 /* ---- the range test's callbacks (user = the trainer) ---------------------- */
 
 /* One optimizer step at lr on the next batch (cfg.accumulate micro-batches,
- * gradients averaged); *loss = the raw training loss (their mean). momentum is
- * SGD/RMSprop momentum or Adam beta1; NaN = the optimizer's configured value. */
+ * gradients averaged, through lrf_accumulate_step: lrf/accumulate.h); *loss = the
+ * raw training loss (their mean). momentum is SGD/RMSprop momentum or Adam beta1;
+ * NaN = the optimizer's configured value. After lrf_trainer_micro_step calls it
+ * completes that accumulation (at least one more micro-batch) and *loss is the mean
+ * of the micro-batches it ran. */
 enum lrf_status lrf_trainer_step(void *trainer, double lr, double momentum, double *loss);
 /* Forward+backward of the next batch, adding 1/cfg.accumulate of its gradient. */
 enum lrf_status lrf_trainer_micro_step(void *trainer, double *loss);
@@ -125,8 +131,9 @@ typedef bool (*lrf_train_progress_fn)(void *user, int epoch, long step, long ste
  * (sched NULL: constant cfg.optim.lr). Fills out[0..epochs) (may be NULL).
  * sched must be evaluable for lrf_trainer_run_steps(t, epochs) steps; a
  * plateau schedule is fed the validation loss once per epoch instead.
- * Returns LRF_ERR_INTERRUPTED if progress asked to stop (out holds the
- * finished epochs; *done counts them). */
+ * Returns LRF_ERR_INTERRUPTED if progress asked to stop, and LRF_ERR_NUMERIC at the
+ * first step whose training loss is NaN or infinite (the run diverged); in both cases
+ * out holds the finished epochs and *done counts them. */
 enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
                                 struct lrf_train_epoch *out, int *done,
                                 lrf_train_progress_fn progress, void *progress_user,

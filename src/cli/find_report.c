@@ -6,11 +6,7 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/suggest_report.h"
-
-static const char *mode_name(enum lrf_finder_mode mode)
-{
-    return mode == LRF_FINDER_LINEAR ? "linear" : "exp";
-}
+#include "cli/train_report.h"
 
 void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
                          const struct lrf_finder_result *r)
@@ -26,18 +22,21 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
     if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
         fprintf(fp, " (momentum %g)", tc->optim.momentum);
-    fprintf(fp, ", batch %zu", tc->batch_size);
+    char note[96];
+    fprintf(fp, ", batch %zu%s", tc->batch_size,
+            cli_batch_note(&o->train_opts, tc, note, sizeof note));
     if (tc->accumulate > 1)
         fprintf(fp, " x %zu accumulated", tc->accumulate);
     fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);
-    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", mode_name(o->finder.mode),
-            o->finder.start_lr, o->finder.end_lr, o->finder.num_iter);
-    if (o->finder.runs > 1)
-        fprintf(fp, ", %zu runs", o->finder.runs);
-    if (o->finder.val_loss)
+    fprintf(fp, "sweep:  %s from %g to %g over %zu steps",
+            lrf_finder_mode_name(ctx->finder_cfg->mode), ctx->finder_cfg->start_lr,
+            ctx->finder_cfg->end_lr, ctx->finder_cfg->num_iter);
+    if (ctx->finder_cfg->runs > 1)
+        fprintf(fp, ", %zu runs", ctx->finder_cfg->runs);
+    if (ctx->finder_cfg->val_loss)
         fputs(", validation loss", fp);
     fprintf(fp, "; %.2f s, model restored\n", ctx->sweep_seconds);
-    cli_finder_print_text(fp, r, &o->finder);
+    cli_finder_print_text(fp, r, ctx->finder_cfg);
     if (isfinite(r->one_cycle_max_lr))
         fprintf(fp, "(run length: %d epochs of %ld steps; --epochs E changes it)\n", o->epochs,
                 ctx->steps_per_epoch);
@@ -50,7 +49,7 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     const struct lrf_dataset *ds = ctx->data->train;
     cli_json_init(j, stdout);
     cli_json_object_begin(j);
-    cli_finder_json_fields(j, r, &o->finder);
+    cli_finder_json_fields(j, r, ctx->finder_cfg);
     cli_json_field_int(j, "iterations", (long long)r->n);
     cli_json_field_bool(j, "interrupted", ctx->interrupted);
     cli_json_key(j, "data");
@@ -66,13 +65,17 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_object_end(j);
     cli_json_field_string(j, "model", ctx->model_spec);
     cli_json_field_string(j, "optimizer", lrf_optim_kind_name(ctx->train_cfg->optim.kind));
+    cli_json_key(j, "training");
+    cli_json_object_begin(j);
+    cli_train_config_json(j, &o->train_opts, ctx->train_cfg);
+    cli_json_object_end(j);
     cli_json_key(j, "sweep");
     cli_json_object_begin(j);
-    cli_json_field_number(j, "start_lr", o->finder.start_lr);
-    cli_json_field_number(j, "end_lr", o->finder.end_lr);
-    cli_json_field_int(j, "num_iter", (long long)o->finder.num_iter);
-    cli_json_field_string(j, "mode", mode_name(o->finder.mode));
-    cli_json_field_bool(j, "val_loss", o->finder.val_loss);
+    cli_json_field_number(j, "start_lr", ctx->finder_cfg->start_lr);
+    cli_json_field_number(j, "end_lr", ctx->finder_cfg->end_lr);
+    cli_json_field_int(j, "num_iter", (long long)ctx->finder_cfg->num_iter);
+    cli_json_field_string(j, "mode", lrf_finder_mode_name(ctx->finder_cfg->mode));
+    cli_json_field_bool(j, "val_loss", ctx->finder_cfg->val_loss);
     cli_json_field_number(j, "seconds", ctx->sweep_seconds);
     cli_json_object_end(j);
 }

@@ -13,13 +13,13 @@ struct lrf_trainer {
     uint64_t iter_seed;
     size_t features;
     float *slots[LRF_MODEL_OPTIM_SLOTS_MAX];
-    float *x;            /* (batch_size, features) gathered batch */
-    int32_t *y;          /* (batch_size) */
-    size_t last_rows;    /* rows of the last gathered micro-batch */
-    size_t micro_done;   /* micro-batches accumulated since the last apply */
-    double micro_loss;   /* their summed loss */
-    double step_seconds; /* forward/backward/optimizer time, accumulated */
-    void *snap;          /* model + optimizer snapshot */
+    float *x;             /* (batch_size, features) gathered batch */
+    int32_t *y;           /* (batch_size) */
+    size_t micro_done;    /* micro-batches accumulated since the last apply */
+    size_t step_rows;     /* rows of the current (else the last) optimizer step's batches */
+    double step_loss_sum; /* their losses times their rows: the step's sample-weighted sum */
+    double step_seconds;  /* forward/backward/optimizer time, accumulated */
+    void *snap;           /* model + optimizer snapshot */
     size_t snap_size;
     struct lrf_batch_state snap_iter;
     bool has_snap;
