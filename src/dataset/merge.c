@@ -78,84 +78,88 @@ static enum lrf_status label_error(const char *name, const char *data, struct ds
     return lrf_error_set_at(err, status, name, line, (long)p->label_colno[at.row], "%s", msg);
 }
 
-/* Builds the class list (sorted numerically or by bytes) and maps labels. */
-static enum lrf_status map_labels(const char *name, const char *data, struct ds_chunk *chunks,
-                                  int nchunks, const struct lrf_dataset *ref,
-                                  struct lrf_dataset *ds, struct lrf_error *err)
+/* Labels of the merged rows: every label's text and its integer value (when
+ * it is one), in file order. */
+struct label_scan {
+    size_t n;
+    int64_t *vals;      /* (n) */
+    const char **texts; /* (n) pointers into the chunks' label text */
+    bool any_text;
+    struct label_ref first_frac; /* first numeric non-integer label (chunk -1: none) */
+};
+
+static void label_scan_free(struct label_scan *ls)
 {
-    size_t n = ds->rows;
-    int64_t *vals = malloc(n * sizeof *vals);
-    const char **texts = malloc(n * sizeof *texts);
-    if (!vals || !texts) {
-        free(vals);
-        free(texts);
+    free(ls->vals);
+    free(ls->texts);
+}
+
+static enum lrf_status scan_labels(struct ds_chunk *chunks, int nchunks, size_t n,
+                                   struct label_scan *ls, struct lrf_error *err)
+{
+    *ls = (struct label_scan){
+        n, malloc(n * sizeof(int64_t)), malloc(n * sizeof(char *)), false, {NULL, -1, 0}};
+    if (!ls->vals || !ls->texts) {
+        label_scan_free(ls);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
     }
-    bool any_text = false;
-    struct label_ref first_frac = {NULL, -1, 0};
     size_t r = 0;
     for (int c = 0; c < nchunks; c++) {
         const struct ds_parser *p = &chunks[c].parser;
         for (size_t i = 0; i < p->rows; i++, r++) {
-            texts[r] = p->label_text + p->label_off[i];
-            int k = classify_label(texts[r], &vals[r]);
-            any_text |= k == 2;
-            if (k == 1 && first_frac.chunk < 0)
-                first_frac = (struct label_ref){texts[r], c, i};
+            ls->texts[r] = p->label_text + p->label_off[i];
+            int k = classify_label(ls->texts[r], &ls->vals[r]);
+            ls->any_text |= k == 2;
+            if (k == 1 && ls->first_frac.chunk < 0)
+                ls->first_frac = (struct label_ref){ls->texts[r], c, i};
         }
     }
-    enum lrf_status st = LRF_OK;
-    bool numeric = ref ? ref->labels_numeric : !any_text;
-    if (numeric && first_frac.chunk >= 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "expected an integer class label, got '%.40s'", first_frac.text);
-        st = label_error(name, data, chunks, first_frac, err, LRF_ERR_DATA, msg);
-        goto done;
-    }
-    if (ref) {
-        ds->classes = ref->classes;
-        ds->labels_numeric = ref->labels_numeric;
-    } else if (numeric) {
-        int64_t *u = malloc(n * sizeof *u);
-        if (!u) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-        memcpy(u, vals, n * sizeof *u);
-        qsort(u, n, sizeof *u, cmp_i64);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (i == 0 || u[i] != u[k - 1])
-                u[k++] = u[i];
-        ds->classes = k;
-        ds->labels_numeric = true;
-        ds->class_values = u;
-    } else {
-        const char **u = malloc(n * sizeof *u);
-        if (!u) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-        memcpy(u, texts, n * sizeof *u);
-        qsort(u, n, sizeof *u, cmp_str);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (i == 0 || strcmp(u[i], u[k - 1]) != 0)
-                u[k++] = u[i];
-        ds->classes = k;
-        ds->labels_numeric = false;
-        ds->class_names = calloc(k ? k : 1, sizeof(char *));
-        for (size_t i = 0; ds->class_names && i < k; i++)
-            ds->class_names[i] = ds_strdup(u[i]);
-        free(u);
-    }
-    if (!ref && ds->classes < 2) {
-        st = lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
-                              "a single class: every row has label '%.40s'; expected at least 2 "
-                              "classes",
-                              texts[0]);
-        goto done;
-    }
+    return LRF_OK;
+}
+
+/* The sorted distinct integer labels become the classes. */
+static bool classes_from_integers(const struct label_scan *ls, struct lrf_dataset *ds)
+{
+    int64_t *u = malloc(ls->n * sizeof *u);
+    if (!u)
+        return false;
+    memcpy(u, ls->vals, ls->n * sizeof *u);
+    qsort(u, ls->n, sizeof *u, cmp_i64);
+    size_t k = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (i == 0 || u[i] != u[k - 1])
+            u[k++] = u[i];
+    ds->classes = k;
+    ds->labels_numeric = true;
+    ds->class_values = u;
+    return true;
+}
+
+/* The sorted distinct label texts become the classes (and their names). */
+static bool classes_from_texts(const struct label_scan *ls, struct lrf_dataset *ds)
+{
+    const char **u = malloc(ls->n * sizeof *u);
+    if (!u)
+        return false;
+    memcpy(u, ls->texts, ls->n * sizeof *u);
+    qsort(u, ls->n, sizeof *u, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (i == 0 || strcmp(u[i], u[k - 1]) != 0)
+            u[k++] = u[i];
+    ds->classes = k;
+    ds->labels_numeric = false;
+    ds->class_names = calloc(k ? k : 1, sizeof(char *));
+    for (size_t i = 0; ds->class_names && i < k; i++)
+        ds->class_names[i] = ds_strdup(u[i]);
+    free(u);
+    return true;
+}
+
+/* Class names (and values) for numeric classes, or copied from ref. */
+static enum lrf_status name_classes(const struct lrf_dataset *ref, struct lrf_dataset *ds,
+                                    struct lrf_error *err)
+{
     if (ds->labels_numeric && !ds->class_names) {
         const int64_t *cv = ref ? ref->class_values : ds->class_values;
         ds->class_names = calloc(ds->classes, sizeof(char *));
@@ -174,53 +178,93 @@ static enum lrf_status map_labels(const char *name, const char *data, struct ds_
         for (size_t i = 0; ds->class_names && i < ds->classes; i++)
             ds->class_names[i] = ds_strdup(ref->class_names[i]);
     }
-    ds->labels = malloc(n * sizeof(int32_t));
-    if (!ds->class_names || !ds->labels || (ds->labels_numeric && !ds->class_values)) {
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-        goto done;
+    ds->labels = malloc(ds->rows * sizeof(int32_t));
+    if (!ds->class_names || !ds->labels || (ds->labels_numeric && !ds->class_values))
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
+    for (size_t i = 0; i < ds->classes; i++)
+        if (!ds->class_names[i])
+            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
+    return LRF_OK;
+}
+
+/* Lower bound of row r's label in the sorted class list; classes when absent. */
+static size_t find_class(const struct lrf_dataset *ds, const struct label_scan *ls, size_t r)
+{
+    size_t lo = 0, hi = ds->classes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int less = ds->labels_numeric ? ds->class_values[mid] < ls->vals[r]
+                                      : strcmp(ds->class_names[mid], ls->texts[r]) < 0;
+        if (less)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    for (size_t i = 0; ds->class_names && i < ds->classes; i++)
-        if (!ds->class_names[i]) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-    r = 0;
+    bool found =
+        lo < ds->classes && (ds->labels_numeric ? ds->class_values[lo] == ls->vals[r]
+                                                : strcmp(ds->class_names[lo], ls->texts[r]) == 0);
+    return found ? lo : ds->classes;
+}
+
+static enum lrf_status assign_labels(const char *name, const char *data, struct ds_chunk *chunks,
+                                     int nchunks, const struct label_scan *ls,
+                                     struct lrf_dataset *ds, struct lrf_error *err)
+{
+    size_t r = 0;
     for (int c = 0; c < nchunks; c++) {
         for (size_t i = 0; i < chunks[c].parser.rows; i++, r++) {
-            size_t lo = 0, hi = ds->classes;
-            while (lo < hi) { /* lower bound */
-                size_t mid = (lo + hi) / 2;
-                int less = ds->labels_numeric ? ds->class_values[mid] < vals[r]
-                                              : strcmp(ds->class_names[mid], texts[r]) < 0;
-                if (less)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            bool found = lo < ds->classes &&
-                         (ds->labels_numeric ? ds->class_values[lo] == vals[r]
-                                             : strcmp(ds->class_names[lo], texts[r]) == 0);
-            if (!found) {
+            size_t k = find_class(ds, ls, r);
+            if (k == ds->classes) {
                 char msg[160];
                 snprintf(msg, sizeof msg,
                          "label '%.40s' is not one of the %zu classes of the training data",
-                         texts[r], ds->classes);
-                st = label_error(name, data, chunks, (struct label_ref){texts[r], c, i}, err,
-                                 LRF_ERR_DATA, msg);
-                goto done;
+                         ls->texts[r], ds->classes);
+                return label_error(name, data, chunks, (struct label_ref){ls->texts[r], c, i}, err,
+                                   LRF_ERR_DATA, msg);
             }
-            ds->labels[r] = (int32_t)lo;
+            ds->labels[r] = (int32_t)k;
         }
     }
-done:
-    free(vals);
-    free(texts);
+    return LRF_OK;
+}
+
+/* Builds the class list (sorted numerically or by bytes) and maps labels. */
+static enum lrf_status map_labels(const char *name, const char *data, struct ds_chunk *chunks,
+                                  int nchunks, const struct lrf_dataset *ref,
+                                  struct lrf_dataset *ds, struct lrf_error *err)
+{
+    struct label_scan ls;
+    enum lrf_status st = scan_labels(chunks, nchunks, ds->rows, &ls, err);
+    if (st != LRF_OK)
+        return st;
+    bool numeric = ref ? ref->labels_numeric : !ls.any_text;
+    if (numeric && ls.first_frac.chunk >= 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "expected an integer class label, got '%.40s'",
+                 ls.first_frac.text);
+        st = label_error(name, data, chunks, ls.first_frac, err, LRF_ERR_DATA, msg);
+    } else if (ref) {
+        ds->classes = ref->classes;
+        ds->labels_numeric = ref->labels_numeric;
+    } else if (!(numeric ? classes_from_integers(&ls, ds) : classes_from_texts(&ls, ds))) {
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
+    }
+    if (st == LRF_OK && !ref && ds->classes < 2)
+        st = lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
+                              "a single class: every row has label '%.40s'; expected at least 2 "
+                              "classes",
+                              ls.texts[0]);
+    if (st == LRF_OK)
+        st = name_classes(ref, ds, err);
+    if (st == LRF_OK)
+        st = assign_labels(name, data, chunks, nchunks, &ls, ds, err);
+    label_scan_free(&ls);
     return st;
 }
 
-enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
-                         const struct lrf_dataset *ref, struct lrf_dataset *ds,
-                         struct lrf_error *err)
+/* The first chunk's error, with its line in file terms. */
+static enum lrf_status chunk_error(const char *name, const char *data, struct ds_chunk *chunks,
+                                   int nchunks, struct lrf_error *err)
 {
     for (int c = 0; c < nchunks; c++) {
         const struct ds_parser *p = &chunks[c].parser;
@@ -230,19 +274,14 @@ enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *ch
                                     p->err_col, "%s", p->err_msg);
         }
     }
-    size_t rows = 0;
-    bool f32 = false;
-    for (int c = 0; c < nchunks; c++) {
-        rows += chunks[c].parser.rows;
-        f32 |= chunks[c].parser.storage == LRF_STORAGE_FLOAT32;
-    }
-    if (rows == 0)
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
-                                ds->has_header
-                                    ? "a header with no rows: expected data rows after it"
-                                    : "empty file: expected CSV rows");
-    ds->rows = rows;
-    size_t d = ds->features;
+    return LRF_OK;
+}
+
+/* Concatenates the chunks' values: float32 when any chunk needed it. */
+static enum lrf_status merge_values(struct ds_chunk *chunks, int nchunks, bool f32,
+                                    struct lrf_dataset *ds, struct lrf_error *err)
+{
+    size_t rows = ds->rows, d = ds->features;
     ds->storage = f32 ? LRF_STORAGE_FLOAT32 : LRF_STORAGE_UINT8;
     ds->owns_data = true;
     if (f32) {
@@ -261,25 +300,49 @@ enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *ch
             }
             o += m;
         }
-    } else {
-        /* Grow the first chunk's buffer in place (for large blocks realloc
-         * remaps pages rather than copying) and append the others. */
-        struct ds_parser *p0 = &chunks[0].parser;
-        ds->u8 = realloc(p0->u8, rows * d);
-        if (!ds->u8)
-            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu rows", rows);
-        p0->u8 = NULL;
-        uint8_t *o = ds->u8 + p0->rows * d;
-        for (int c = 1; c < nchunks; c++) {
-            const struct ds_parser *p = &chunks[c].parser;
-            memcpy(o, p->u8, p->rows * d);
-            o += p->rows * d;
-        }
+        return LRF_OK;
     }
-    enum lrf_status st = map_labels(name, data, chunks, nchunks, ref, ds, err);
+    /* Grow the first chunk's buffer in place (for large blocks realloc
+     * remaps pages rather than copying) and append the others. */
+    struct ds_parser *p0 = &chunks[0].parser;
+    ds->u8 = realloc(p0->u8, rows * d);
+    if (!ds->u8)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu rows", rows);
+    p0->u8 = NULL;
+    uint8_t *o = ds->u8 + p0->rows * d;
+    for (int c = 1; c < nchunks; c++) {
+        const struct ds_parser *p = &chunks[c].parser;
+        memcpy(o, p->u8, p->rows * d);
+        o += p->rows * d;
+    }
+    return LRF_OK;
+}
+
+enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
+                         const struct lrf_dataset *ref, struct lrf_dataset *ds,
+                         struct lrf_error *err)
+{
+    enum lrf_status st = chunk_error(name, data, chunks, nchunks, err);
     if (st != LRF_OK)
         return st;
-    return ds_compute_stats(ds, err);
+    size_t rows = 0;
+    bool f32 = false;
+    for (int c = 0; c < nchunks; c++) {
+        rows += chunks[c].parser.rows;
+        f32 |= chunks[c].parser.storage == LRF_STORAGE_FLOAT32;
+    }
+    if (rows == 0)
+        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
+                                ds->has_header
+                                    ? "a header with no rows: expected data rows after it"
+                                    : "empty file: expected CSV rows");
+    ds->rows = rows;
+    st = merge_values(chunks, nchunks, f32, ds, err);
+    if (st == LRF_OK)
+        st = map_labels(name, data, chunks, nchunks, ref, ds, err);
+    if (st == LRF_OK)
+        st = ds_compute_stats(ds, err);
+    return st;
 }
 
 enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err)
