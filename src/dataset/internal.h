@@ -168,6 +168,67 @@ enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *ch
                          const struct lrf_dataset *ref, struct lrf_dataset *ds,
                          struct lrf_error *err);
 
+/* ---- loading (load.c, read.c, stream.c, parallel.c) ---------------------- */
+
+enum {
+    DS_THREADS_MAX = 64,
+    /* Below this a second thread costs more than it saves. */
+    DS_PARALLEL_MIN_BYTES = 1 << 20,
+};
+
+/* The most threads a load may use: opt->threads, or all online cores. */
+int ds_threads_for(const struct lrf_dataset_options *opt);
+/* Runs fn on n items stride bytes apart: item 0 on this thread, the others
+ * on their own (or here, when no thread can be had). */
+void ds_run_parallel(void *items, size_t stride, int n, void *(*fn)(void *));
+/* Cuts [start, size) into at most `pieces` ranges of roughly equal size that
+ * end just past a line end (line_end(ctx, pos, size): the offset after the
+ * first '\n' at or after pos, size when none). bounds[0..n] are the range
+ * limits; returns n. */
+int ds_split_lines(size_t start, size_t size, int pieces,
+                   size_t (*line_end)(void *ctx, size_t pos, size_t size), void *ctx,
+                   size_t *bounds);
+/* pread of exactly len bytes: 0, an errno, or -1 when the file ended first. */
+int ds_pread_full(int fd, char *buf, size_t len, size_t off);
+
+/* Where the first NUL and the first quote are (size when none): found while
+ * reading, in parallel, or by the parser's caller itself. */
+struct ds_scan {
+    size_t nul, quote;
+};
+struct ds_scan ds_scan_text(const char *data, size_t size);
+
+struct stat;
+/* Reads a whole regular file with `threads` parallel preads (the copy and the
+ * page faults of a large buffer are a good part of loading time). */
+enum lrf_status ds_read_whole(const char *path, int threads, char **buf, size_t *size,
+                              struct ds_scan *sc, struct stat *st, struct lrf_error *err);
+
+/* What the first records tell: the dataset shell (columns, label, names),
+ * where the data rows start, and a sample row length. */
+struct ds_setup {
+    struct lrf_dataset *ds;
+    size_t start; /* offset of the first data row (after the BOM) */
+    size_t ncols;
+    size_t sample_row;
+};
+
+/* Probes data[0..size) (the text after any BOM). When it is only a prefix of
+ * the input (whole false) and does not hold two records, sets *need_more
+ * and returns LRF_OK with no dataset. */
+enum lrf_status ds_setup_from_head(const char *name, const char *data, size_t size, bool whole,
+                                   const struct lrf_dataset_options *opt,
+                                   const struct lrf_dataset *ref, struct ds_setup *out,
+                                   bool *need_more, struct lrf_error *err);
+/* A DATA parser for a chunk of len bytes, with rows reserved from the sample. */
+void ds_init_chunk_parser(struct ds_chunk *c, const struct ds_setup *su, size_t len,
+                          const struct lrf_dataset_options *opt);
+/* A large regular file parsed while streaming it; NULL when the in-memory
+ * path must decide (errors, quotes in parallel chunks, NULs). */
+struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
+                                      const struct lrf_dataset_options *opt,
+                                      const struct lrf_dataset *ref);
+
 /* Number of '\n' in data[0..end): the line base of a chunk starting there. */
 long ds_count_lines(const char *data, size_t end);
 

@@ -1,0 +1,138 @@
+/* Streaming a large file: the usual case, a well-formed file, is read by each
+ * thread in 1 MiB blocks into its own small buffer and fed straight to its
+ * parser: no buffer the size of the file, no page faults for it, and reading
+ * overlaps parsing. Any irregularity (a parse or label error, a NUL, a quote
+ * in a parallel chunk, a read problem) abandons the attempt and the in-memory
+ * path (load.c) decides, so results and messages are the same either way. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset/internal.h"
+
+enum { STREAM_BLOCK = 1 << 20, HEAD_FIRST = 1 << 16 };
+
+struct stream_io {
+    int fd;
+    size_t begin, end; /* file offsets */
+    struct ds_chunk *chunk;
+    bool bad;
+};
+
+static void *stream_chunk(void *arg)
+{
+    struct stream_io *io = arg;
+    char *buf = malloc(STREAM_BLOCK);
+    io->bad = buf == NULL;
+    for (size_t off = io->begin; off < io->end && !io->bad;) {
+        size_t k = io->end - off < STREAM_BLOCK ? io->end - off : STREAM_BLOCK;
+        io->bad = ds_pread_full(io->fd, buf, k, off) != 0 || memchr(buf, '\0', k) != NULL ||
+                  !ds_parser_feed(&io->chunk->parser, buf, k);
+        off += k;
+    }
+    if (!io->bad)
+        io->bad = !ds_parser_finish(&io->chunk->parser);
+    free(buf);
+    return NULL;
+}
+
+/* Offset just past the first '\n' at or after pos (size when none). */
+static size_t file_line_end(void *ctx, size_t pos, size_t size)
+{
+    int fd = *(const int *)ctx;
+    char win[4096];
+    while (pos < size) {
+        size_t k = size - pos < sizeof win ? size - pos : sizeof win;
+        if (ds_pread_full(fd, win, k, pos) != 0)
+            return size;
+        const char *nl = memchr(win, '\n', k);
+        if (nl)
+            return pos + (size_t)(nl - win) + 1;
+        pos += k;
+    }
+    return size;
+}
+
+/* Reads ever larger heads of the file until the first records are complete;
+ * false when the in-memory path must decide. *bom is the BOM's length. */
+static bool setup_from_file_head(const char *path, int fd, size_t size,
+                                 const struct lrf_dataset_options *opt,
+                                 const struct lrf_dataset *ref, struct ds_setup *su, size_t *bom)
+{
+    char *head = NULL;
+    for (size_t cap = HEAD_FIRST;; cap *= 4) {
+        size_t want = cap < size ? cap : size;
+        char *h = realloc(head, want ? want : 1);
+        if (!h || ds_pread_full(fd, h, want, 0) != 0 || memchr(h, '\0', want)) {
+            free(h ? h : head);
+            return false;
+        }
+        head = h;
+        *bom = want >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        bool need_more;
+        if (ds_setup_from_head(path, head + *bom, want - *bom, want == size, opt, ref, su,
+                               &need_more, NULL) != LRF_OK ||
+            (need_more && want == size)) {
+            free(head);
+            return false;
+        }
+        if (!need_more)
+            break;
+    }
+    free(head);
+    return true;
+}
+
+/* Parses the chunks of [start, size) on their threads; false on any trouble. */
+static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const struct ds_setup *su,
+                          const struct lrf_dataset_options *opt, struct ds_chunk *chunks,
+                          struct stream_io *io, int *nchunks)
+{
+    int threads = ds_threads_for(opt);
+    if (size - start < DS_PARALLEL_MIN_BYTES)
+        threads = 1;
+    size_t bounds[DS_THREADS_MAX + 1];
+    int n = ds_split_lines(start, size, threads, file_line_end, &fd, bounds);
+    for (int t = 0; t < n; t++) {
+        chunks[t].offset = bounds[t] - bom;
+        chunks[t].len = bounds[t + 1] - bounds[t];
+        ds_init_chunk_parser(&chunks[t], su, chunks[t].len, opt);
+        io[t] = (struct stream_io){fd, bounds[t], bounds[t + 1], &chunks[t], false};
+    }
+    *nchunks = n;
+    ds_run_parallel(io, sizeof io[0], n, stream_chunk);
+    bool ok = true;
+    for (int t = 0; t < n; t++)
+        /* A quote in a parallel chunk may have hidden a newline at its start. */
+        ok &= !io[t].bad && !(n > 1 && chunks[t].parser.use_libcsv);
+    return ok;
+}
+
+struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
+                                      const struct lrf_dataset_options *opt,
+                                      const struct lrf_dataset *ref)
+{
+    struct ds_setup su = {0};
+    size_t bom = 0;
+    if (!setup_from_file_head(path, fd, size, opt, ref, &su, &bom))
+        return NULL;
+    struct lrf_dataset *ds = su.ds;
+    struct ds_chunk *chunks = calloc(DS_THREADS_MAX, sizeof *chunks);
+    struct stream_io *io = calloc(DS_THREADS_MAX, sizeof *io);
+    int n = 0;
+    bool ok =
+        chunks && io && stream_chunks(fd, size, bom + su.start, bom, &su, opt, chunks, io, &n);
+    if (ok) {
+        ds->threads = n > 0 ? n : 1;
+        ok = ds_merge(path, NULL, chunks, n, ref, ds, NULL) == LRF_OK;
+    }
+    for (int t = 0; chunks && t < n; t++)
+        ds_parser_free(&chunks[t].parser);
+    free(chunks);
+    free(io);
+    if (!ok) {
+        lrf_dataset_destroy(ds);
+        return NULL;
+    }
+    return ds;
+}
