@@ -155,6 +155,46 @@ static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size
         b[j] /= (double)n;
 }
 
+/* shift = mean, scale = 1/std (population std, as numpy's default). */
+static void fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                         struct lrf_norm *nm, double *a, double *b, uint64_t *sums)
+{
+    size_t d = ds->features;
+    if (ds->storage == LRF_STORAGE_UINT8)
+        moments_u8(ds, rows, n, a, b, sums, sums + d);
+    else
+        moments_f32(ds, rows, n, a, b);
+    for (size_t j = 0; j < d; j++) {
+        double sd = sqrt(b[j]);
+        nm->shift[j] = (float)a[j];
+        nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
+    }
+}
+
+/* shift = min, scale = 1/(max - min). */
+static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                       struct lrf_norm *nm, double *a, double *b)
+{
+    size_t d = ds->features;
+    for (size_t j = 0; j < d; j++) {
+        a[j] = INFINITY;
+        b[j] = -INFINITY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : i;
+        for (size_t j = 0; j < d; j++) {
+            double v = (double)value_at(ds, r, j);
+            a[j] = v < a[j] ? v : a[j];
+            b[j] = v > b[j] ? v : b[j];
+        }
+    }
+    for (size_t j = 0; j < d; j++) {
+        double range = b[j] - a[j];
+        nm->shift[j] = (float)a[j];
+        nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
+    }
+}
+
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err)
@@ -173,49 +213,24 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
         nm->shift = calloc(d, sizeof(float));
         nm->scale = malloc(d * sizeof(float));
     }
-    if (!nm || !a || !b || !sums || !nm->shift || !nm->scale) {
-        free(a);
-        free(b);
-        free(sums);
-        lrf_norm_destroy(nm);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
-    }
-    nm->kind = kind;
-    nm->features = d;
-    for (size_t j = 0; j < d; j++)
-        nm->scale[j] = 1.0f;
-    if (kind == LRF_NORMALIZE_STANDARD) {
-        if (ds->storage == LRF_STORAGE_UINT8)
-            moments_u8(ds, rows, n, a, b, sums, sums + d);
-        else
-            moments_f32(ds, rows, n, a, b);
-        for (size_t j = 0; j < d; j++) {
-            double sd = sqrt(b[j]); /* population std, as numpy's default */
-            nm->shift[j] = (float)a[j];
-            nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
-        }
-    } else if (kind == LRF_NORMALIZE_MINMAX) {
-        for (size_t j = 0; j < d; j++) {
-            a[j] = INFINITY;
-            b[j] = -INFINITY;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t r = rows ? rows[i] : i;
-            for (size_t j = 0; j < d; j++) {
-                double v = (double)value_at(ds, r, j);
-                a[j] = v < a[j] ? v : a[j];
-                b[j] = v > b[j] ? v : b[j];
-            }
-        }
-        for (size_t j = 0; j < d; j++) {
-            double range = b[j] - a[j];
-            nm->shift[j] = (float)a[j];
-            nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
-        }
+    bool ok = nm && a && b && sums && nm->shift && nm->scale;
+    if (ok) {
+        nm->kind = kind;
+        nm->features = d;
+        for (size_t j = 0; j < d; j++)
+            nm->scale[j] = 1.0f;
+        if (kind == LRF_NORMALIZE_STANDARD)
+            fit_standard(ds, rows, n, nm, a, b, sums);
+        else if (kind == LRF_NORMALIZE_MINMAX)
+            fit_minmax(ds, rows, n, nm, a, b);
     }
     free(sums);
     free(a);
     free(b);
+    if (!ok) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    }
     *out = nm;
     return LRF_OK;
 }

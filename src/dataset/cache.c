@@ -249,6 +249,92 @@ static void *get_array(struct reader *r, size_t count, size_t elem)
     return p;
 }
 
+/* The header up to the shape: false when it is not this source's entry. */
+static bool read_key(struct reader *r, const char *src_path, size_t src_size, long long mtime_sec,
+                     long mtime_nsec, const char *label_opt)
+{
+    char magic[sizeof CACHE_MAGIC];
+    get(r, magic, sizeof magic);
+    r->bad |= memcmp(magic, CACHE_MAGIC, sizeof magic) != 0;
+    r->bad |= get_u64(r) != CACHE_VERSION;
+    r->bad = r->bad || !get_matches(r, src_path);
+    r->bad = r->bad || !get_matches(r, label_opt ? label_opt : "");
+    r->bad |= get_u64(r) != src_size;
+    r->bad |= get_u64(r) != (uint64_t)mtime_sec;
+    r->bad |= get_u64(r) != (uint64_t)mtime_nsec;
+    return !r->bad;
+}
+
+/* The shape fields, checked for plausibility against the bytes left. */
+static bool read_shape(struct reader *r, struct lrf_dataset *ds)
+{
+    ds->rows = get_u64(r);
+    ds->features = get_u64(r);
+    ds->classes = get_u64(r);
+    uint64_t storage = get_u64(r);
+    ds->label_index = get_u64(r);
+    ds->has_header = get_u64(r) != 0;
+    ds->labels_numeric = get_u64(r) != 0;
+    ds->names_arena_len = get_u64(r);
+    ds->threads = (int)(get_u64(r) & 0xff);
+    ds->label_name = get_str(r);
+    if (r->bad || storage >= LRF_STORAGE_COUNT || ds->rows == 0 || ds->features == 0 ||
+        ds->classes < 2 || ds->classes > ds->rows || ds->label_index > ds->features ||
+        (ds->features > 0 && ds->rows > r->left / ds->features))
+        return false;
+    ds->storage = (enum lrf_storage)storage;
+    ds->owns_data = true;
+    ds->columns_in_file = ds->features + 1;
+    return true;
+}
+
+/* Values, labels, ranges, class names and values, column names. */
+static void read_arrays(struct reader *r, struct lrf_dataset *ds)
+{
+    if (ds->storage == LRF_STORAGE_UINT8)
+        ds->u8 = get_array(r, ds->rows * ds->features, 1);
+    else
+        ds->f32 = get_array(r, ds->rows * ds->features, sizeof(float));
+    ds->labels = get_array(r, ds->rows, sizeof(int32_t));
+    ds->fmin = get_array(r, ds->features, sizeof(float));
+    ds->fmax = get_array(r, ds->features, sizeof(float));
+    ds->class_names = r->bad ? NULL : calloc(ds->classes, sizeof(char *));
+    for (size_t k = 0; ds->class_names && k < ds->classes && !r->bad; k++)
+        ds->class_names[k] = get_str(r);
+    if (!ds->class_names)
+        ds->classes = 0; /* nothing to free per class */
+    if (ds->labels_numeric)
+        ds->class_values = get_array(r, ds->classes, sizeof(int64_t));
+    if (ds->has_header) {
+        ds->names_arena = get_array(r, ds->names_arena_len, 1);
+        ds->feature_names = r->bad ? NULL : malloc(ds->features * sizeof(char *));
+        if (!ds->feature_names)
+            r->bad = true;
+    }
+}
+
+/* Labels in range, and the names arena split into the feature names. */
+static bool check_contents(struct lrf_dataset *ds)
+{
+    for (size_t i = 0; i < ds->rows; i++)
+        if (ds->labels[i] < 0 || (size_t)ds->labels[i] >= ds->classes)
+            return false;
+    if (!ds->has_header)
+        return true;
+    /* The arena holds every column name, NUL-terminated, label included. */
+    if (ds->names_arena_len == 0 || ds->names_arena[ds->names_arena_len - 1] != '\0')
+        return false;
+    const char *q = ds->names_arena, *end = ds->names_arena + ds->names_arena_len;
+    for (size_t j = 0, f = 0; j <= ds->features; j++) {
+        if (q >= end)
+            return false;
+        if (j != ds->label_index)
+            ds->feature_names[f++] = (char *)q;
+        q += strlen(q) + 1;
+    }
+    return true;
+}
+
 enum lrf_status ds_cache_read(const char *cache_path, const char *src_path, size_t src_size,
                               long long mtime_sec, long mtime_nsec, const char *label_opt,
                               struct lrf_dataset **out)
@@ -263,74 +349,18 @@ enum lrf_status ds_cache_read(const char *cache_path, const char *src_path, size
     }
     struct reader r = {fp, 0, (size_t)sb.st_size - sizeof(uint64_t), false};
     struct lrf_dataset *ds = ds_alloc();
-    char magic[sizeof CACHE_MAGIC];
-    get(&r, magic, sizeof magic);
-    r.bad |= memcmp(magic, CACHE_MAGIC, sizeof magic) != 0 || !ds;
-    r.bad |= get_u64(&r) != CACHE_VERSION;
-    r.bad = r.bad || !get_matches(&r, src_path);
-    r.bad = r.bad || !get_matches(&r, label_opt ? label_opt : "");
-    r.bad |= get_u64(&r) != src_size;
-    r.bad |= get_u64(&r) != (uint64_t)mtime_sec;
-    r.bad |= get_u64(&r) != (uint64_t)mtime_nsec;
-    if (r.bad)
-        goto miss;
-    ds->rows = get_u64(&r);
-    ds->features = get_u64(&r);
-    ds->classes = get_u64(&r);
-    uint64_t storage = get_u64(&r);
-    ds->label_index = get_u64(&r);
-    ds->has_header = get_u64(&r) != 0;
-    ds->labels_numeric = get_u64(&r) != 0;
-    ds->names_arena_len = get_u64(&r);
-    ds->threads = (int)(get_u64(&r) & 0xff);
-    ds->label_name = get_str(&r);
-    if (r.bad || storage >= LRF_STORAGE_COUNT || ds->rows == 0 || ds->features == 0 ||
-        ds->classes < 2 || ds->classes > ds->rows || ds->label_index > ds->features ||
-        (ds->features > 0 && ds->rows > r.left / ds->features))
-        goto miss;
-    ds->storage = (enum lrf_storage)storage;
-    ds->owns_data = true;
-    ds->columns_in_file = ds->features + 1;
-    if (ds->storage == LRF_STORAGE_UINT8)
-        ds->u8 = get_array(&r, ds->rows * ds->features, 1);
-    else
-        ds->f32 = get_array(&r, ds->rows * ds->features, sizeof(float));
-    ds->labels = get_array(&r, ds->rows, sizeof(int32_t));
-    ds->fmin = get_array(&r, ds->features, sizeof(float));
-    ds->fmax = get_array(&r, ds->features, sizeof(float));
-    ds->class_names = r.bad ? NULL : calloc(ds->classes, sizeof(char *));
-    for (size_t k = 0; ds->class_names && k < ds->classes && !r.bad; k++)
-        ds->class_names[k] = get_str(&r);
-    if (!ds->class_names)
-        ds->classes = 0; /* nothing to free per class */
-    if (ds->labels_numeric)
-        ds->class_values = get_array(&r, ds->classes, sizeof(int64_t));
-    if (ds->has_header) {
-        ds->names_arena = get_array(&r, ds->names_arena_len, 1);
-        ds->feature_names = r.bad ? NULL : malloc(ds->features * sizeof(char *));
-        if (!ds->feature_names)
-            r.bad = true;
-    }
+    bool ok = ds && read_key(&r, src_path, src_size, mtime_sec, mtime_nsec, label_opt) &&
+              read_shape(&r, ds);
+    if (ok)
+        read_arrays(&r, ds);
     uint64_t want = r.h, stored = 0;
-    if (r.bad || r.left != 0 || fread(&stored, sizeof stored, 1, fp) != 1 || stored != want)
-        goto miss;
-    for (size_t i = 0; i < ds->rows; i++)
-        if (ds->labels[i] < 0 || (size_t)ds->labels[i] >= ds->classes)
-            goto miss;
-    if (ds->has_header) {
-        /* The arena holds every column name, NUL-terminated, label included. */
-        if (ds->names_arena_len == 0 || ds->names_arena[ds->names_arena_len - 1] != '\0')
-            goto miss;
-        const char *q = ds->names_arena, *end = ds->names_arena + ds->names_arena_len;
-        for (size_t j = 0, f = 0; j <= ds->features; j++) {
-            if (q >= end)
-                goto miss;
-            if (j != ds->label_index)
-                ds->feature_names[f++] = (char *)q;
-            q += strlen(q) + 1;
-        }
-    }
+    ok = ok && !r.bad && r.left == 0 && fread(&stored, sizeof stored, 1, fp) == 1 &&
+         stored == want && check_contents(ds);
     fclose(fp);
+    if (!ok) {
+        lrf_dataset_destroy(ds);
+        return LRF_ERR_DATA;
+    }
     ds->source = ds_strdup(src_path);
     ds->file_bytes = src_size;
     ds->from_cache = true;
@@ -340,8 +370,4 @@ enum lrf_status ds_cache_read(const char *cache_path, const char *src_path, size
     }
     *out = ds;
     return LRF_OK;
-miss:
-    fclose(fp);
-    lrf_dataset_destroy(ds);
-    return LRF_ERR_DATA;
 }

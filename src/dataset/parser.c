@@ -348,6 +348,62 @@ static bool feed_csv(struct ds_parser *p, const char *data, size_t len)
 
 /* ---- fast path ---------------------------------------------------------- */
 
+/* An integer 0..255 of at most 3 digits ending the field at *q, without a
+ * loop: the common case for image data. On success *q is past it. */
+static inline bool small_u8(const char **qp, unsigned *out)
+{
+    const char *q = *qp;
+    unsigned v = (unsigned)(q[0] - '0');
+    if (v >= 10)
+        return false;
+    unsigned d = (unsigned)(q[1] - '0');
+    if (d < 10) {
+        v = v * 10 + d;
+        d = (unsigned)(q[2] - '0');
+        if (d < 10) {
+            v = v * 10 + d;
+            q += 3;
+        } else {
+            q += 2;
+        }
+    } else {
+        q += 1;
+    }
+    char c = *q;
+    if ((c == ',' || c == '\n' || (c == '\r' && q[1] == '\n')) && v <= 255) {
+        *qp = q;
+        *out = v;
+        return true;
+    }
+    return false;
+}
+
+/* The field starting at *qp (spaces and tabs around it trimmed): sets *f and
+ * *fe to its text and *qp to its delimiter. False when it needs libcsv (a
+ * quote or a lone CR). */
+static inline bool plain_field(const char **qp, const char **f, const char **fe)
+{
+    const char *q = *qp;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    *f = q;
+    for (;; q++) {
+        char c = *q;
+        if (c == ',' || c == '\n')
+            break;
+        if (c == '"' || (c == '\r' && q[1] != '\n'))
+            return false;
+        if (c == '\r')
+            break;
+    }
+    const char *e = q;
+    while (e > *f && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    *fe = e;
+    *qp = q;
+    return true;
+}
+
 /* Handles the line starting at s, which ends at a '\n' somewhere in the
  * buffer (the caller guarantees one; finish() appends it to a last line that
  * lacks it), so no scan below needs a bounds check. Sets *len to the line's
@@ -371,66 +427,26 @@ static int fast_line(struct ds_parser *p, const char *s, size_t *len)
      * which would force every p->... back to memory after each value. */
     uint8_t *row = p->storage == LRF_STORAGE_UINT8 ? p->u8 + rowoff : NULL;
     size_t j = 0;
-    for (;;) {
-        const char *f = q;
-        if (row && j != label_col && j < ncols) {
-            /* 0..999 without a loop: the common case for image data. */
-            unsigned v = (unsigned)(q[0] - '0');
-            if (v < 10) {
-                unsigned d = (unsigned)(q[1] - '0');
-                if (d < 10) {
-                    v = v * 10 + d;
-                    d = (unsigned)(q[2] - '0');
-                    if (d < 10) {
-                        v = v * 10 + d;
-                        q += 3;
-                    } else {
-                        q += 2;
-                    }
-                } else {
-                    q += 1;
-                }
-                char c = *q;
-                if ((c == ',' || c == '\n' || (c == '\r' && q[1] == '\n')) && v <= 255) {
-                    row[j - (j > label_col)] = (uint8_t)v;
-                    goto next;
-                }
-                q = f;
-            }
-        }
-        q = f;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        f = q;
-        for (;; q++) {
-            char c = *q;
-            if (c == ',' || c == '\n')
-                break;
-            if (c == '"' || (c == '\r' && q[1] != '\n')) {
-                p->nfield = 0;
-                p->label_len = label_len0;
-                return 0;
-            }
-            if (c == '\r')
-                break;
-        }
-        {
-            const char *fe = q;
-            while (fe > f && (fe[-1] == ' ' || fe[-1] == '\t'))
-                fe--;
+    for (;; j++, q++) {
+        unsigned v;
+        const char *f, *fe;
+        if (row && j != label_col && j < ncols && small_u8(&q, &v)) {
+            row[j - (j > label_col)] = (uint8_t)v;
+        } else if (!plain_field(&q, &f, &fe)) {
+            p->nfield = 0;
+            p->label_len = label_len0;
+            return 0;
+        } else {
             p->nfield = j;
             if (!data_field(p, f, (size_t)(fe - f), p->line, (long)(f - s) + 1))
                 return -1;
             row = p->storage == LRF_STORAGE_UINT8 ? p->u8 + rowoff : NULL;
         }
-    next:
-        j++;
         if (*q != ',')
             break;
-        q++;
     }
     *len = (size_t)(q - s) + (*q == '\r');
-    p->nfield = j;
+    p->nfield = j + 1;
     return data_row_end(p, p->line, (long)(q - s) + 1) ? 1 : -1;
 }
 
