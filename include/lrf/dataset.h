@@ -45,7 +45,10 @@ struct lrf_dataset_options {
     const char *label;
     bool use_cache;        /* read/write the parsed-file cache (default true) */
     const char *cache_dir; /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
-    int threads;           /* parser threads; 0 = all online cores */
+    /* The most threads this call uses for any of its work (reading and
+     * parsing; the calling thread counts as one); 0 = all online cores. The
+     * same meaning as everywhere in lrfind. Nothing process-wide is changed. */
+    int threads;
     /* Testing aid: never use the fast line scanner, run every byte through
      * libcsv (results must be identical). Default false. */
     bool force_libcsv;
@@ -175,6 +178,8 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
+/* The kind it was created with, and its feature count (the dataset's), e.g.
+ * to check that a saved normalization fits another dataset. */
 enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm);
 size_t lrf_norm_features(const struct lrf_norm *norm);
 const float *lrf_norm_shift(const struct lrf_norm *norm); /* (D) mean or min */
@@ -231,7 +236,9 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
 
 /* 0-based epoch of the batch last returned (0 before the first). */
 uint64_t lrf_batch_iter_epoch(const struct lrf_batch_iter *it);
+/* Batches per epoch: rows / batch_size, rounded down with drop_last, else up. */
 size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it);
+/* The number of rows iterated (n given to create, or the dataset's rows). */
 size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it);
 
 /* Snapshot / restore the data order (e.g. after a range-test sweep). */
