@@ -1,6 +1,7 @@
 /* Merging parsed chunks into one dataset: storage, the label mapping and the
  * statistics. Everything here is in file order, so the result does not depend
  * on how the input was split. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,14 @@ char *ds_strdup(const char *s)
     return d;
 }
 
-/* 0: an integer (also "3.0"), 1: a number that is not an integer, 2: text. */
-static int classify_label(const char *s, int64_t *v)
+/* Integer labels have at most 18 digits, so that they fit int64 exactly. */
+static const double LABEL_INT_LIMIT = 1e18;
+
+enum label_kind { LABEL_INTEGER, LABEL_FRACTION, LABEL_TEXT, LABEL_OUT_OF_RANGE };
+
+/* An integer (also "3.0"), a number that is not one, text, or an integer
+ * too large to be a class label. */
+static enum label_kind classify_label(const char *s, int64_t *v)
 {
     const char *q = s;
     if (*q == '-' || *q == '+')
@@ -39,17 +46,23 @@ static int classify_label(const char *s, int64_t *v)
             x = x * 10 + (*q++ - '0');
         if (*q == '\0') {
             *v = s[0] == '-' ? -x : x;
-            return 0;
+            return LABEL_INTEGER;
         }
     }
-    float f;
-    if (ds_parse_number(s, strlen(s), &f) != 0)
-        return 2;
-    if (f == (float)(int64_t)f && f > -1e15f && f < 1e15f) {
-        *v = (int64_t)f;
-        return 0;
-    }
-    return 1;
+    /* Other numbers in double precision, so that "1e300" is a number too. */
+    size_t n = strlen(s);
+    if (n == 0 || n >= 64 || strspn(s, "0123456789.eE+-") != n)
+        return LABEL_TEXT;
+    char *end;
+    double d = strtod(s, &end);
+    if (end != s + n)
+        return LABEL_TEXT;
+    if (!isfinite(d) || fabs(d) >= LABEL_INT_LIMIT)
+        return LABEL_OUT_OF_RANGE; /* every double this large is an integer */
+    if (d != floor(d))
+        return LABEL_FRACTION;
+    *v = (int64_t)d;
+    return LABEL_INTEGER;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -86,6 +99,7 @@ struct label_scan {
     const char **texts; /* (n) pointers into the chunks' label text */
     bool any_text;
     struct label_ref first_frac; /* first numeric non-integer label (chunk -1: none) */
+    struct label_ref first_big;  /* first integer label out of range (chunk -1: none) */
 };
 
 static void label_scan_free(struct label_scan *ls)
@@ -97,8 +111,11 @@ static void label_scan_free(struct label_scan *ls)
 static enum lrf_status scan_labels(struct ds_chunk *chunks, int nchunks, size_t n,
                                    struct label_scan *ls, struct lrf_error *err)
 {
-    *ls = (struct label_scan){
-        n, malloc(n * sizeof(int64_t)), malloc(n * sizeof(char *)), false, {NULL, -1, 0}};
+    *ls = (struct label_scan){.n = n,
+                              .vals = malloc(n * sizeof(int64_t)),
+                              .texts = malloc(n * sizeof(char *)),
+                              .first_frac = {NULL, -1, 0},
+                              .first_big = {NULL, -1, 0}};
     if (!ls->vals || !ls->texts) {
         label_scan_free(ls);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
@@ -108,10 +125,13 @@ static enum lrf_status scan_labels(struct ds_chunk *chunks, int nchunks, size_t 
         const struct ds_parser *p = &chunks[c].parser;
         for (size_t i = 0; i < p->rows; i++, r++) {
             ls->texts[r] = p->label_text + p->label_off[i];
-            int k = classify_label(ls->texts[r], &ls->vals[r]);
-            ls->any_text |= k == 2;
-            if (k == 1 && ls->first_frac.chunk < 0)
+            ls->vals[r] = 0;
+            enum label_kind k = classify_label(ls->texts[r], &ls->vals[r]);
+            ls->any_text |= k == LABEL_TEXT;
+            if (k == LABEL_FRACTION && ls->first_frac.chunk < 0)
                 ls->first_frac = (struct label_ref){ls->texts[r], c, i};
+            if (k == LABEL_OUT_OF_RANGE && ls->first_big.chunk < 0)
+                ls->first_big = (struct label_ref){ls->texts[r], c, i};
         }
     }
     return LRF_OK;
@@ -238,7 +258,13 @@ static enum lrf_status map_labels(const char *name, const char *data, struct ds_
     if (st != LRF_OK)
         return st;
     bool numeric = ref ? ref->labels_numeric : !ls.any_text;
-    if (numeric && ls.first_frac.chunk >= 0) {
+    if (numeric && ls.first_big.chunk >= 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "class label out of range: '%.40s' (an integer label has at most 18 digits)",
+                 ls.first_big.text);
+        st = label_error(name, data, chunks, ls.first_big, err, LRF_ERR_DATA, msg);
+    } else if (numeric && ls.first_frac.chunk >= 0) {
         char msg[128];
         snprintf(msg, sizeof msg, "expected an integer class label, got '%.40s'",
                  ls.first_frac.text);
