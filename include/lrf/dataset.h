@@ -52,6 +52,13 @@ struct lrf_dataset_options {
     /* Testing aid: never use the fast line scanner, run every byte through
      * libcsv (results must be identical). Default false. */
     bool force_libcsv;
+    /* Polled between blocks of reading and parsing (and while waiting for a
+     * pipe's data); returning true stops the load with LRF_ERR_INTERRUPTED,
+     * leaving no cache or temporary file behind. It may be called from
+     * several loader threads at once, so it should only read a flag (e.g. a
+     * volatile sig_atomic_t set by a signal handler). NULL = never. */
+    bool (*interrupted)(void *ctx);
+    void *interrupt_ctx;
 };
 
 struct lrf_dataset_options lrf_dataset_options_default(void);
@@ -61,7 +68,11 @@ struct lrf_dataset; /* opaque */
 /* Parses a CSV file. Errors name FILE:LINE:COL in err (LRF_ERR_PARSE for
  * malformed text, LRF_ERR_DATA for unusable content such as a single class,
  * LRF_ERR_IO for missing files/directories, LRF_ERR_INVALID_ARG for an unknown
- * label column). *out is set only on success. */
+ * label column, LRF_ERR_INTERRUPTED when opt->interrupted said so). *out is
+ * set only on success. A regular file is read and cached; a FIFO (a named
+ * pipe, or a shell's <(...)) is read as a stream, never cached, and waiting
+ * for its data polls opt->interrupted; other kinds of file are refused
+ * without being opened. */
 enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,
                                      struct lrf_dataset **out, struct lrf_error *err);
 

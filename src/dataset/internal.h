@@ -15,6 +15,13 @@
  * anywhere near it, and it stops a garbage file from growing buffers. */
 enum { DS_FIELD_MAX = 65536 };
 
+/* What identifies a source file's version without reading it. ctime cannot
+ * be set by users, so a rewrite that restores size and mtime still shows. */
+struct ds_source_key {
+    uint64_t dev, ino, size;
+    int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
 struct lrf_dataset {
     char *source;
     size_t rows, features, classes;
@@ -40,6 +47,17 @@ struct lrf_dataset {
     double parse_seconds;
     bool from_cache;
     int threads;
+    /* A cached dataset's arrays (values, labels, ranges) live in this
+     * read-only mapping of the cache file instead of the heap. */
+    void *map;
+    size_t map_len;
+    /* The source file as it was read: its identity and content hash, the key
+     * of its cache entry. */
+    struct ds_source_key key;
+    uint64_t content_hash;
+    /* The source changed so shortly before it was read that a later change
+     * may not show in its timestamps: its cache entry checks the content. */
+    bool source_racy;
 };
 
 /* What a parser does with the records it sees. */
@@ -133,14 +151,42 @@ enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err);
 /* Given fmin/fmax: vmin/vmax and class_counts. */
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
 
-/* Cache: read returns LRF_OK with *out on a valid hit, anything else on a
- * miss (absent, stale, corrupt: never trusted). write is best effort. */
-enum lrf_status ds_cache_read(const char *cache_path, const char *src_path, size_t src_size,
-                              long long mtime_sec, long mtime_nsec, const char *label_opt,
+/* ---- the cache (cache.c, cache_read.c) --------------------------------- */
+
+struct stat;
+struct ds_source_key ds_source_key_of(const struct stat *sb);
+bool ds_source_key_equal(const struct ds_source_key *a, const struct ds_source_key *b);
+
+enum {
+    DS_OPTIONS_KEY_MAX = 1024,
+    /* A source changed less than this before it was read is "racy": a later
+     * change within the timestamps' granularity would not show in them. */
+    DS_RACY_SECONDS = 2,
+};
+
+/* Every option that changes the parsed result, as text: part of the cache
+ * file's name and checked inside it. */
+void ds_options_key(const struct lrf_dataset_options *opt, char *buf, size_t size);
+
+/* Returns LRF_OK with *out on a valid hit, anything else on a miss (absent,
+ * stale, corrupt, not owned by this user or writable by others: never
+ * trusted). src_path is the source, key its stat now. */
+enum lrf_status ds_cache_read(const char *cache_path, const char *src_path,
+                              const struct ds_source_key *key, const char *options_key,
                               struct lrf_dataset **out);
-enum lrf_status ds_cache_write(const char *cache_path, const char *src_path, size_t src_size,
-                               long long mtime_sec, long mtime_nsec, const char *label_opt,
-                               const struct lrf_dataset *ds, struct lrf_error *err);
+/* Best effort: writes ds (whose key and content_hash describe the source)
+ * through a temporary file named after this process, renamed into place. */
+enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
+                               const struct lrf_dataset *ds, const struct lrf_dataset_options *opt,
+                               struct lrf_error *err);
+/* Removes temporary files in the cache directory left by writers that are
+ * gone (killed mid-write). */
+void ds_cache_clean_stale(const char *cache_path);
+/* True when the directory may hold cache files: ours, not writable by others. */
+bool ds_cache_dir_trusted(const char *dir);
+
+/* The interrupt poll of the options (false when there is none). */
+bool ds_interrupted(const struct lrf_dataset_options *opt);
 
 char *ds_strdup(const char *s);
 
@@ -159,6 +205,8 @@ struct ds_chunk {
     size_t offset;    /* of its first byte in the whole buffer */
     size_t len;
     struct ds_parser parser;
+    const struct lrf_dataset_options *opt; /* for the interrupt poll */
+    bool interrupted;
 };
 
 /* Turns parsed chunks (in file order) into ds: storage, labels and their
@@ -167,6 +215,26 @@ struct ds_chunk {
 enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
                          const struct lrf_dataset *ref, struct lrf_dataset *ds,
                          struct lrf_error *err);
+
+/* ---- hashes (hash.c) ---------------------------------------------------- */
+
+/* A fast 64-bit checksum of a block, seeded with h. */
+uint64_t ds_checksum(uint64_t h, const void *data, size_t n);
+
+/* The content hash of a file, the same however its bytes are cut into pieces
+ * (give each piece with its file offset; merge the pieces' hashes). */
+enum { DS_HASH_PARTIALS = 8 };
+struct ds_hash {
+    uint64_t sum;
+    struct ds_hash_word {
+        uint64_t index, value, mask;
+    } words[DS_HASH_PARTIALS]; /* words seen in part (a piece's first and last) */
+    int nwords;
+};
+void ds_hash_init(struct ds_hash *h);
+void ds_hash_update(struct ds_hash *h, const void *data, size_t len, uint64_t offset);
+void ds_hash_merge(struct ds_hash *into, const struct ds_hash *part);
+uint64_t ds_hash_final(const struct ds_hash *h, uint64_t size);
 
 /* ---- loading (load.c, read.c, stream.c, parallel.c) ---------------------- */
 
@@ -198,11 +266,23 @@ struct ds_scan {
 };
 struct ds_scan ds_scan_text(const char *data, size_t size);
 
-struct stat;
-/* Reads a whole regular file with `threads` parallel preads (the copy and the
- * page faults of a large buffer are a good part of loading time). */
-enum lrf_status ds_read_whole(const char *path, int threads, char **buf, size_t *size,
-                              struct ds_scan *sc, struct stat *st, struct lrf_error *err);
+/* Input read into memory: the bytes, where the first NUL and quote are, and
+ * their content hash (regular files only). */
+struct ds_read {
+    char *buf;
+    size_t size;
+    struct ds_scan sc;
+    struct ds_hash hash;
+};
+/* Reads the n bytes of the regular file open as fd with parallel preads (the
+ * copy and the page faults of a large buffer are a good part of loading). */
+enum lrf_status ds_read_whole(const char *path, int fd, size_t n,
+                              const struct lrf_dataset_options *opt, struct ds_read *out,
+                              struct lrf_error *err);
+/* Reads a pipe (opened non-blocking) to its end, polling opt->interrupted
+ * while it waits for data. */
+enum lrf_status ds_read_stream(const char *name, int fd, const struct lrf_dataset_options *opt,
+                               struct ds_read *out, struct lrf_error *err);
 
 /* What the first records tell: the dataset shell (columns, label, names),
  * where the data rows start, and a sample row length. */
@@ -223,11 +303,12 @@ enum lrf_status ds_setup_from_head(const char *name, const char *data, size_t si
 /* A DATA parser for a chunk of len bytes, with rows reserved from the sample. */
 void ds_init_chunk_parser(struct ds_chunk *c, const struct ds_setup *su, size_t len,
                           const struct lrf_dataset_options *opt);
-/* A large regular file parsed while streaming it; NULL when the in-memory
- * path must decide (errors, quotes in parallel chunks, NULs). */
+/* A large regular file parsed while streaming it (its content_hash set);
+ * NULL when the in-memory path must decide (errors, quotes in parallel
+ * chunks, NULs) or when interrupted (*interrupted set). */
 struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
                                       const struct lrf_dataset_options *opt,
-                                      const struct lrf_dataset *ref);
+                                      const struct lrf_dataset *ref, bool *interrupted);
 
 /* Number of '\n' in data[0..end): the line base of a chunk starting there. */
 long ds_count_lines(const char *data, size_t end);

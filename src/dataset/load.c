@@ -2,11 +2,13 @@
  * label column), split the rest at line boundaries and parse the chunks on
  * all cores, then merge. The cache short-cuts all of it. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dataset/internal.h"
@@ -15,15 +17,30 @@
 
 struct lrf_dataset_options lrf_dataset_options_default(void)
 {
-    return (struct lrf_dataset_options){
-        .label = NULL, .use_cache = true, .cache_dir = NULL, .threads = 0, .force_libcsv = false};
+    return (struct lrf_dataset_options){.label = NULL,
+                                        .use_cache = true,
+                                        .cache_dir = NULL,
+                                        .threads = 0,
+                                        .force_libcsv = false,
+                                        .interrupted = NULL,
+                                        .interrupt_ctx = NULL};
 }
+
+enum { PARSE_PIECE = 1 << 20 }; /* bytes parsed between two interrupt polls */
 
 static void *parse_chunk(void *arg)
 {
     struct ds_chunk *c = arg;
-    if (ds_parser_feed(&c->parser, c->data + c->offset, c->len))
-        ds_parser_finish(&c->parser);
+    for (size_t done = 0; done < c->len; done += PARSE_PIECE) {
+        if (ds_interrupted(c->opt)) {
+            c->interrupted = true;
+            return NULL;
+        }
+        size_t k = c->len - done < PARSE_PIECE ? c->len - done : PARSE_PIECE;
+        if (!ds_parser_feed(&c->parser, c->data + c->offset + done, k))
+            return NULL;
+    }
+    ds_parser_finish(&c->parser);
     return NULL;
 }
 
@@ -112,6 +129,7 @@ void ds_init_chunk_parser(struct ds_chunk *c, const struct ds_setup *su, size_t 
     /* Reserves rows up front from the sampled row length, capped by the most
      * rows the bytes can hold (a row takes 2 bytes a column). */
     ds_parser_init(&c->parser, DS_MODE_DATA, su->ncols, su->ds->label_index, opt->force_libcsv);
+    c->opt = opt;
     size_t most = len / (2 * su->ncols - 1) + 1;
     size_t guess = su->sample_row > 0 ? len / su->sample_row : most;
     guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
@@ -156,7 +174,12 @@ static enum lrf_status parse_chunks(const char *name, const char *data, size_t s
     }
     ds_run_parallel(chunks, sizeof chunks[0], n, parse_chunk);
     su->ds->threads = n > 0 ? n : 1;
-    enum lrf_status st = ds_merge(name, data, chunks, n, ref, su->ds, err);
+    bool interrupted = false;
+    for (int t = 0; t < n; t++)
+        interrupted |= chunks[t].interrupted;
+    enum lrf_status st = interrupted
+                             ? lrf_error_set_at(err, LRF_ERR_INTERRUPTED, name, 0, 0, "interrupted")
+                             : ds_merge(name, data, chunks, n, ref, su->ds, err);
     for (int t = 0; t < n; t++)
         ds_parser_free(&chunks[t].parser);
     free(chunks);
@@ -215,38 +238,98 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
     return st;
 }
 
-/* A large regular file streamed (NULL when the in-memory path must decide). */
-static struct lrf_dataset *try_streaming(const char *path, const struct lrf_dataset_options *opt,
-                                         const struct lrf_dataset *ref, struct stat *sb)
+/* Text read into memory, parsed; the content hash noted. */
+static enum lrf_status parse_read(const char *path, struct ds_read *rd,
+                                  const struct lrf_dataset_options *opt,
+                                  const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                  struct lrf_error *err)
 {
-    struct lrf_dataset *ds = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode) &&
-        (size_t)sb->st_size >= DS_PARALLEL_MIN_BYTES)
-        ds = ds_load_streaming(path, fd, (size_t)sb->st_size, opt, ref);
-    if (fd >= 0)
-        close(fd);
-    if (ds)
-        ds->file_bytes = (size_t)sb->st_size;
-    return ds;
+    enum lrf_status st = parse_text(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
+    free(rd->buf);
+    if (st == LRF_OK) {
+        (*out)->file_bytes = rd->size;
+        (*out)->content_hash = ds_hash_final(&rd->hash, rd->size);
+    }
+    return st;
 }
 
-/* Reads the whole file and parses it in memory. */
-static enum lrf_status load_in_memory(const char *path, const struct lrf_dataset_options *opt,
-                                      const struct lrf_dataset *ref, struct stat *sb,
-                                      struct lrf_dataset **out, struct lrf_error *err)
+/* A regular file: streamed when large (the in-memory path decides anything
+ * irregular), else read whole and parsed in memory. */
+static enum lrf_status load_regular(const char *path, int fd, size_t size,
+                                    const struct lrf_dataset_options *opt,
+                                    const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                    struct lrf_error *err)
 {
-    char *buf = NULL;
-    size_t size = 0;
-    struct ds_scan sc;
-    enum lrf_status st = ds_read_whole(path, ds_threads_for(opt), &buf, &size, &sc, sb, err);
-    if (st != LRF_OK)
-        return st;
-    st = parse_text(path, buf, size, &sc, opt, ref, out, err);
-    free(buf);
-    if (st == LRF_OK)
-        (*out)->file_bytes = size;
+    if (size >= DS_PARALLEL_MIN_BYTES) {
+        bool interrupted;
+        *out = ds_load_streaming(path, fd, size, opt, ref, &interrupted);
+        if (interrupted)
+            return lrf_error_set_at(err, LRF_ERR_INTERRUPTED, path, 0, 0, "interrupted");
+        if (*out) {
+            (*out)->file_bytes = size;
+            return LRF_OK;
+        }
+    }
+    struct ds_read rd;
+    enum lrf_status st = ds_read_whole(path, fd, size, opt, &rd, err);
+    return st == LRF_OK ? parse_read(path, &rd, opt, ref, out, err) : st;
+}
+
+/* What path is, before anything opens it (a FIFO's open would block). */
+static enum lrf_status check_kind(const char *path, struct stat *sb, struct lrf_error *err)
+{
+    if (stat(path, sb) != 0)
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (S_ISDIR(sb->st_mode))
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                                "cannot read: %s (expected a CSV file)", strerror(EISDIR));
+    if (!S_ISREG(sb->st_mode) && !S_ISFIFO(sb->st_mode))
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                                "cannot read: not a regular file (expected a CSV file)");
+    return LRF_OK;
+}
+
+/* Opens path without blocking and parses it; *key is its identity as read
+ * and *unchanged whether it was the same after parsing. */
+static enum lrf_status load_opened(const char *path, const struct lrf_dataset_options *opt,
+                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                   struct ds_source_key *key, bool *unchanged,
+                                   struct lrf_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb, after;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot open: %s", strerror(e));
+    }
+    *key = ds_source_key_of(&sb);
+    enum lrf_status st;
+    if (S_ISREG(sb.st_mode)) {
+        st = load_regular(path, fd, (size_t)sb.st_size, opt, ref, out, err);
+    } else if (S_ISFIFO(sb.st_mode)) {
+        struct ds_read rd;
+        st = ds_read_stream(path, fd, opt, &rd, err);
+        st = st == LRF_OK ? parse_read(path, &rd, opt, ref, out, err) : st;
+    } else { /* replaced since it was looked at */
+        st = lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
+                              "cannot read: not a regular file (expected a CSV file)");
+    }
+    struct ds_source_key now = *key;
+    if (fstat(fd, &after) == 0)
+        now = ds_source_key_of(&after);
+    *unchanged = S_ISREG(sb.st_mode) && ds_source_key_equal(key, &now);
+    close(fd);
     return st;
+}
+
+/* A change this recent may share its timestamps with the next one. */
+static bool racy(const struct ds_source_key *key)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec - key->ctime_sec < DS_RACY_SECONDS;
 }
 
 static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
@@ -260,27 +343,37 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "path and out must not be NULL");
     double t0 = lrf_clock_seconds();
     struct stat sb;
-    char cache_path[LRF_PATH_MAX];
-    bool cached = opt->use_cache && !ref &&
+    enum lrf_status st = check_kind(path, &sb, err);
+    if (st != LRF_OK)
+        return st;
+    char cache_path[LRF_PATH_MAX], okey[DS_OPTIONS_KEY_MAX];
+    ds_options_key(opt, okey, sizeof okey);
+    bool cached = opt->use_cache && !ref && S_ISREG(sb.st_mode) &&
                   lrf_dataset_cache_path(path, opt, cache_path, sizeof cache_path, NULL) == LRF_OK;
+    struct ds_source_key key = ds_source_key_of(&sb);
     struct lrf_dataset *ds = NULL;
-    if (cached && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        ds_cache_read(cache_path, path, (size_t)sb.st_size, (long long)sb.st_mtim.tv_sec,
-                      sb.st_mtim.tv_nsec, opt->label, &ds) == LRF_OK) {
-        ds->parse_seconds = lrf_clock_seconds() - t0;
-        *out = ds;
-        return LRF_OK;
+    if (cached) {
+        ds_cache_clean_stale(cache_path);
+        if (ds_cache_read(cache_path, path, &key, okey, &ds) == LRF_OK) {
+            ds->parse_seconds = lrf_clock_seconds() - t0;
+            *out = ds;
+            return LRF_OK;
+        }
     }
-    ds = try_streaming(path, opt, ref, &sb);
-    if (!ds) {
-        enum lrf_status st = load_in_memory(path, opt, ref, &sb, &ds, err);
-        if (st != LRF_OK)
-            return st;
-    }
+    bool unchanged = false;
+    st = load_opened(path, opt, ref, &ds, &key, &unchanged, err);
+    if (st != LRF_OK)
+        return st;
+    ds->key = key;
+    ds->source_racy = racy(&key);
     ds->parse_seconds = lrf_clock_seconds() - t0;
-    if (cached) /* best effort: a cache is an optimization */
-        ds_cache_write(cache_path, path, ds->file_bytes, (long long)sb.st_mtim.tv_sec,
-                       sb.st_mtim.tv_nsec, opt->label, ds, NULL);
+    /* Best effort (a cache is an optimization), but an interrupt is obeyed. */
+    if (cached && unchanged &&
+        ds_cache_write(cache_path, okey, ds, opt, err) == LRF_ERR_INTERRUPTED) {
+        lrf_dataset_destroy(ds);
+        return LRF_ERR_INTERRUPTED;
+    }
+    lrf_error_clear(err);
     *out = ds;
     return LRF_OK;
 }

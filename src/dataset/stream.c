@@ -16,6 +16,7 @@ struct stream_io {
     int fd;
     size_t begin, end; /* file offsets */
     struct ds_chunk *chunk;
+    struct ds_hash hash; /* of bytes begin..end */
     bool bad;
 };
 
@@ -24,10 +25,17 @@ static void *stream_chunk(void *arg)
     struct stream_io *io = arg;
     char *buf = malloc(STREAM_BLOCK);
     io->bad = buf == NULL;
+    ds_hash_init(&io->hash);
     for (size_t off = io->begin; off < io->end && !io->bad;) {
         size_t k = io->end - off < STREAM_BLOCK ? io->end - off : STREAM_BLOCK;
-        io->bad = ds_pread_full(io->fd, buf, k, off) != 0 || memchr(buf, '\0', k) != NULL ||
-                  !ds_parser_feed(&io->chunk->parser, buf, k);
+        if (ds_interrupted(io->chunk->opt)) {
+            io->bad = io->chunk->interrupted = true;
+            break;
+        }
+        io->bad = ds_pread_full(io->fd, buf, k, off) != 0 || memchr(buf, '\0', k) != NULL;
+        if (!io->bad)
+            ds_hash_update(&io->hash, buf, k, off);
+        io->bad = io->bad || !ds_parser_feed(&io->chunk->parser, buf, k);
         off += k;
     }
     if (!io->bad)
@@ -57,7 +65,8 @@ static size_t file_line_end(void *ctx, size_t pos, size_t size)
  * false when the in-memory path must decide. *bom is the BOM's length. */
 static bool setup_from_file_head(const char *path, int fd, size_t size,
                                  const struct lrf_dataset_options *opt,
-                                 const struct lrf_dataset *ref, struct ds_setup *su, size_t *bom)
+                                 const struct lrf_dataset *ref, struct ds_setup *su, size_t *bom,
+                                 struct ds_hash *hash)
 {
     char *head = NULL;
     for (size_t cap = HEAD_FIRST;; cap *= 4) {
@@ -79,6 +88,7 @@ static bool setup_from_file_head(const char *path, int fd, size_t size,
         if (!need_more)
             break;
     }
+    ds_hash_update(hash, head, *bom + su->start, 0); /* the chunks hash the rest */
     free(head);
     return true;
 }
@@ -97,7 +107,8 @@ static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const s
         chunks[t].offset = bounds[t] - bom;
         chunks[t].len = bounds[t + 1] - bounds[t];
         ds_init_chunk_parser(&chunks[t], su, chunks[t].len, opt);
-        io[t] = (struct stream_io){fd, bounds[t], bounds[t + 1], &chunks[t], false};
+        io[t] = (struct stream_io){
+            .fd = fd, .begin = bounds[t], .end = bounds[t + 1], .chunk = &chunks[t]};
     }
     *nchunks = n;
     ds_run_parallel(io, sizeof io[0], n, stream_chunk);
@@ -108,13 +119,24 @@ static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const s
     return ok;
 }
 
+/* The whole file's hash from the head's and the chunks'. */
+static uint64_t merged_hash(struct ds_hash *head, const struct stream_io *io, int n, size_t size)
+{
+    for (int t = 0; t < n; t++)
+        ds_hash_merge(head, &io[t].hash);
+    return ds_hash_final(head, size);
+}
+
 struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
                                       const struct lrf_dataset_options *opt,
-                                      const struct lrf_dataset *ref)
+                                      const struct lrf_dataset *ref, bool *interrupted)
 {
     struct ds_setup su = {0};
     size_t bom = 0;
-    if (!setup_from_file_head(path, fd, size, opt, ref, &su, &bom))
+    struct ds_hash hash;
+    ds_hash_init(&hash);
+    *interrupted = false;
+    if (!setup_from_file_head(path, fd, size, opt, ref, &su, &bom, &hash))
         return NULL;
     struct lrf_dataset *ds = su.ds;
     struct ds_chunk *chunks = calloc(DS_THREADS_MAX, sizeof *chunks);
@@ -122,8 +144,11 @@ struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
     int n = 0;
     bool ok =
         chunks && io && stream_chunks(fd, size, bom + su.start, bom, &su, opt, chunks, io, &n);
+    for (int t = 0; chunks && t < n; t++)
+        *interrupted |= chunks[t].interrupted;
     if (ok) {
         ds->threads = n > 0 ? n : 1;
+        ds->content_hash = merged_hash(&hash, io, n, size);
         ok = ds_merge(path, NULL, chunks, n, ref, ds, NULL) == LRF_OK;
     }
     for (int t = 0; chunks && t < n; t++)
