@@ -8,16 +8,19 @@
 
 struct message_case {
     const char *text;
+    enum lrf_task task;
     long line, col;
     const char *want; /* a substring of the message */
     const char *not_want;
 };
 
 static const struct message_case cases[] = {
-    {"a,label\n1,100000000000000000000000\n2,1\n", 2, 3, "out of range", "expected an integer"},
-    {"a,label\n1,1e23\n2,1\n", 2, 3, "out of range", "expected an integer"},
-    {"a,label\n1,-1e300\n2,1\n", 2, 3, "out of range", "expected an integer"},
-    {"a,label\n1,1.5\n2,1\n", 2, 3, "expected an integer class label, got '1.5'", NULL},
+    {"a,label\n1,100000000000000000000000\n2,1\n", LRF_TASK_AUTO, 2, 0,
+     "column 'label' (1): class label out of range", "expected an integer"},
+    {"a,label\n1,1e23\n2,1\n", LRF_TASK_AUTO, 2, 0, "out of range", "expected an integer"},
+    {"a,label\n1,-1e300\n2,1\n", LRF_TASK_AUTO, 2, 0, "out of range", "expected an integer"},
+    {"a,label\n1,1.5\n2,1\n", LRF_TASK_CLASSIFICATION, 2, 0,
+     "expected an integer class label, got '1.5'", NULL},
 };
 
 int main(void)
@@ -28,6 +31,7 @@ int main(void)
         const struct message_case *c = &cases[i];
         struct lrf_dataset *ds = NULL;
         struct lrf_error err;
+        o.task = c->task;
         enum lrf_status st =
             lrf_dataset_parse_buffer("m.csv", c->text, strlen(c->text), &o, &ds, &err);
         CHECK_MSG(st == LRF_ERR_DATA && err.line == c->line && err.col == c->col &&

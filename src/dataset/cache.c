@@ -49,9 +49,15 @@ bool ds_source_key_equal(const struct ds_source_key *a, const struct ds_source_k
 
 void ds_options_key(const struct lrf_dataset_options *opt, char *buf, size_t size)
 {
-    /* threads, the cache settings and force_libcsv do not change the result. */
-    const char *label = opt && opt->label ? opt->label : "";
-    snprintf(buf, size, "v%d;label%c%s", DS_CACHE_VERSION, opt && opt->label ? '=' : '~', label);
+    /* threads, the cache settings and force_libcsv do not change the result;
+     * lengths before the free texts keep any two option sets apart. */
+    struct lrf_dataset_options def = lrf_dataset_options_default();
+    if (!opt)
+        opt = &def;
+    const char *label = opt->label ? opt->label : "", *drop = opt->drop ? opt->drop : "";
+    snprintf(buf, size, "v%d;label%c%zu:%s;drop=%zu:%s;sep=%d;decimal=%d;missing=%s;task=%s",
+             DS_CACHE_VERSION, opt->label ? '=' : '~', strlen(label), label, strlen(drop), drop,
+             opt->sep, opt->decimal, lrf_missing_name(opt->missing), lrf_task_name(opt->task));
 }
 
 static bool make_dirs(char *dir)
@@ -172,60 +178,6 @@ void ds_cache_clean_stale(const char *cache_path)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* A growing byte buffer for the meta section. */
-struct blob {
-    unsigned char *p;
-    size_t len, cap;
-    bool bad;
-};
-
-static void blob_put(struct blob *b, const void *data, size_t n)
-{
-    if (b->bad || n == 0)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->bad = true;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void blob_u64(struct blob *b, uint64_t v)
-{
-    blob_put(b, &v, sizeof v);
-}
-
-static void blob_str(struct blob *b, const char *s)
-{
-    blob_u64(b, strlen(s));
-    blob_put(b, s, strlen(s));
-}
-
-/* meta: source, options key, label name, names arena, class names, class values. */
-static bool build_meta(const struct lrf_dataset *ds, const char *options_key, struct blob *b)
-{
-    blob_str(b, ds->source ? ds->source : "");
-    blob_str(b, options_key);
-    blob_str(b, ds->label_name ? ds->label_name : "");
-    blob_u64(b, ds->has_header ? ds->names_arena_len : 0);
-    if (ds->has_header)
-        blob_put(b, ds->names_arena, ds->names_arena_len);
-    for (size_t k = 0; k < ds->classes; k++)
-        blob_str(b, ds->class_names[k]);
-    if (ds->labels_numeric)
-        blob_put(b, ds->class_values, ds->classes * sizeof(int64_t));
-    return !b->bad;
-}
-
 static size_t align_up(size_t x, size_t a)
 {
     return (x + a - 1) / a * a;
@@ -251,10 +203,14 @@ static void plan_layout(const struct lrf_dataset *ds, size_t meta_len, const cha
     h->has_header = ds->has_header;
     h->labels_numeric = ds->labels_numeric;
     h->threads = (uint64_t)ds->threads;
+    h->columns = ds->columns_in_file;
     size_t elem = ds->storage == LRF_STORAGE_UINT8 ? 1 : sizeof(float);
-    size_t lens[DS_SEC_COUNT] = {ds->rows * ds->features * elem, ds->rows * sizeof(int32_t),
-                                 ds->features * sizeof(float), ds->features * sizeof(float),
-                                 meta_len};
+    size_t lens[DS_SEC_COUNT] = {ds->rows * ds->features * elem,
+                                 ds->rows * sizeof(int32_t),
+                                 ds->features * sizeof(float),
+                                 ds->features * sizeof(float),
+                                 meta_len,
+                                 ds->targets ? ds->rows * sizeof(float) : 0};
     size_t off = align_up(DS_CACHE_HEADER_BYTES, DS_CACHE_VALUES_ALIGN);
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         h->sec[s].off = off;
@@ -312,7 +268,7 @@ static void bw_put(struct block_writer *w, const void *data, size_t n)
 
 /* Writes the sections (with zero padding) and returns the payload hash. */
 static bool write_payload(struct block_writer *w, const struct lrf_dataset *ds,
-                          const struct blob *meta, struct ds_cache_header *h)
+                          const struct ds_blob *meta, struct ds_cache_header *h)
 {
     const void *data[DS_SEC_COUNT] = {ds->storage == LRF_STORAGE_UINT8 ? (const void *)ds->u8
                                                                        : (const void *)ds->f32,
@@ -355,7 +311,7 @@ static int create_temp(const char *path, char *tmp, size_t size)
 
 /* Writes the whole file to a temporary and renames it over cache_path. */
 static enum lrf_status write_file(const char *cache_path, const struct lrf_dataset *ds,
-                                  const struct blob *meta, struct ds_cache_header *h,
+                                  const struct ds_blob *meta, struct ds_cache_header *h,
                                   const struct lrf_dataset_options *opt, struct lrf_error *err)
 {
     char tmp[LRF_PATH_MAX + 64];
@@ -400,8 +356,10 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
                                     "not used for the cache: not owned by this user, or "
                                     "writable by others");
     }
-    struct blob meta = {0};
-    if (!build_meta(ds, options_key, &meta)) {
+    struct ds_blob meta = {0};
+    if (ds->schema.stream)
+        return LRF_OK; /* never cached (and not reached: streams are not) */
+    if (!ds_cache_meta_write(ds, options_key, &meta)) {
         free(meta.p);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory writing the cache");
     }

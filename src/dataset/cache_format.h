@@ -7,7 +7,8 @@
  *   [header: struct ds_cache_header, 512 bytes]
  *   [values (rows, features) uint8 or float32]  at a 4096-byte boundary
  *   [labels (rows) int32] [fmin (features)] [fmax (features)]  64-byte aligned
- *   [meta: strings and small arrays, see cache.c]              64-byte aligned
+ *   [meta: strings, classes, the schema; cache_meta.c]         64-byte aligned
+ *   [targets (rows) float32, regression only]                  64-byte aligned
  *
  * The payload checksum covers every byte after the header (padding too), in
  * 1 MiB blocks hashed independently and chained, so a reader can check it in
@@ -22,7 +23,7 @@
 #include "dataset/internal.h"
 
 enum {
-    DS_CACHE_VERSION = 3,
+    DS_CACHE_VERSION = 4,
     DS_CACHE_HEADER_BYTES = 512,
     DS_CACHE_ALIGN = 64,
     DS_CACHE_VALUES_ALIGN = 4096,
@@ -36,6 +37,7 @@ enum ds_cache_section {
     DS_SEC_FMIN = 2,
     DS_SEC_FMAX = 3,
     DS_SEC_META = 4,
+    DS_SEC_TARGETS = 5, /* (rows) float32 regression targets; empty for classification */
     DS_SEC_COUNT
 };
 
@@ -51,12 +53,12 @@ struct ds_cache_header {
     uint64_t content_hash; /* of the source's bytes, computed while reading it */
     uint64_t options_hash; /* of ds_options_key (the text itself is in meta) */
     uint64_t rows, features, classes, storage, label_index;
-    uint64_t has_header, labels_numeric, threads;
+    uint64_t has_header, labels_numeric, threads, columns;
     struct {
         uint64_t off, len;
     } sec[DS_SEC_COUNT];
     uint64_t payload_hash;
-    uint64_t reserved[3];
+    uint64_t reserved[2];
     uint64_t header_hash; /* ds_checksum of the bytes before it; last */
 };
 
@@ -73,5 +75,18 @@ static inline uint64_t ds_cache_chain(uint64_t h, uint64_t block_hash)
 {
     return ds_checksum(h, &block_hash, sizeof block_hash);
 }
+
+/* A growing byte buffer (the meta section while it is written). */
+struct ds_blob {
+    unsigned char *p;
+    size_t len, cap;
+    bool bad;
+};
+void ds_blob_put(struct ds_blob *b, const void *data, size_t n);
+/* The meta section of ds; false when out of memory. */
+bool ds_cache_meta_write(const struct lrf_dataset *ds, const char *options_key, struct ds_blob *b);
+/* Reads it back into ds (whose shape fields are set): false on any mismatch. */
+bool ds_cache_meta_read(const unsigned char *p, size_t len, const char *options_key,
+                        struct lrf_dataset *ds);
 
 #endif

@@ -16,59 +16,6 @@
 #include "dataset/internal.h"
 #include "lrf/atomic_file.h"
 
-/* A bounded reader over the meta section. */
-struct meta_reader {
-    const unsigned char *p;
-    size_t left;
-    bool bad;
-};
-
-static const void *take(struct meta_reader *r, size_t n)
-{
-    if (r->bad || n > r->left) {
-        r->bad = true;
-        return NULL;
-    }
-    const void *q = r->p;
-    r->p += n;
-    r->left -= n;
-    return q;
-}
-
-static uint64_t take_u64(struct meta_reader *r)
-{
-    uint64_t v = 0;
-    const void *q = take(r, sizeof v);
-    if (q)
-        memcpy(&v, q, sizeof v);
-    return v;
-}
-
-/* A string copied out of the mapping (NULL when bad). */
-static char *take_str(struct meta_reader *r, size_t *len)
-{
-    uint64_t n = take_u64(r);
-    const char *q = r->bad || n > r->left ? NULL : take(r, n);
-    char *s = q ? malloc(n + 1) : NULL;
-    if (!s) {
-        r->bad = true;
-        return NULL;
-    }
-    memcpy(s, q, n);
-    s[n] = '\0';
-    if (len)
-        *len = n;
-    return s;
-}
-
-static bool take_matches(struct meta_reader *r, const char *want)
-{
-    char *s = take_str(r, NULL);
-    bool ok = s && !strcmp(s, want);
-    free(s);
-    return ok;
-}
-
 /* The cache file opened, checked for owner and mode (its directory's too),
  * and mapped. */
 static const unsigned char *map_trusted(const char *cache_path, size_t *len)
@@ -108,9 +55,8 @@ static bool header_ok(const struct ds_cache_header *h, size_t file_len)
         h->header_bytes != DS_CACHE_HEADER_BYTES || h->byte_order != DS_CACHE_BYTE_ORDER ||
         h->header_hash != ds_cache_header_hash(h) || h->file_bytes != file_len)
         return false;
-    if (h->storage >= LRF_STORAGE_COUNT || h->rows == 0 || h->features == 0 || h->classes < 2 ||
-        h->classes > h->rows || h->label_index > h->features || h->rows > file_len ||
-        h->features > file_len / h->rows)
+    if (h->storage >= LRF_STORAGE_COUNT || h->rows == 0 || h->features == 0 || h->classes == 1 ||
+        h->classes > h->rows || h->rows > file_len || h->features > file_len / h->rows)
         return false;
     size_t elem = h->storage == LRF_STORAGE_UINT8 ? 1 : sizeof(float);
     size_t values = h->rows * h->features;
@@ -118,7 +64,9 @@ static bool header_ok(const struct ds_cache_header *h, size_t file_len)
            section_ok(h, DS_SEC_LABELS, h->rows * sizeof(int32_t), sizeof(int32_t)) &&
            section_ok(h, DS_SEC_FMIN, h->features * sizeof(float), sizeof(float)) &&
            section_ok(h, DS_SEC_FMAX, h->features * sizeof(float), sizeof(float)) &&
-           section_ok(h, DS_SEC_META, h->sec[DS_SEC_META].len, 8);
+           section_ok(h, DS_SEC_META, h->sec[DS_SEC_META].len, 8) &&
+           (h->sec[DS_SEC_TARGETS].len == 0 ||
+            section_ok(h, DS_SEC_TARGETS, h->rows * sizeof(float), sizeof(float)));
 }
 
 static bool payload_ok(const unsigned char *map, const struct ds_cache_header *h)
@@ -154,50 +102,13 @@ static bool content_ok(const char *src_path, const struct ds_cache_header *h)
     return ok;
 }
 
-/* Strings and small arrays of the meta section, copied to the heap. */
-static bool read_meta(const unsigned char *map, const struct ds_cache_header *h,
-                      const char *options_key, struct lrf_dataset *ds)
+/* Labels in range: classes for classification, 0 for regression. */
+static bool labels_ok(const struct lrf_dataset *ds)
 {
-    struct meta_reader r = {map + h->sec[DS_SEC_META].off, h->sec[DS_SEC_META].len, false};
-    ds->source = take_str(&r, NULL);
-    if (!take_matches(&r, options_key))
-        return false;
-    ds->label_name = take_str(&r, NULL);
-    ds->names_arena_len = take_u64(&r);
-    const void *arena = ds->has_header ? take(&r, ds->names_arena_len) : NULL;
-    if (arena && (ds->names_arena = malloc(ds->names_arena_len ? ds->names_arena_len : 1)))
-        memcpy(ds->names_arena, arena, ds->names_arena_len);
-    ds->class_names = r.bad ? NULL : calloc(ds->classes, sizeof(char *));
-    for (size_t k = 0; ds->class_names && k < ds->classes && !r.bad; k++)
-        ds->class_names[k] = take_str(&r, NULL);
-    const void *values = ds->labels_numeric ? take(&r, ds->classes * sizeof(int64_t)) : NULL;
-    if (values && (ds->class_values = malloc(ds->classes * sizeof(int64_t))))
-        memcpy(ds->class_values, values, ds->classes * sizeof(int64_t));
-    if (ds->has_header)
-        ds->feature_names = malloc(ds->features * sizeof(char *));
-    return !r.bad && ds->class_names && (!ds->labels_numeric || ds->class_values) &&
-           (!ds->has_header || (ds->names_arena && ds->feature_names));
-}
-
-/* Labels in range, and the names arena split into the feature names. */
-static bool check_contents(struct lrf_dataset *ds)
-{
+    size_t k = ds->classes ? ds->classes : 1;
     for (size_t i = 0; i < ds->rows; i++)
-        if (ds->labels[i] < 0 || (size_t)ds->labels[i] >= ds->classes)
+        if (ds->labels[i] < 0 || (size_t)ds->labels[i] >= k)
             return false;
-    if (!ds->has_header)
-        return true;
-    /* The arena holds every column name, NUL-terminated, label included. */
-    if (ds->names_arena_len == 0 || ds->names_arena[ds->names_arena_len - 1] != '\0')
-        return false;
-    const char *q = ds->names_arena, *end = ds->names_arena + ds->names_arena_len;
-    for (size_t j = 0, f = 0; j <= ds->features; j++) {
-        if (q >= end)
-            return false;
-        if (j != ds->label_index)
-            ds->feature_names[f++] = (char *)q;
-        q += strlen(q) + 1;
-    }
     return true;
 }
 
@@ -209,7 +120,7 @@ static bool build_dataset(const unsigned char *map, size_t len, const struct ds_
     ds->map_len = len;
     ds->rows = h->rows;
     ds->features = h->features;
-    ds->columns_in_file = h->features + 1;
+    ds->columns_in_file = h->columns;
     ds->classes = h->classes;
     ds->storage = (enum lrf_storage)h->storage;
     ds->label_index = h->label_index;
@@ -224,14 +135,17 @@ static bool build_dataset(const unsigned char *map, size_t len, const struct ds_
     ds->labels = (int32_t *)(uintptr_t)(map + h->sec[DS_SEC_LABELS].off);
     ds->fmin = (float *)(uintptr_t)(map + h->sec[DS_SEC_FMIN].off);
     ds->fmax = (float *)(uintptr_t)(map + h->sec[DS_SEC_FMAX].off);
+    ds->targets =
+        h->sec[DS_SEC_TARGETS].len ? (float *)(uintptr_t)(map + h->sec[DS_SEC_TARGETS].off) : NULL;
     ds->key = h->key;
     ds->content_hash = h->content_hash;
-    if (!read_meta(map, h, options_key, ds)) {
+    if (!ds_cache_meta_read(map + h->sec[DS_SEC_META].off, h->sec[DS_SEC_META].len, options_key,
+                            ds)) {
         if (!ds->class_names)
             ds->classes = 0; /* nothing to free per class */
         return false;
     }
-    return check_contents(ds);
+    return labels_ok(ds) && (ds->schema.task == LRF_TASK_REGRESSION) == (ds->targets != NULL);
 }
 
 enum lrf_status ds_cache_read(const char *cache_path, const char *src_path,

@@ -37,7 +37,9 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
         free(ds->labels);
         free(ds->fmin);
         free(ds->fmax);
+        free(ds->targets);
     }
+    ds_schema_free(&ds->schema);
     if (ds->class_names)
         for (size_t k = 0; k < ds->classes; k++)
             free(ds->class_names[k]);
@@ -83,7 +85,7 @@ bool lrf_dataset_has_header(const struct lrf_dataset *ds)
 
 size_t lrf_dataset_columns(const struct lrf_dataset *ds)
 {
-    return ds->features + 1;
+    return ds->schema.ncols ? ds->schema.ncols : ds->columns_in_file;
 }
 
 size_t lrf_dataset_label_index(const struct lrf_dataset *ds)

@@ -9,11 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataset/parser.h"
+#include "dataset/schema.h"
 #include "lrf/dataset.h"
-
-/* A field longer than this is rejected: no numeric field or class name is
- * anywhere near it, and it stops a garbage file from growing buffers. */
-enum { DS_FIELD_MAX = 65536 };
 
 /* What identifies a source file's version without reading it. ctime cannot
  * be set by users, so a rewrite that restores size and mtime still shows. */
@@ -58,98 +56,21 @@ struct lrf_dataset {
     /* The source changed so shortly before it was read that a later change
      * may not show in its timestamps: its cache entry checks the content. */
     bool source_racy;
+    struct ds_schema schema; /* every decision about the file */
+    float *targets;          /* (rows) regression targets, else NULL */
 };
-
-/* What a parser does with the records it sees. */
-enum ds_parser_mode {
-    DS_MODE_PROBE, /* keep the first two records as text (header detection) */
-    DS_MODE_DATA,  /* convert records into feature rows and label text */
-};
-
-/* One probed record: its fields as NUL-terminated strings. */
-struct ds_record {
-    size_t nfields;
-    char **fields;
-    char *arena;
-    size_t arena_len, arena_cap;
-    size_t fields_cap;
-    long line;  /* 1-based line the record starts on */
-    size_t end; /* offset just past the record's terminator */
-};
-
-/* A push parser over one stream (a whole file, a chunk of one, or test input
- * fed in arbitrary pieces). Lines without a quote go through a fast scanner;
- * from the first line containing a quote on, libcsv (strict) takes over, so
- * both give identical rows. */
-struct ds_parser {
-    enum ds_parser_mode mode;
-    bool force_libcsv;
-    bool use_libcsv; /* switched on at the first quote */
-    struct csv_parser csv;
-    bool csv_ready;
-
-    /* DATA mode configuration. */
-    size_t ncols, label_col, features;
-
-    /* Position, relative to the start of this stream. */
-    size_t offset;      /* bytes consumed so far */
-    long line;          /* 1-based current line */
-    size_t line_start;  /* offset of the current line's first byte */
-    size_t field_start; /* offset where the current field began (libcsv path) */
-    long field_line;
-    size_t field_col;
-    size_t col_cursor; /* fast path: offset of the field being handled */
-
-    /* Fast path: an incomplete line carried between feeds. */
-    char *carry;
-    size_t carry_len, carry_cap;
-
-    /* Current record. */
-    size_t nfield;
-    long row_line;
-
-    /* PROBE output. */
-    struct ds_record probe[2];
-    size_t nprobe;
-    bool done; /* PROBE: both records seen */
-
-    /* DATA output. */
-    size_t reserve; /* rows to allocate at once (an upper bound avoids regrowth) */
-    size_t rows, cap;
-    enum lrf_storage storage;
-    uint8_t *u8;
-    float *f32;
-    char *label_text; /* NUL-separated */
-    size_t label_len, label_cap;
-    size_t *label_off;    /* (rows) */
-    uint32_t *label_line; /* (rows) local line of the label field */
-    uint32_t *label_colno;
-
-    /* First error, with a stream-relative line (the caller rebases it). */
-    bool failed;
-    enum lrf_status status;
-    long err_line;
-    long err_col;
-    char err_msg[LRF_ERROR_MESSAGE_MAX];
-};
-
-void ds_parser_init(struct ds_parser *p, enum ds_parser_mode mode, size_t ncols, size_t label_col,
-                    bool force_libcsv);
-/* Feeds bytes; returns false once an error is recorded (or PROBE is done). */
-bool ds_parser_feed(struct ds_parser *p, const char *data, size_t len);
-/* Ends the stream (a final line without newline, an unterminated quote). */
-bool ds_parser_finish(struct ds_parser *p);
-void ds_parser_free(struct ds_parser *p);
-
-/* Parses a number field: 0 ok, 1 empty, 2 not a number, 3 not finite. */
-int ds_parse_number(const char *s, size_t len, float *out);
 
 /* Allocates an empty dataset (all pointers NULL). */
 struct lrf_dataset *ds_alloc(void);
 /* Fills fmin/fmax/vmin/vmax and class_counts from the data. */
 enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err);
+/* fmin/fmax/vmin/vmax only; class_counts only. */
+enum lrf_status ds_compute_ranges(struct lrf_dataset *ds, struct lrf_error *err);
+enum lrf_status ds_count_classes(struct lrf_dataset *ds);
 /* Given fmin/fmax: vmin/vmax and class_counts. */
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
+/* The encoded features' names from the schema (none without a header). */
+enum lrf_status ds_feature_names(struct lrf_dataset *ds);
 
 /* ---- the cache (cache.c, cache_read.c) --------------------------------- */
 
@@ -190,15 +111,6 @@ bool ds_interrupted(const struct lrf_dataset_options *opt);
 
 char *ds_strdup(const char *s);
 
-/* Header detection and the label column (header.c). A header is a first
- * row with a non-number where the second row has a number (or, alone, any
- * non-number). spec is the --label option (NULL = auto). */
-bool ds_detect_header(const struct ds_record *r1, const struct ds_record *r2);
-enum lrf_status ds_resolve_label(const char *name, const struct ds_record *header, size_t ncols,
-                                 const char *spec, size_t *out, struct lrf_error *err);
-/* Copies the label name and feature names (header may be NULL). */
-enum lrf_status ds_set_names(struct lrf_dataset *ds, const struct ds_record *header);
-
 /* One slice of the input parsed by one thread. */
 struct ds_chunk {
     const char *data; /* the whole buffer */
@@ -208,13 +120,6 @@ struct ds_chunk {
     const struct lrf_dataset_options *opt; /* for the interrupt poll */
     bool interrupted;
 };
-
-/* Turns parsed chunks (in file order) into ds: storage, labels and their
- * class mapping (through ref's classes when ref is given), statistics.
- * data is the whole input, for turning chunk lines into file lines. */
-enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
-                         const struct lrf_dataset *ref, struct lrf_dataset *ds,
-                         struct lrf_error *err);
 
 /* ---- hashes (hash.c) ---------------------------------------------------- */
 
@@ -237,6 +142,9 @@ void ds_hash_merge(struct ds_hash *into, const struct ds_hash *part);
 uint64_t ds_hash_final(const struct ds_hash *h, uint64_t size);
 
 /* ---- loading (load.c, read.c, stream.c, parallel.c) ---------------------- */
+
+/* The name standard input goes by in messages and as the source. */
+#define DS_STDIN_NAME "<stdin>"
 
 enum {
     DS_THREADS_MAX = 64,
@@ -284,25 +192,16 @@ enum lrf_status ds_read_whole(const char *path, int fd, size_t n,
 enum lrf_status ds_read_stream(const char *name, int fd, const struct lrf_dataset_options *opt,
                                struct ds_read *out, struct lrf_error *err);
 
-/* What the first records tell: the dataset shell (columns, label, names),
- * where the data rows start, and a sample row length. */
-struct ds_setup {
-    struct lrf_dataset *ds;
-    size_t start; /* offset of the first data row (after the BOM) */
-    size_t ncols;
-    size_t sample_row;
-};
-
-/* Probes data[0..size) (the text after any BOM). When it is only a prefix of
- * the input (whole false) and does not hold two records, sets *need_more
- * and returns LRF_OK with no dataset. */
-enum lrf_status ds_setup_from_head(const char *name, const char *data, size_t size, bool whole,
-                                   const struct lrf_dataset_options *opt,
-                                   const struct lrf_dataset *ref, struct ds_setup *out,
-                                   bool *need_more, struct lrf_error *err);
-/* A DATA parser for a chunk of len bytes, with rows reserved from the sample. */
-void ds_init_chunk_parser(struct ds_chunk *c, const struct ds_setup *su, size_t len,
-                          const struct lrf_dataset_options *opt);
+/* A chunk's parser for mode, with the plan's dialect and layout and rows
+ * reserved from its sample row. */
+struct ds_plan;
+void ds_init_chunk(struct ds_chunk *c, const struct ds_plan *pl, enum ds_parser_mode mode,
+                   size_t len, const struct lrf_dataset_options *opt);
+/* Text in memory, planned: the fast path, then (when a text or missing value
+ * calls for it, or ref's encoders need it) the general path. */
+enum lrf_status ds_parse_planned(const char *name, const char *data, size_t size,
+                                 struct ds_plan *pl, int threads,
+                                 const struct lrf_dataset_options *opt, struct lrf_error *err);
 /* A large regular file parsed while streaming it (its content_hash set);
  * NULL when the in-memory path must decide (errors, quotes in parallel
  * chunks, NULs) or when interrupted (*interrupted set). */
@@ -312,5 +211,7 @@ struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
 
 /* Number of '\n' in data[0..end): the line base of a chunk starting there. */
 long ds_count_lines(const char *data, size_t end);
+
+#include "dataset/columns.h"
 
 #endif

@@ -44,94 +44,18 @@ static void *parse_chunk(void *arg)
     return NULL;
 }
 
-/* Probes the head: the parser that holds the first two records, or an error. */
-static enum lrf_status probe_head(const char *name, const char *data, size_t size, bool whole,
-                                  struct ds_parser *probe, bool *need_more, struct lrf_error *err)
-{
-    ds_parser_init(probe, DS_MODE_PROBE, 0, 0, true);
-    if (ds_parser_feed(probe, data, size) && whole)
-        ds_parser_finish(probe);
-    if (!probe->done && !probe->failed && !whole) {
-        *need_more = true;
-        return LRF_OK;
-    }
-    if (probe->failed)
-        return lrf_error_set_at(err, probe->status, name, probe->err_line, probe->err_col, "%s",
-                                probe->err_msg);
-    if (probe->nprobe == 0)
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0, "empty file: expected CSV rows");
-    if (probe->probe[0].nfields < 2)
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, probe->probe[0].line, 1,
-                                "expected at least 2 columns (features and a label), found 1");
-    return LRF_OK;
-}
-
-/* The dataset shell from the probed records: header, label column, names. */
-static enum lrf_status make_shell(const char *name, const struct ds_parser *probe,
-                                  const struct lrf_dataset_options *opt,
-                                  const struct lrf_dataset *ref, struct lrf_dataset *ds,
-                                  struct lrf_error *err)
-{
-    const struct ds_record *r1 = &probe->probe[0];
-    const struct ds_record *r2 = probe->nprobe > 1 ? &probe->probe[1] : NULL;
-    bool header = ds_detect_header(r1, r2);
-    ds->has_header = header;
-    ds->columns_in_file = r1->nfields;
-    ds->features = r1->nfields - 1;
-    enum lrf_status st =
-        ds_resolve_label(name, header ? r1 : NULL, r1->nfields, opt->label, &ds->label_index, err);
-    if (st != LRF_OK)
-        return st;
-    if (ref && (ref->features != ds->features || ref->label_index != ds->label_index))
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
-                                "incompatible with the training data: %zu features with the label "
-                                "in column %zu, expected %zu features with the label in column %zu",
-                                ds->features, ds->label_index, ref->features, ref->label_index);
-    if (ds_set_names(ds, header ? r1 : NULL) != LRF_OK || !(ds->source = ds_strdup(name)))
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    return LRF_OK;
-}
-
-enum lrf_status ds_setup_from_head(const char *name, const char *data, size_t size, bool whole,
-                                   const struct lrf_dataset_options *opt,
-                                   const struct lrf_dataset *ref, struct ds_setup *out,
-                                   bool *need_more, struct lrf_error *err)
-{
-    memset(out, 0, sizeof *out);
-    *need_more = false;
-    struct ds_parser probe;
-    struct lrf_dataset *ds = NULL;
-    enum lrf_status st = probe_head(name, data, size, whole, &probe, need_more, err);
-    if (st == LRF_OK && !*need_more) {
-        ds = ds_alloc();
-        st = ds ? make_shell(name, &probe, opt, ref, ds, err)
-                : lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    }
-    if (st == LRF_OK && ds) {
-        const struct ds_record *r1 = &probe.probe[0];
-        const struct ds_record *r2 = probe.nprobe > 1 ? &probe.probe[1] : NULL;
-        bool header = ds->has_header;
-        out->ds = ds;
-        out->start = header ? r1->end : 0;
-        out->ncols = r1->nfields;
-        /* The length of one data row, to size the chunks' buffers. */
-        out->sample_row = header ? (r2 ? r2->end - r1->end : 0) : r1->end;
-    }
-    ds_parser_free(&probe);
-    if (st != LRF_OK)
-        lrf_dataset_destroy(ds);
-    return st;
-}
-
-void ds_init_chunk_parser(struct ds_chunk *c, const struct ds_setup *su, size_t len,
-                          const struct lrf_dataset_options *opt)
+void ds_init_chunk(struct ds_chunk *c, const struct ds_plan *pl, enum ds_parser_mode mode,
+                   size_t len, const struct lrf_dataset_options *opt)
 {
     /* Reserves rows up front from the sampled row length, capped by the most
      * rows the bytes can hold (a row takes 2 bytes a column). */
-    ds_parser_init(&c->parser, DS_MODE_DATA, su->ncols, su->ds->label_index, opt->force_libcsv);
+    ds_parser_init(&c->parser, mode, pl->ncols, 0, opt->force_libcsv);
+    ds_parser_set_dialect(&c->parser, pl->ds->schema.sep, pl->ds->schema.decimal);
+    if (mode == DS_MODE_DATA)
+        ds_parser_set_layout(&c->parser, pl->role, pl->feat_of, pl->features);
     c->opt = opt;
-    size_t most = len / (2 * su->ncols - 1) + 1;
-    size_t guess = su->sample_row > 0 ? len / su->sample_row : most;
+    size_t most = len / (2 * pl->ncols - 1) + 1;
+    size_t guess = pl->sample_row > 0 ? len / pl->sample_row : most;
     guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
     c->parser.reserve = guess < most ? guess : most;
 }
@@ -155,34 +79,121 @@ static enum lrf_status nul_error(const char *name, const char *data, size_t at,
                             "binary data (a NUL byte): expected CSV text");
 }
 
-/* Parses data[start, size) in chunks on their threads and merges them into ds. */
-static enum lrf_status parse_chunks(const char *name, const char *data, size_t size,
-                                    const struct ds_setup *su, int threads,
-                                    const struct lrf_dataset_options *opt,
-                                    const struct lrf_dataset *ref, struct lrf_error *err)
+/* Parses data[pl->start, size) in chunks of mode on their threads. */
+static enum lrf_status run_chunks(const char *name, const char *data, size_t size,
+                                  const struct ds_plan *pl, enum ds_parser_mode mode, int threads,
+                                  const struct lrf_dataset_options *opt, struct ds_chunk *chunks,
+                                  int *n, struct lrf_error *err)
 {
-    struct ds_chunk *chunks = calloc((size_t)threads, sizeof *chunks);
-    if (!chunks)
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     size_t bounds[DS_THREADS_MAX + 1];
-    int n = ds_split_lines(su->start, size, threads, memory_line_end, (void *)data, bounds);
-    for (int t = 0; t < n; t++) {
+    *n = ds_split_lines(pl->start, size, threads, memory_line_end, (void *)data, bounds);
+    for (int t = 0; t < *n; t++) {
         chunks[t].data = data;
         chunks[t].offset = bounds[t];
         chunks[t].len = bounds[t + 1] - bounds[t];
-        ds_init_chunk_parser(&chunks[t], su, chunks[t].len, opt);
+        ds_init_chunk(&chunks[t], pl, mode, chunks[t].len, opt);
     }
-    ds_run_parallel(chunks, sizeof chunks[0], n, parse_chunk);
-    su->ds->threads = n > 0 ? n : 1;
-    bool interrupted = false;
-    for (int t = 0; t < n; t++)
-        interrupted |= chunks[t].interrupted;
-    enum lrf_status st = interrupted
-                             ? lrf_error_set_at(err, LRF_ERR_INTERRUPTED, name, 0, 0, "interrupted")
-                             : ds_merge(name, data, chunks, n, ref, su->ds, err);
+    ds_run_parallel(chunks, sizeof chunks[0], *n, parse_chunk);
+    pl->ds->threads = *n > 0 ? *n : 1;
+    for (int t = 0; t < *n; t++)
+        if (chunks[t].interrupted)
+            return lrf_error_set_at(err, LRF_ERR_INTERRUPTED, name, 0, 0, "interrupted");
+    return LRF_OK;
+}
+
+static void free_chunks(struct ds_chunk *chunks, int n)
+{
     for (int t = 0; t < n; t++)
         ds_parser_free(&chunks[t].parser);
-    free(chunks);
+}
+
+/* The values of an attempt that did not stand, before the next one. */
+static void reset_values(struct lrf_dataset *ds)
+{
+    free(ds->u8);
+    free(ds->f32);
+    free(ds->fmin);
+    free(ds->fmax);
+    ds->u8 = NULL;
+    ds->f32 = NULL;
+    ds->fmin = ds->fmax = NULL;
+    ds->rows = 0;
+}
+
+/* The fast path: every feature a number. *need_cells when a text or a
+ * missing value says the general path must decide; *relabel when the label
+ * rule takes the first column after all. */
+static enum lrf_status parse_numeric(const char *name, const char *data, size_t size,
+                                     struct ds_plan *pl, int threads,
+                                     const struct lrf_dataset_options *opt, bool *need_cells,
+                                     bool *relabel, struct lrf_error *err)
+{
+    struct ds_chunk chunks[DS_THREADS_MAX];
+    memset(chunks, 0, sizeof chunks);
+    int n = 0;
+    struct ds_label_input in = {0};
+    enum lrf_status st =
+        run_chunks(name, data, size, pl, DS_MODE_DATA, threads, opt, chunks, &n, err);
+    for (int t = 0; t < n; t++)
+        *need_cells |= chunks[t].parser.need_cells;
+    if (st == LRF_OK && !*need_cells)
+        st = ds_merge(name, data, chunks, n, pl, &in, err);
+    char column[96];
+    ds_column_label(&pl->ds->schema, pl->ref ? pl->ref->label_index : pl->ds->label_index, column,
+                    sizeof column);
+    in.column = column;
+    if (st == LRF_OK && !*need_cells)
+        st = ds_numeric_finish(pl, &in, opt, relabel, err);
+    free(in.texts);
+    free(in.lines);
+    free_chunks(chunks, n);
+    if (*relabel || *need_cells)
+        reset_values(pl->ds);
+    return st;
+}
+
+/* The general path: every field kept as text, then typed and encoded. */
+static enum lrf_status parse_general(const char *name, const char *data, size_t size,
+                                     struct ds_plan *pl, int threads,
+                                     const struct lrf_dataset_options *opt, struct lrf_error *err)
+{
+    struct ds_chunk chunks[DS_THREADS_MAX];
+    memset(chunks, 0, sizeof chunks);
+    int n = 0;
+    enum lrf_status st =
+        run_chunks(name, data, size, pl, DS_MODE_CELLS, threads, opt, chunks, &n, err);
+    if (st == LRF_OK)
+        st = ds_general_finish(name, data, chunks, n, pl, opt, err);
+    free_chunks(chunks, n);
+    return st;
+}
+
+/* A reference whose encoders the fast path cannot apply (categories, indicators). */
+static bool needs_general(const struct lrf_dataset *ref)
+{
+    for (size_t j = 0; ref && j < ref->schema.ncols; j++) {
+        const struct ds_column *c = &ref->schema.cols[j];
+        if (c->role == LRF_COLUMN_FEATURE && (c->type != LRF_COLUMN_NUMERIC || c->indicator))
+            return true;
+    }
+    return false;
+}
+
+enum lrf_status ds_parse_planned(const char *name, const char *data, size_t size,
+                                 struct ds_plan *pl, int threads,
+                                 const struct lrf_dataset_options *opt, struct lrf_error *err)
+{
+    bool cells = needs_general(pl->ref), relabel = false;
+    enum lrf_status st = LRF_OK;
+    if (!cells)
+        st = parse_numeric(name, data, size, pl, threads, opt, &cells, &relabel, err);
+    if (st == LRF_OK && relabel) {
+        st = ds_first_label(pl, err);
+        if (st == LRF_OK)
+            st = parse_numeric(name, data, size, pl, threads, opt, &cells, &relabel, err);
+    }
+    if (st == LRF_OK && cells)
+        st = parse_general(name, data, size, pl, threads, opt, err);
     return st;
 }
 
@@ -202,25 +213,47 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
     data += bom;
     size -= bom;
     size_t first_quote = sc.quote - bom; /* a BOM holds no quote; size when none */
-    struct ds_setup su;
+    struct ds_plan pl;
     bool need_more;
-    enum lrf_status st = ds_setup_from_head(name, data, size, true, opt, ref, &su, &need_more, err);
+    enum lrf_status st = ds_plan_from_head(name, data, size, true, opt, ref, &pl, &need_more, err);
     if (st != LRF_OK)
         return st;
-    size_t start = su.start, rest = size - start;
+    pl.ds->schema.bom = bom > 0;
+    size_t start = pl.start, rest = size - start;
     int threads = ds_threads_for(opt);
     /* A quote may hide a newline, so only unquoted text can be split blindly. */
     bool quoted =
         first_quote < size && (first_quote >= start || memchr(data + start, '"', rest) != NULL);
     if (rest < DS_PARALLEL_MIN_BYTES || quoted)
         threads = 1;
-    st = parse_chunks(name, data, size, &su, threads, opt, ref, err);
+    st = ds_parse_planned(name, data, size, &pl, threads, opt, err);
+    ds_plan_free(&pl);
     if (st != LRF_OK) {
-        lrf_dataset_destroy(su.ds);
+        lrf_dataset_destroy(pl.ds);
         return st;
     }
-    *out = su.ds;
+    *out = pl.ds;
     return LRF_OK;
+}
+
+/* Text, or gzip-compressed text, in memory. */
+static enum lrf_status parse_input(const char *name, const char *data, size_t size,
+                                   const struct ds_scan *scanned,
+                                   const struct lrf_dataset_options *opt,
+                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                   struct lrf_error *err)
+{
+    if (!ds_is_gzip(data, size))
+        return parse_text(name, data, size, scanned, opt, ref, out, err);
+    char *text = NULL;
+    size_t len = 0;
+    enum lrf_status st = ds_gunzip(name, data, size, opt, &text, &len, err);
+    if (st == LRF_OK)
+        st = parse_text(name, text, len, NULL, opt, ref, out, err);
+    free(text);
+    if (st == LRF_OK)
+        (*out)->schema.gzip = true;
+    return st;
 }
 
 enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, size_t size,
@@ -230,7 +263,7 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
     struct lrf_dataset_options def = lrf_dataset_options_default();
     double t0 = lrf_clock_seconds();
     enum lrf_status st =
-        parse_text(name ? name : "<buffer>", data, size, NULL, opt ? opt : &def, NULL, out, err);
+        parse_input(name ? name : "<buffer>", data, size, NULL, opt ? opt : &def, NULL, out, err);
     if (st == LRF_OK) {
         (*out)->file_bytes = size;
         (*out)->parse_seconds = lrf_clock_seconds() - t0;
@@ -244,7 +277,7 @@ static enum lrf_status parse_read(const char *path, struct ds_read *rd,
                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
                                   struct lrf_error *err)
 {
-    enum lrf_status st = parse_text(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
+    enum lrf_status st = parse_input(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
     free(rd->buf);
     if (st == LRF_OK) {
         (*out)->file_bytes = rd->size;
@@ -312,6 +345,8 @@ static enum lrf_status load_opened(const char *path, const struct lrf_dataset_op
         struct ds_read rd;
         st = ds_read_stream(path, fd, opt, &rd, err);
         st = st == LRF_OK ? parse_read(path, &rd, opt, ref, out, err) : st;
+        if (st == LRF_OK)
+            (*out)->schema.stream = true;
     } else { /* replaced since it was looked at */
         st = lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0,
                               "cannot read: not a regular file (expected a CSV file)");
@@ -332,6 +367,20 @@ static bool racy(const struct ds_source_key *key)
     return (int64_t)now.tv_sec - key->ctime_sec < DS_RACY_SECONDS;
 }
 
+/* Standard input ("-"): read to its end, never cached. */
+static enum lrf_status load_stdin(const struct lrf_dataset_options *opt,
+                                  const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                  struct lrf_error *err)
+{
+    struct ds_read rd;
+    enum lrf_status st = ds_read_stream(DS_STDIN_NAME, 0, opt, &rd, err);
+    if (st == LRF_OK)
+        st = parse_read(DS_STDIN_NAME, &rd, opt, ref, out, err);
+    if (st == LRF_OK)
+        (*out)->schema.stream = true;
+    return st;
+}
+
 static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
                             const struct lrf_dataset *ref, struct lrf_dataset **out,
                             struct lrf_error *err)
@@ -342,6 +391,12 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     if (!path || !out)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "path and out must not be NULL");
     double t0 = lrf_clock_seconds();
+    if (!strcmp(path, "-")) {
+        enum lrf_status st = load_stdin(opt, ref, out, err);
+        if (st == LRF_OK)
+            (*out)->parse_seconds = lrf_clock_seconds() - t0;
+        return st;
+    }
     struct stat sb;
     enum lrf_status st = check_kind(path, &sb, err);
     if (st != LRF_OK)

@@ -63,24 +63,25 @@ static size_t file_line_end(void *ctx, size_t pos, size_t size)
 
 /* Reads ever larger heads of the file until the first records are complete;
  * false when the in-memory path must decide. *bom is the BOM's length. */
-static bool setup_from_file_head(const char *path, int fd, size_t size,
-                                 const struct lrf_dataset_options *opt,
-                                 const struct lrf_dataset *ref, struct ds_setup *su, size_t *bom,
-                                 struct ds_hash *hash)
+static bool plan_from_file_head(const char *path, int fd, size_t size,
+                                const struct lrf_dataset_options *opt,
+                                const struct lrf_dataset *ref, struct ds_plan *pl, size_t *bom,
+                                struct ds_hash *hash)
 {
     char *head = NULL;
     for (size_t cap = HEAD_FIRST;; cap *= 4) {
         size_t want = cap < size ? cap : size;
         char *h = realloc(head, want ? want : 1);
-        if (!h || ds_pread_full(fd, h, want, 0) != 0 || memchr(h, '\0', want)) {
+        if (!h || ds_pread_full(fd, h, want, 0) != 0 || memchr(h, '\0', want) ||
+            ds_is_gzip(h, want)) {
             free(h ? h : head);
             return false;
         }
         head = h;
         *bom = want >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3) ? 3 : 0;
         bool need_more;
-        if (ds_setup_from_head(path, head + *bom, want - *bom, want == size, opt, ref, su,
-                               &need_more, NULL) != LRF_OK ||
+        if (ds_plan_from_head(path, head + *bom, want - *bom, want == size, opt, ref, pl,
+                              &need_more, NULL) != LRF_OK ||
             (need_more && want == size)) {
             free(head);
             return false;
@@ -88,16 +89,18 @@ static bool setup_from_file_head(const char *path, int fd, size_t size,
         if (!need_more)
             break;
     }
-    ds_hash_update(hash, head, *bom + su->start, 0); /* the chunks hash the rest */
+    pl->ds->schema.bom = *bom > 0;
+    ds_hash_update(hash, head, *bom + pl->start, 0); /* the chunks hash the rest */
     free(head);
     return true;
 }
 
 /* Parses the chunks of [start, size) on their threads; false on any trouble. */
-static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const struct ds_setup *su,
+static bool stream_chunks(int fd, size_t size, size_t bom, const struct ds_plan *pl,
                           const struct lrf_dataset_options *opt, struct ds_chunk *chunks,
                           struct stream_io *io, int *nchunks)
 {
+    size_t start = bom + pl->start;
     int threads = ds_threads_for(opt);
     if (size - start < DS_PARALLEL_MIN_BYTES)
         threads = 1;
@@ -106,7 +109,7 @@ static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const s
     for (int t = 0; t < n; t++) {
         chunks[t].offset = bounds[t] - bom;
         chunks[t].len = bounds[t + 1] - bounds[t];
-        ds_init_chunk_parser(&chunks[t], su, chunks[t].len, opt);
+        ds_init_chunk(&chunks[t], pl, DS_MODE_DATA, chunks[t].len, opt);
         io[t] = (struct stream_io){
             .fd = fd, .begin = bounds[t], .end = bounds[t + 1], .chunk = &chunks[t]};
     }
@@ -120,44 +123,67 @@ static bool stream_chunks(int fd, size_t size, size_t start, size_t bom, const s
 }
 
 /* The whole file's hash from the head's and the chunks'. */
-static uint64_t merged_hash(struct ds_hash *head, const struct stream_io *io, int n, size_t size)
+static uint64_t merged_hash(struct ds_hash head, const struct stream_io *io, int n, size_t size)
 {
     for (int t = 0; t < n; t++)
-        ds_hash_merge(head, &io[t].hash);
-    return ds_hash_final(head, size);
+        ds_hash_merge(&head, &io[t].hash);
+    return ds_hash_final(&head, size);
+}
+
+/* One streamed pass over the rows with the plan as it is; *relabel when the
+ * label rule moves the label. */
+static bool stream_pass(const char *path, int fd, size_t size, size_t bom, struct ds_plan *pl,
+                        const struct lrf_dataset_options *opt, struct ds_hash head, bool *relabel,
+                        bool *interrupted)
+{
+    struct ds_chunk *chunks = calloc(DS_THREADS_MAX, sizeof *chunks);
+    struct stream_io *io = calloc(DS_THREADS_MAX, sizeof *io);
+    int n = 0;
+    bool ok = chunks && io && stream_chunks(fd, size, bom, pl, opt, chunks, io, &n);
+    for (int t = 0; chunks && t < n; t++)
+        *interrupted |= chunks[t].interrupted;
+    struct ds_label_input in = {0};
+    if (ok) {
+        pl->ds->threads = n > 0 ? n : 1;
+        pl->ds->content_hash = merged_hash(head, io, n, size);
+        ok = ds_merge(path, NULL, chunks, n, pl, &in, NULL) == LRF_OK;
+    }
+    in.column = "";
+    ok = ok && ds_numeric_finish(pl, &in, opt, relabel, NULL) == LRF_OK;
+    free(in.texts);
+    free(in.lines);
+    for (int t = 0; chunks && t < n; t++)
+        ds_parser_free(&chunks[t].parser);
+    free(chunks);
+    free(io);
+    return ok;
 }
 
 struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
                                       const struct lrf_dataset_options *opt,
                                       const struct lrf_dataset *ref, bool *interrupted)
 {
-    struct ds_setup su = {0};
+    struct ds_plan pl;
     size_t bom = 0;
-    struct ds_hash hash;
-    ds_hash_init(&hash);
+    struct ds_hash head;
+    ds_hash_init(&head);
     *interrupted = false;
-    if (!setup_from_file_head(path, fd, size, opt, ref, &su, &bom, &hash))
+    if (!plan_from_file_head(path, fd, size, opt, ref, &pl, &bom, &head))
         return NULL;
-    struct lrf_dataset *ds = su.ds;
-    struct ds_chunk *chunks = calloc(DS_THREADS_MAX, sizeof *chunks);
-    struct stream_io *io = calloc(DS_THREADS_MAX, sizeof *io);
-    int n = 0;
-    bool ok =
-        chunks && io && stream_chunks(fd, size, bom + su.start, bom, &su, opt, chunks, io, &n);
-    for (int t = 0; chunks && t < n; t++)
-        *interrupted |= chunks[t].interrupted;
-    if (ok) {
-        ds->threads = n > 0 ? n : 1;
-        ds->content_hash = merged_hash(&hash, io, n, size);
-        ok = ds_merge(path, NULL, chunks, n, ref, ds, NULL) == LRF_OK;
+    bool relabel = false;
+    bool ok = stream_pass(path, fd, size, bom, &pl, opt, head, &relabel, interrupted);
+    if (ok && relabel) {
+        free(pl.ds->u8);
+        free(pl.ds->f32);
+        pl.ds->u8 = NULL;
+        pl.ds->f32 = NULL;
+        ok = ds_first_label(&pl, NULL) == LRF_OK &&
+             stream_pass(path, fd, size, bom, &pl, opt, head, &relabel, interrupted);
     }
-    for (int t = 0; chunks && t < n; t++)
-        ds_parser_free(&chunks[t].parser);
-    free(chunks);
-    free(io);
-    if (!ok) {
-        lrf_dataset_destroy(ds);
+    ds_plan_free(&pl);
+    if (!ok || relabel) {
+        lrf_dataset_destroy(pl.ds);
         return NULL;
     }
-    return ds;
+    return pl.ds;
 }
