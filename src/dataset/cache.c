@@ -272,7 +272,11 @@ static bool write_payload(struct block_writer *w, const struct lrf_dataset *ds,
 {
     const void *data[DS_SEC_COUNT] = {ds->storage == LRF_STORAGE_UINT8 ? (const void *)ds->u8
                                                                        : (const void *)ds->f32,
-                                      ds->labels, ds->fmin, ds->fmax, meta->p};
+                                      ds->labels,
+                                      ds->fmin,
+                                      ds->fmax,
+                                      meta->p,
+                                      ds->targets};
     size_t pos = DS_CACHE_HEADER_BYTES;
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         bw_put(w, NULL, h->sec[s].off - pos);
