@@ -298,6 +298,13 @@ void lrf_dataset_gather(const struct lrf_dataset *ds, const struct lrf_norm *nor
     }
 }
 
+void lrf_dataset_gather_targets(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                float *t)
+{
+    for (size_t i = 0; i < n; i++)
+        t[i] = ds->targets ? ds->targets[rows[i]] : 0.0f;
+}
+
 void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                               size_t first, size_t n, float *x, int32_t *y)
 {
@@ -318,7 +325,8 @@ struct lrf_batch_iter {
     uint32_t *order; /* (n) the current epoch's order */
     size_t n;
     struct lrf_batch_state state;
-    struct lrf_rng rng; /* draws the next epoch's order */
+    struct lrf_rng rng;        /* draws the next epoch's order */
+    size_t last_first, last_n; /* the batch last returned: order[first, first + n) */
 };
 
 struct lrf_batch_config lrf_batch_config_default(void)
@@ -408,6 +416,8 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
     }
     size_t k = left < b ? left : b;
     lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
+    it->last_first = it->state.cursor;
+    it->last_n = k;
     it->state.cursor += k;
     return k;
 }
@@ -421,6 +431,12 @@ size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it)
 {
     size_t b = it->cfg.batch_size;
     return it->cfg.drop_last ? it->n / b : (it->n + b - 1) / b;
+}
+
+const uint32_t *lrf_batch_iter_batch_rows(const struct lrf_batch_iter *it, size_t *n)
+{
+    *n = it->last_n;
+    return it->order + it->last_first;
 }
 
 size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it)

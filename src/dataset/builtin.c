@@ -1,6 +1,7 @@
 /* The built-in dataset: a class-balanced Fashion-MNIST subset embedded in the
  * library by module.cmake (see scripts/make_builtin_dataset.py for the
  * format). The pixels are used in place; only labels and names are built. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,29 @@ static bool builtin_names(struct lrf_dataset *ds)
     return true;
 }
 
+/* The schema a CSV of it would get: the label, then d numeric pixel columns. */
+static bool builtin_schema(struct lrf_dataset *ds)
+{
+    struct ds_schema *s = &ds->schema;
+    if (!ds_schema_columns(s, ds->features + 1) || !ds_set_text(&s->label_why, "built in") ||
+        !ds_set_text(&s->task_why, "built in") || !ds_set_text(&s->cols[0].name, "label"))
+        return false;
+    s->sep = ',';
+    s->decimal = '.';
+    s->header = true;
+    s->task = LRF_TASK_CLASSIFICATION;
+    s->cols[0].role = LRF_COLUMN_LABEL;
+    for (size_t j = 1; j <= ds->features; j++) {
+        struct ds_column *c = &s->cols[j];
+        c->first_feature = j - 1;
+        c->nfeatures = 1;
+        c->fill = NAN;
+        if (!ds_set_text(&c->name, "%s", ds->feature_names[j - 1]))
+            return false;
+    }
+    return true;
+}
+
 /* The dataset over n rows of d pixels and their labels (checked). */
 static enum lrf_status builtin_dataset(enum lrf_builtin_part part, const unsigned char *labels,
                                        const unsigned char *pixels, size_t n, size_t d,
@@ -73,7 +97,8 @@ static enum lrf_status builtin_dataset(enum lrf_builtin_part part, const unsigne
     ds->u8 = (uint8_t *)(uintptr_t)pixels; /* read-only: owns_data stays false */
     ds->owns_data = false;
     ds->labels = malloc(n * sizeof(int32_t));
-    if (!ds->source || !ds->labels || !builtin_classes(ds) || !builtin_names(ds))
+    if (!ds->source || !ds->labels || !builtin_classes(ds) || !builtin_names(ds) ||
+        !builtin_schema(ds))
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (labels[i] >= BUILTIN_CLASSES)

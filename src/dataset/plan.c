@@ -47,11 +47,14 @@ enum lrf_status ds_plan_set_label(struct ds_plan *pl, size_t j, const char *why,
 {
     struct ds_schema *s = &pl->ds->schema;
     for (size_t k = 0; k < s->ncols; k++)
-        if (s->cols[k].role == LRF_COLUMN_LABEL)
+        if (s->cols[k].role == LRF_COLUMN_LABEL) {
             s->cols[k].role = LRF_COLUMN_FEATURE;
+            free(s->cols[k].why);
+            s->cols[k].why = NULL;
+        }
     s->cols[j].role = LRF_COLUMN_LABEL;
     pl->ds->label_index = j;
-    if (!ds_set_text(&s->label_why, "%s", why) ||
+    if (!ds_set_text(&s->label_why, "%s", why) || !ds_set_text(&s->cols[j].why, "%s", why) ||
         !ds_set_text(&pl->ds->label_name, "%s", s->cols[j].name))
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     return ds_plan_layout(pl, err);
