@@ -132,6 +132,11 @@ bool ds_index_reason(int base, const char *name, char *why, size_t size);
 enum lrf_status ds_warn_identifier(struct ds_schema *s, size_t j, bool distinct,
                                    struct lrf_error *err);
 
+/* The median of v[0..n) (0 when empty; reorders v), as numpy's; whether
+ * v's values are all different (sorts v). */
+float ds_median(float *v, size_t n);
+bool ds_all_distinct(float *v, size_t n);
+
 /* ---- distinct texts (levels.c) ------------------------------------------ */
 
 struct ds_level {
@@ -151,6 +156,11 @@ bool ds_levels_merge(struct ds_levels *into, const struct ds_levels *from);
 /* The texts sorted by bytes, as new strings (NULL when out of memory). */
 char **ds_levels_sorted(struct ds_levels *t);
 void ds_levels_free(struct ds_levels *t);
+/* The item index of s in t (its position when t was filled in order, or
+ * after ds_levels_sorted), -1 when absent. */
+long ds_levels_find(const struct ds_levels *t, const char *s, size_t len);
+/* Fills an empty t with levels[0..n) in order, for ds_levels_find. */
+bool ds_levels_index(struct ds_levels *t, char *const *levels, size_t n);
 /* Index of s in sorted levels[0..n), -1 when absent. */
 long ds_level_index(char *const *levels, size_t n, const char *s);
 
@@ -164,6 +174,14 @@ struct ds_colstat {
     float min, max;
 };
 
+/* What the typing pass found a cell to be. */
+enum ds_cell_kind {
+    DS_CELL_NUMBER = 0,
+    DS_CELL_MISSING = 1,
+    DS_CELL_TEXT = 2,
+    DS_CELL_NONFINITE = 3
+};
+
 /* The CELLS chunks of a file and what the typing pass found in them. */
 struct ds_table {
     const char *name;
@@ -174,6 +192,7 @@ struct ds_table {
     size_t *row_base;       /* (n + 1) the first global row of each chunk */
     long *line_base;        /* (n) file line before each chunk's first */
     float **num;            /* (n) (rows, ncols) each cell's number, NaN when none */
+    uint8_t **kind;         /* (n) (rows, ncols) enum ds_cell_kind */
     struct ds_colstat *st;  /* (n, ncols) */
     struct ds_colstat *all; /* (ncols) */
     struct lrf_error *err;

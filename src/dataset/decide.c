@@ -36,7 +36,7 @@ static void *level_chunk(void *arg)
         for (size_t j = 0; j < nc && job->ok; j++) {
             size_t at = r * nc + j;
             const char *text = p->cells.text + p->cells.off[at];
-            if (job->want[j] && !ds_is_missing(text, p->cells.len[at]))
+            if (job->want[j] && job->t->kind[job->c][at] != DS_CELL_MISSING)
                 job->ok = ds_levels_add(&job->tables[j], text, p->cells.len[at], 1);
         }
     return NULL;
@@ -149,7 +149,7 @@ static const char **column_texts(const struct ds_table *t, size_t j, size_t *n)
         const struct ds_cells *cl = &t->chunks[c].parser.cells;
         for (size_t i = 0; i < t->chunks[c].parser.rows; i++) {
             size_t at = i * t->ncols + j;
-            if (!ds_is_missing(cl->text + cl->off[at], cl->len[at]))
+            if (t->kind[c][at] != DS_CELL_MISSING)
                 v[(*n)++] = cl->text + cl->off[at];
         }
     }
@@ -208,12 +208,6 @@ static enum lrf_status check_categories(struct ds_table *t, const struct ds_sche
     return LRF_OK;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* A numeric column of integers, every one different. */
 static bool distinct_integers(const struct ds_table *t, size_t j, float *tmp)
 {
@@ -225,11 +219,7 @@ static bool distinct_integers(const struct ds_table *t, size_t j, float *tmp)
     for (int c = 0; c < t->n; c++)
         for (size_t i = 0; i < t->chunks[c].parser.rows; i++)
             tmp[n++] = t->num[c][i * t->ncols + j];
-    qsort(tmp, n, sizeof *tmp, cmp_float);
-    for (size_t i = 1; i < n; i++)
-        if (tmp[i] == tmp[i - 1])
-            return false;
-    return true;
+    return ds_all_distinct(tmp, n);
 }
 
 static enum lrf_status check_numbers(struct ds_table *t, struct ds_schema *s, struct lrf_error *err)

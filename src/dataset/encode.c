@@ -13,12 +13,6 @@
 
 /* ---- fitting ------------------------------------------------------------ */
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median of column j's numbers (0 when it has none), as numpy's. */
 static float median_of(const struct ds_table *t, size_t j, float *tmp)
 {
@@ -29,10 +23,7 @@ static float median_of(const struct ds_table *t, size_t j, float *tmp)
             if (!isnan(v))
                 tmp[n++] = v;
         }
-    if (n == 0)
-        return 0.0f;
-    qsort(tmp, n, sizeof *tmp, cmp_float);
-    return n % 2 ? tmp[n / 2] : (float)(((double)tmp[n / 2 - 1] + (double)tmp[n / 2]) / 2.0);
+    return ds_median(tmp, n);
 }
 
 enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
@@ -70,8 +61,7 @@ static float feature_median(const struct lrf_dataset *ds, size_t f, float *tmp)
     size_t n = ds->rows, d = ds->features;
     for (size_t r = 0; r < n; r++)
         tmp[r] = ds->storage == LRF_STORAGE_UINT8 ? (float)ds->u8[r * d + f] : ds->f32[r * d + f];
-    qsort(tmp, n, sizeof *tmp, cmp_float);
-    return n % 2 ? tmp[n / 2] : (float)(((double)tmp[n / 2 - 1] + (double)tmp[n / 2]) / 2.0);
+    return ds_median(tmp, n);
 }
 
 enum lrf_status ds_table_fills(const struct ds_table *t, const struct ds_plan *pl,
@@ -171,32 +161,29 @@ enum lrf_status ds_table_missing(const struct ds_table *t, const struct ds_plan 
 struct encode_job {
     const struct ds_table *t;
     const struct ds_plan *pl;
+    const struct ds_levels *lookup; /* (schema columns) levels of the categorical ones */
     int c;
     bool drop;           /* --missing drop: rows with a missing value are left out */
     unsigned char *keep; /* (rows of the chunk) */
     size_t kept, out_row;
-    float *out;         /* (kept rows of all chunks, D) */
+    float *out;         /* (kept rows of all chunks, D), zeroed */
     const char **label; /* (kept rows of all chunks) */
     long *line;         /* (kept rows of all chunks) */
 };
-
-static bool cell_missing(const struct ds_cells *cl, size_t at)
-{
-    return ds_is_missing(cl->text + cl->off[at], cl->len[at]);
-}
 
 static void *keep_rows(void *arg)
 {
     struct encode_job *job = arg;
     const struct ds_parser *p = &job->t->chunks[job->c].parser;
     const struct ds_schema *s = &job->pl->ds->schema;
+    const uint8_t *kind = job->t->kind[job->c];
     size_t nc = job->t->ncols;
     job->kept = 0;
     for (size_t r = 0; r < p->rows; r++) {
         bool keep = true;
         for (size_t k = 0; job->drop && keep && k < s->ncols; k++) {
             size_t f = file_col(job->pl, k);
-            keep = !used(&s->cols[k]) || f == SIZE_MAX || !cell_missing(&p->cells, r * nc + f);
+            keep = !used(&s->cols[k]) || f == SIZE_MAX || kind[r * nc + f] != DS_CELL_MISSING;
         }
         job->keep[r] = keep;
         job->kept += keep;
@@ -204,17 +191,16 @@ static void *keep_rows(void *arg)
     return NULL;
 }
 
-/* Column k's features of one row. */
-static void encode_cell(const struct ds_column *c, const char *text, size_t len, float num,
-                        float *x)
+/* Column c's features of one row into x (zeroed): only the non-zero ones. */
+static void encode_cell(const struct ds_column *c, const struct ds_levels *lookup, const char *text,
+                        size_t len, uint8_t kind, float num, float *x)
 {
     float *o = x + c->first_feature;
-    memset(o, 0, c->nfeatures * sizeof *o);
-    bool missing = ds_is_missing(text, len);
+    bool missing = kind == DS_CELL_MISSING;
     if (c->type == LRF_COLUMN_NUMERIC) {
         o[0] = missing ? c->fill : num;
-        if (c->indicator)
-            o[1] = missing ? 1.0f : 0.0f;
+        if (c->indicator && missing)
+            o[1] = 1.0f;
         return;
     }
     if (missing) {
@@ -222,7 +208,7 @@ static void encode_cell(const struct ds_column *c, const char *text, size_t len,
             o[c->nlevels] = 1.0f;
         return;
     }
-    long k = ds_level_index(c->levels, c->nlevels, text);
+    long k = ds_levels_find(lookup, text, len);
     if (k >= 0)
         o[k] = 1.0f; /* a level the training rows did not have: all zeros */
 }
@@ -233,6 +219,7 @@ static void *encode_rows(void *arg)
     const struct ds_table *t = job->t;
     const struct ds_parser *p = &t->chunks[job->c].parser;
     const struct ds_schema *s = &job->pl->ds->schema;
+    const uint8_t *kind = t->kind[job->c];
     size_t nc = t->ncols, d = job->pl->ds->features, o = job->out_row;
     size_t label = job->pl->ds->label_index; /* a file column */
     for (size_t r = 0; r < p->rows; r++) {
@@ -241,14 +228,31 @@ static void *encode_rows(void *arg)
         for (size_t k = 0; k < s->ncols; k++) {
             size_t f = file_col(job->pl, k), at = r * nc + f;
             if (s->cols[k].role == LRF_COLUMN_FEATURE && f != SIZE_MAX)
-                encode_cell(&s->cols[k], p->cells.text + p->cells.off[at], p->cells.len[at],
-                            t->num[job->c][at], job->out + o * d);
+                encode_cell(&s->cols[k], &job->lookup[k], p->cells.text + p->cells.off[at],
+                            p->cells.len[at], kind[at], t->num[job->c][at], job->out + o * d);
         }
         job->label[o] = p->cells.text + p->cells.off[r * nc + label];
         job->line[o] = t->line_base[job->c] + (long)p->cells.line[r];
         o++;
     }
     return NULL;
+}
+
+/* Hash tables of each categorical feature's levels (index = level). */
+static struct ds_levels *level_lookup(const struct ds_schema *s)
+{
+    struct ds_levels *lk = calloc(s->ncols ? s->ncols : 1, sizeof *lk);
+    bool ok = lk != NULL;
+    for (size_t k = 0; ok && k < s->ncols; k++) {
+        const struct ds_column *c = &s->cols[k];
+        if (c->role == LRF_COLUMN_FEATURE && c->type == LRF_COLUMN_CATEGORICAL)
+            ok = ds_levels_index(&lk[k], c->levels, c->nlevels);
+    }
+    for (size_t k = 0; !ok && lk && k < s->ncols; k++)
+        ds_levels_free(&lk[k]);
+    if (!ok)
+        free(lk);
+    return ok ? lk : NULL;
 }
 
 /* The encoded rows into ds->f32 and each kept row's label text and line. */
@@ -258,9 +262,11 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
 {
     struct lrf_dataset *ds = pl->ds;
     struct encode_job jobs[DS_THREADS_MAX];
-    bool ok = true;
+    struct ds_levels *lookup = level_lookup(&ds->schema);
+    bool ok = lookup != NULL;
     for (int c = 0; c < t->n; c++) {
-        jobs[c] = (struct encode_job){.t = t, .pl = pl, .c = c, .drop = policy == LRF_MISSING_DROP};
+        jobs[c] = (struct encode_job){
+            .t = t, .pl = pl, .lookup = lookup, .c = c, .drop = policy == LRF_MISSING_DROP};
         jobs[c].keep = malloc(t->chunks[c].parser.rows + 1);
         ok &= jobs[c].keep != NULL;
     }
@@ -276,7 +282,7 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
     ds->schema.rows_dropped = t->rows - rows;
     ds->storage = LRF_STORAGE_FLOAT32;
     ds->owns_data = true;
-    ds->f32 = malloc((rows ? rows : 1) * (ds->features ? ds->features : 1) * sizeof(float));
+    ds->f32 = calloc((rows ? rows : 1) * (ds->features ? ds->features : 1), sizeof(float));
     in->texts = malloc((rows ? rows : 1) * sizeof *in->texts);
     in->lines = malloc((rows ? rows : 1) * sizeof *in->lines);
     ok = ok && ds->f32 && in->texts && in->lines;
@@ -289,6 +295,9 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
         ds_run_parallel(jobs, sizeof jobs[0], t->n, encode_rows);
     for (int c = 0; c < t->n; c++)
         free(jobs[c].keep);
+    for (size_t k = 0; lookup && k < ds->schema.ncols; k++)
+        ds_levels_free(&lookup[k]);
+    free(lookup);
     in->n = rows;
     if (!ok)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory encoding %zu rows", rows);

@@ -11,7 +11,10 @@ static void table_free(struct ds_table *t)
 {
     for (int c = 0; t->num && c < t->n; c++)
         free(t->num[c]);
+    for (int c = 0; t->kind && c < t->n; c++)
+        free(t->kind[c]);
     free(t->num);
+    free(t->kind);
     free(t->row_base);
     free(t->line_base);
     free(t->st);
@@ -27,9 +30,10 @@ static bool table_init(struct ds_table *t, const char *data, struct ds_chunk *ch
     t->row_base = calloc((size_t)n + 1, sizeof *t->row_base);
     t->line_base = calloc((size_t)n + 1, sizeof *t->line_base);
     t->num = calloc((size_t)n + 1, sizeof *t->num);
+    t->kind = calloc((size_t)n + 1, sizeof *t->kind);
     t->st = calloc((size_t)n * ncols + 1, sizeof *t->st);
     t->all = calloc(ncols + 1, sizeof *t->all);
-    if (!t->row_base || !t->line_base || !t->num || !t->st || !t->all)
+    if (!t->row_base || !t->line_base || !t->num || !t->kind || !t->st || !t->all)
         return false;
     for (int c = 0; c < n; c++) {
         t->row_base[c + 1] = t->row_base[c] + chunks[c].parser.rows;

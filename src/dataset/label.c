@@ -73,11 +73,6 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void ds_label_scan_free(struct ds_label_scan *ls)
 {
     free(ls->vals);
@@ -91,6 +86,34 @@ static size_t unique_i64(int64_t *u, size_t n)
     for (size_t i = 0; i < n; i++)
         if (i == 0 || u[i] != u[k - 1])
             u[k++] = u[i];
+    return k;
+}
+
+/* Labels within this range are counted with a table instead of sorted. */
+enum { DENSE_RANGE = 1 << 16 };
+
+/* The sorted distinct values of vals[0..n) into u (room for n); their number. */
+static size_t distinct_i64(const int64_t *vals, size_t n, int64_t *u)
+{
+    int64_t lo = n ? vals[0] : 0, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        lo = vals[i] < lo ? vals[i] : lo;
+        hi = vals[i] > hi ? vals[i] : hi;
+    }
+    unsigned char *seen =
+        n && (uint64_t)(hi - lo) < DENSE_RANGE ? calloc((size_t)(hi - lo) + 1, 1) : NULL;
+    if (!seen) { /* a wide range (or no memory for the table): sort */
+        memcpy(u, vals, n * sizeof *u);
+        qsort(u, n, sizeof *u, cmp_i64);
+        return unique_i64(u, n);
+    }
+    for (size_t i = 0; i < n; i++)
+        seen[vals[i] - lo] = 1;
+    size_t k = 0;
+    for (int64_t v = lo; v <= hi; v++)
+        if (seen[v - lo])
+            u[k++] = v;
+    free(seen);
     return k;
 }
 
@@ -116,9 +139,7 @@ enum lrf_status ds_label_scan(const struct ds_label_input *in, struct ds_label_s
         if (first && *first == SIZE_MAX)
             *first = r;
     }
-    memcpy(u, ls->vals, in->n * sizeof *u);
-    qsort(u, in->n, sizeof *u, cmp_i64);
-    ls->distinct_integers = unique_i64(u, in->n);
+    ls->distinct_integers = distinct_i64(ls->vals, in->n, u);
     free(u);
     return LRF_OK;
 }
@@ -169,32 +190,25 @@ static enum lrf_status label_error(const struct ds_label_input *in, size_t r,
 static bool classes_from_values(const struct ds_label_input *in, const struct ds_label_scan *ls,
                                 bool numeric, struct lrf_dataset *ds)
 {
-    size_t n = in->n, k = 0;
+    size_t n = in->n;
     ds->labels_numeric = numeric;
     if (numeric) {
         int64_t *u = malloc((n ? n : 1) * sizeof *u);
         if (!u)
             return false;
-        memcpy(u, ls->vals, n * sizeof *u);
-        qsort(u, n, sizeof *u, cmp_i64);
-        ds->classes = unique_i64(u, n);
+        ds->classes = distinct_i64(ls->vals, n, u);
         ds->class_values = u;
         return true;
     }
-    const char **u = malloc((n ? n : 1) * sizeof *u);
-    if (!u)
-        return false;
-    memcpy(u, in->texts, n * sizeof *u);
-    qsort(u, n, sizeof *u, cmp_str);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || strcmp(u[i], u[k - 1]) != 0)
-            u[k++] = u[i];
-    ds->classes = k;
-    ds->class_names = calloc(k ? k : 1, sizeof(char *));
-    for (size_t i = 0; ds->class_names && i < k; i++)
-        ds->class_names[i] = ds_strdup(u[i]);
-    free(u);
-    return true;
+    /* Distinct texts through a hash table, then sorted: not a sort of every row. */
+    struct ds_levels t = {0};
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = ds_levels_add(&t, in->texts[i], strlen(in->texts[i]), 1);
+    ds->class_names = ok ? ds_levels_sorted(&t) : NULL;
+    ds->classes = ds->class_names ? t.n : 0;
+    ds_levels_free(&t);
+    return ds->class_names != NULL;
 }
 
 /* Class names (and values) for numeric classes, or copied from ref. */
@@ -227,42 +241,49 @@ static enum lrf_status name_classes(const struct lrf_dataset *ref, struct lrf_da
     return LRF_OK;
 }
 
-/* Lower bound of row r's label in the sorted class list; classes when absent. */
-static size_t find_class(const struct lrf_dataset *ds, const struct ds_label_input *in,
-                         const struct ds_label_scan *ls, size_t r)
+/* Row r's class: a binary search of the sorted integer classes, or the
+ * text classes' hash table; ds->classes when absent. */
+static size_t find_class(const struct lrf_dataset *ds, const struct ds_levels *names,
+                         const struct ds_label_input *in, const struct ds_label_scan *ls, size_t r)
 {
+    if (!ds->labels_numeric) {
+        long k = ds_levels_find(names, in->texts[r], strlen(in->texts[r]));
+        return k < 0 ? ds->classes : (size_t)k;
+    }
     size_t lo = 0, hi = ds->classes;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int less = ds->labels_numeric ? ds->class_values[mid] < ls->vals[r]
-                                      : strcmp(ds->class_names[mid], in->texts[r]) < 0;
-        if (less)
+        if (ds->class_values[mid] < ls->vals[r])
             lo = mid + 1;
         else
             hi = mid;
     }
-    bool found =
-        lo < ds->classes && (ds->labels_numeric ? ds->class_values[lo] == ls->vals[r]
-                                                : strcmp(ds->class_names[lo], in->texts[r]) == 0);
-    return found ? lo : ds->classes;
+    return lo < ds->classes && ds->class_values[lo] == ls->vals[r] ? lo : ds->classes;
 }
 
 static enum lrf_status assign_labels(const struct ds_label_input *in,
                                      const struct ds_label_scan *ls, struct lrf_dataset *ds,
                                      struct lrf_error *err)
 {
-    for (size_t r = 0; r < in->n; r++) {
-        size_t k = find_class(ds, in, ls, r);
+    struct ds_levels names = {0};
+    if (!ds->labels_numeric && !ds_levels_index(&names, ds->class_names, ds->classes)) {
+        ds_levels_free(&names);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
+    }
+    enum lrf_status st = LRF_OK;
+    for (size_t r = 0; r < in->n && st == LRF_OK; r++) {
+        size_t k = find_class(ds, &names, in, ls, r);
         if (k == ds->classes) {
             char msg[160];
             snprintf(msg, sizeof msg,
                      "label '%.40s' is not one of the %zu classes of the training data",
                      in->texts[r], ds->classes);
-            return label_error(in, r, LRF_ERR_DATA, msg, err);
+            st = label_error(in, r, LRF_ERR_DATA, msg, err);
         }
         ds->labels[r] = (int32_t)k;
     }
-    return LRF_OK;
+    ds_levels_free(&names);
+    return st;
 }
 
 /* Labels that cannot be classes: out of range, or not integers. */

@@ -100,6 +100,27 @@ char **ds_levels_sorted(struct ds_levels *t)
     return out;
 }
 
+long ds_levels_find(const struct ds_levels *t, const char *s, size_t len)
+{
+    if (t->nslots == 0)
+        return -1;
+    uint64_t h = text_hash(s, len);
+    for (size_t at = h & (t->nslots - 1); t->slots[at]; at = (at + 1) & (t->nslots - 1)) {
+        const struct ds_level *it = &t->items[t->slots[at] - 1];
+        if (it->hash == h && it->len == len && !memcmp(it->text, s, len))
+            return (long)(t->slots[at] - 1);
+    }
+    return -1;
+}
+
+bool ds_levels_index(struct ds_levels *t, char *const *levels, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!ds_levels_add(t, levels[k], strlen(levels[k]), 1))
+            return false;
+    return true;
+}
+
 long ds_level_index(char *const *levels, size_t n, const char *s)
 {
     size_t lo = 0, hi = n;

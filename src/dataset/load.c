@@ -58,6 +58,10 @@ void ds_init_chunk(struct ds_chunk *c, const struct ds_plan *pl, enum ds_parser_
     size_t guess = pl->sample_row > 0 ? len / pl->sample_row : most;
     guess += guess / 4 + 256; /* rows vary in length; regrowing is the rare case */
     c->parser.reserve = guess < most ? guess : most;
+    /* CELLS keeps each field's text and a NUL where its separator was: never
+     * more than the chunk's bytes, so this never regrows (or fails: later). */
+    if (mode == DS_MODE_CELLS && (c->parser.cells.text = malloc(len + 64)))
+        c->parser.cells.text_cap = len + 64;
 }
 
 static size_t memory_line_end(void *ctx, size_t pos, size_t size)

@@ -80,12 +80,6 @@ static enum lrf_status drop_index(struct ds_plan *pl, struct lrf_dataset *ds, st
     return ds_plan_layout(pl, err);
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* Every value an integer and no two alike. */
 static bool distinct_integers(const struct lrf_dataset *ds, size_t f, float *tmp)
 {
@@ -98,11 +92,7 @@ static bool distinct_integers(const struct lrf_dataset *ds, size_t f, float *tmp
         if (tmp[r] != floorf(tmp[r]))
             return false;
     }
-    qsort(tmp, n, sizeof *tmp, cmp_float);
-    for (size_t r = 1; r < n; r++)
-        if (tmp[r] == tmp[r - 1])
-            return false;
-    return true;
+    return ds_all_distinct(tmp, n);
 }
 
 enum lrf_status ds_warn_identifier(struct ds_schema *s, size_t j, bool distinct,
@@ -168,9 +158,7 @@ static enum lrf_status check_tentative(struct ds_plan *pl, const struct ds_label
     if (*relabel)
         return LRF_OK;
     pl->label_tentative = false;
-    return ds_set_text(&pl->ds->schema.label_why, "%s", why)
-               ? LRF_OK
-               : lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    return ds_plan_set_label(pl, pl->ds->label_index, why, err);
 }
 
 enum lrf_status ds_first_label(struct ds_plan *pl, struct lrf_error *err)

@@ -25,32 +25,33 @@ static void stat_init(struct ds_colstat *s)
                              .max = -INFINITY};
 }
 
-static void type_cell(struct ds_colstat *s, const char *t, size_t len, char dec, size_t r,
-                      float *out)
+static uint8_t type_cell(struct ds_colstat *s, const char *t, size_t len, char dec, size_t r,
+                         float *out)
 {
     float v;
     *out = NAN;
     if (ds_is_missing(t, len)) {
         s->missing++;
         s->first_missing = s->first_missing < r ? s->first_missing : r;
-        return;
+        return DS_CELL_MISSING;
     }
     int k = ds_parse_number_dec(t, len, dec, &v);
     if (k == 3) {
         s->first_nonfinite = s->first_nonfinite < r ? s->first_nonfinite : r;
         s->numbers++;
-        return;
+        return DS_CELL_NONFINITE;
     }
     if (k != 0) {
         s->texts++;
         s->first_text = s->first_text < r ? s->first_text : r;
-        return;
+        return DS_CELL_TEXT;
     }
     *out = v;
     s->numbers++;
     s->integer &= v == floorf(v);
     s->min = v < s->min ? v : s->min;
     s->max = v > s->max ? v : s->max;
+    return DS_CELL_NUMBER;
 }
 
 struct type_job {
@@ -66,15 +67,16 @@ static void *type_chunk(void *arg)
     size_t nc = t->ncols;
     struct ds_colstat *st = t->st + (size_t)job->c * nc;
     float *num = t->num[job->c] = malloc((p->rows ? p->rows : 1) * nc * sizeof(float));
+    uint8_t *kind = t->kind[job->c] = malloc((p->rows ? p->rows : 1) * nc);
     for (size_t j = 0; j < nc; j++)
         stat_init(&st[j]);
-    if (!num)
+    if (!num || !kind)
         return NULL;
     for (size_t r = 0; r < p->rows; r++)
         for (size_t j = 0; j < nc; j++) {
             size_t at = r * nc + j;
-            type_cell(&st[j], p->cells.text + p->cells.off[at], p->cells.len[at], t->decimal, r,
-                      &num[at]);
+            kind[at] = type_cell(&st[j], p->cells.text + p->cells.off[at], p->cells.len[at],
+                                 t->decimal, r, &num[at]);
         }
     return NULL;
 }
@@ -111,7 +113,7 @@ enum lrf_status ds_table_type(struct ds_table *t, struct lrf_error *err)
         jobs[c] = (struct type_job){t, c};
     ds_run_parallel(jobs, sizeof jobs[0], t->n, type_chunk);
     for (int c = 0; c < t->n; c++)
-        if (!t->num[c])
+        if (!t->num[c] || !t->kind[c])
             return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory typing the columns");
     merge_stats(t);
     return LRF_OK;
