@@ -9,8 +9,9 @@ one run, interleaved:
   lrfind:  lrfind inspect --no-cache --data F       (whole process: read, type,
            encode, plus median-imputation indicator columns pandas does not add)
 
-Goal: pandas / lrfind >= 3x. Also the numeric-only fast path on a file of the same
-size for comparison (goal >= 10x pandas.read_csv, as scripts/bench_csv.py).
+Goal: pandas / lrfind >= 3x. Also, for comparison only, a float-valued numeric file
+of about the same size through the fast path against pandas.read_csv (the >= 10x
+goal for numeric files is measured by scripts/bench_csv.py on Fashion-MNIST).
 
 Usage: scripts/bench_csv_mixed.py [--lrfind PATH] [--rows N] [--repeat N]
 Defaults: build/lrfind, 300000 rows (~30 MB), 5 repeats (medians reported).
@@ -20,7 +21,7 @@ shared: compare the ratios, not the seconds.
 import argparse, json, os, random, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOAL_MIXED, GOAL_NUMERIC = 3.0, 10.0
+GOAL_MIXED = 3.0
 CITIES = [f"city{i:02d}" for i in range(40)]
 
 
@@ -104,10 +105,10 @@ def main():
     print(f"numeric file: {a.rows} rows x 16 columns, {mb[1]:.1f} MB")
     print(f"  pandas read_csv:                         {m['pd_num']:.3f} s")
     print(f"  lrfind inspect --no-cache (process):     {m['lr_num']:.3f} s   -> {rn:.1f}x "
-          f"(goal >= {GOAL_NUMERIC:.0f}x) {'PASS' if rn >= GOAL_NUMERIC else 'FAIL'}")
+          "(for comparison; no goal)")
     print(f"medians of {a.repeat} interleaved runs; {os.cpu_count()} cores (shared machine: "
           "compare ratios)")
-    return 0 if rm >= GOAL_MIXED and rn >= GOAL_NUMERIC else 3
+    return 0 if rm >= GOAL_MIXED else 3
 
 
 if __name__ == "__main__":
