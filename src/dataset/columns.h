@@ -189,12 +189,14 @@ struct ds_table {
     struct ds_chunk *chunks;
     int n;
     size_t ncols, rows;
-    size_t *row_base;       /* (n + 1) the first global row of each chunk */
-    long *line_base;        /* (n) file line before each chunk's first */
-    float **num;            /* (n) (rows, ncols) each cell's number, NaN when none */
-    uint8_t **kind;         /* (n) (rows, ncols) enum ds_cell_kind */
-    struct ds_colstat *st;  /* (n, ncols) */
-    struct ds_colstat *all; /* (ncols) */
+    size_t *row_base;        /* (n + 1) the first global row of each chunk */
+    long *line_base;         /* (n) file line before each chunk's first */
+    float **num;             /* (n) (rows, ncols) each cell's number, NaN when none */
+    uint8_t **kind;          /* (n) (rows, ncols) enum ds_cell_kind */
+    struct ds_levels *texts; /* (n, ncols) each chunk's distinct text values per column */
+    bool *texts_ok;          /* (n) false when a chunk ran out of memory counting them */
+    struct ds_colstat *st;   /* (n, ncols) */
+    struct ds_colstat *all;  /* (ncols) */
     struct lrf_error *err;
 };
 

@@ -37,29 +37,40 @@ static void *level_chunk(void *arg)
             size_t at = r * nc + j;
             const char *text = p->cells.text + p->cells.off[at];
             if (job->want[j] && job->t->kind[job->c][at] != DS_CELL_MISSING)
-                job->ok = ds_levels_add(&job->tables[j], text, p->cells.len[at], 1);
+                job->ok = ds_levels_add(&job->tables[j], text,
+                                        ds_cell_len(&p->cells, at, p->rows * nc), 1);
         }
     return NULL;
 }
 
-/* Each wanted column's distinct non-missing texts with counts, in out. */
+/* Each wanted column's distinct non-missing texts with counts, in out: the
+ * typing pass counted the texts; a column that also has numbers (which are
+ * levels too, as texts) is counted again whole. */
 static bool count_levels(const struct ds_table *t, const bool *want, struct ds_levels *out)
 {
     struct level_job jobs[DS_THREADS_MAX];
+    bool *mixed = calloc(t->ncols, sizeof *mixed), any_mixed = false;
     struct ds_levels *all = calloc((size_t)t->n * t->ncols, sizeof *all);
-    bool ok = all != NULL;
-    for (int c = 0; ok && c < t->n; c++)
-        jobs[c] = (struct level_job){t, c, want, all + (size_t)c * t->ncols, false};
-    if (ok)
+    bool ok = mixed && all;
+    for (size_t j = 0; ok && j < t->ncols; j++)
+        any_mixed |= mixed[j] = want[j] && t->all[j].numbers > 0;
+    for (int c = 0; ok && c < t->n; c++) {
+        jobs[c] = (struct level_job){t, c, mixed, all + (size_t)c * t->ncols, false};
+        ok = t->texts_ok[c];
+    }
+    if (ok && any_mixed)
         ds_run_parallel(jobs, sizeof jobs[0], t->n, level_chunk);
-    for (int c = 0; ok && c < t->n; c++)
+    for (int c = 0; ok && any_mixed && c < t->n; c++)
         ok = jobs[c].ok;
     for (size_t j = 0; ok && j < t->ncols; j++)
-        for (int c = 0; ok && c < t->n; c++)
-            ok = ds_levels_merge(&out[j], &all[(size_t)c * t->ncols + j]);
+        for (int c = 0; ok && want[j] && c < t->n; c++) {
+            size_t at = (size_t)c * t->ncols + j;
+            ok = ds_levels_merge(&out[j], mixed[j] ? &all[at] : &t->texts[at]);
+        }
     for (size_t i = 0; all && i < (size_t)t->n * t->ncols; i++)
         ds_levels_free(&all[i]);
     free(all);
+    free(mixed);
     return ok;
 }
 

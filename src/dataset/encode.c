@@ -26,13 +26,40 @@ static float median_of(const struct ds_table *t, size_t j, float *tmp)
     return ds_median(tmp, n);
 }
 
+/* The numeric features' medians, every `parts`-th column from `part` on
+ * (one job per thread: a median per column is most of fitting). */
+struct median_job {
+    const struct ds_table *t;
+    struct ds_schema *s;
+    int part, parts;
+    bool ok;
+};
+
+static void *medians(void *arg)
+{
+    struct median_job *job = arg;
+    float *tmp = malloc((job->t->rows ? job->t->rows : 1) * sizeof *tmp);
+    job->ok = tmp != NULL;
+    for (size_t j = (size_t)job->part; tmp && j < job->s->ncols; j += (size_t)job->parts) {
+        struct ds_column *c = &job->s->cols[j];
+        if (c->role == LRF_COLUMN_FEATURE && c->type == LRF_COLUMN_NUMERIC)
+            c->fill = median_of(job->t, j, tmp);
+    }
+    free(tmp);
+    return NULL;
+}
+
 enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
                              enum lrf_missing policy, struct lrf_error *err)
 {
     struct ds_schema *s = &ds->schema;
-    float *tmp = malloc((t->rows ? t->rows : 1) * sizeof *tmp);
-    if (!tmp)
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    struct median_job jobs[DS_THREADS_MAX];
+    for (int k = 0; k < t->n; k++)
+        jobs[k] = (struct median_job){t, s, k, t->n, false};
+    ds_run_parallel(jobs, sizeof jobs[0], t->n, medians);
+    for (int k = 0; k < t->n; k++)
+        if (!jobs[k].ok)
+            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     size_t f = 0;
     for (size_t j = 0; j < s->ncols; j++) {
         struct ds_column *c = &s->cols[j];
@@ -41,7 +68,6 @@ enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
         bool impute = c->missing > 0 && policy == LRF_MISSING_IMPUTE;
         c->first_feature = f;
         if (c->type == LRF_COLUMN_NUMERIC) {
-            c->fill = median_of(t, j, tmp);
             c->indicator = impute;
             c->nfeatures = 1 + (size_t)impute;
         } else {
@@ -50,7 +76,6 @@ enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
         }
         f += c->nfeatures;
     }
-    free(tmp);
     ds->features = f;
     return LRF_OK;
 }
@@ -229,7 +254,8 @@ static void *encode_rows(void *arg)
             size_t f = file_col(job->pl, k), at = r * nc + f;
             if (s->cols[k].role == LRF_COLUMN_FEATURE && f != SIZE_MAX)
                 encode_cell(&s->cols[k], &job->lookup[k], p->cells.text + p->cells.off[at],
-                            p->cells.len[at], kind[at], t->num[job->c][at], job->out + o * d);
+                            ds_cell_len(&p->cells, at, p->rows * nc), kind[at], t->num[job->c][at],
+                            job->out + o * d);
         }
         job->label[o] = p->cells.text + p->cells.off[r * nc + label];
         job->line[o] = t->line_base[job->c] + (long)p->cells.line[r];

@@ -13,6 +13,10 @@ static void table_free(struct ds_table *t)
         free(t->num[c]);
     for (int c = 0; t->kind && c < t->n; c++)
         free(t->kind[c]);
+    for (size_t i = 0; t->texts && i < (size_t)t->n * t->ncols; i++)
+        ds_levels_free(&t->texts[i]);
+    free(t->texts);
+    free(t->texts_ok);
     free(t->num);
     free(t->kind);
     free(t->row_base);
@@ -31,9 +35,12 @@ static bool table_init(struct ds_table *t, const char *data, struct ds_chunk *ch
     t->line_base = calloc((size_t)n + 1, sizeof *t->line_base);
     t->num = calloc((size_t)n + 1, sizeof *t->num);
     t->kind = calloc((size_t)n + 1, sizeof *t->kind);
+    t->texts = calloc((size_t)n * ncols + 1, sizeof *t->texts);
+    t->texts_ok = calloc((size_t)n + 1, sizeof *t->texts_ok);
     t->st = calloc((size_t)n * ncols + 1, sizeof *t->st);
     t->all = calloc(ncols + 1, sizeof *t->all);
-    if (!t->row_base || !t->line_base || !t->num || !t->kind || !t->st || !t->all)
+    if (!t->row_base || !t->line_base || !t->num || !t->kind || !t->texts || !t->texts_ok ||
+        !t->st || !t->all)
         return false;
     for (int c = 0; c < n; c++) {
         t->row_base[c + 1] = t->row_base[c] + chunks[c].parser.rows;

@@ -286,7 +286,6 @@ void ds_parser_free(struct ds_parser *p)
     free(p->label_colno);
     free(p->cells.text);
     free(p->cells.off);
-    free(p->cells.len);
     free(p->cells.line);
     memset(p, 0, sizeof *p);
 }

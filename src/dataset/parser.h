@@ -47,14 +47,20 @@ struct ds_record {
     size_t end; /* offset just past the record's terminator */
 };
 
-/* CELLS output: every field's text, NUL-terminated, row-major. */
+/* CELLS output: every field's text, NUL-terminated, row-major, one after the
+ * other (so a field's length is where the next one starts, less its NUL). */
 struct ds_cells {
     char *text;
     size_t text_len, text_cap;
     uint32_t *off;  /* (rows, ncols) offset of the field's text */
-    uint32_t *len;  /* (rows, ncols) its length */
     uint32_t *line; /* (rows) local line the row starts on */
 };
+
+/* The length of cell `at` of a parser with `cells` cells in all. */
+static inline size_t ds_cell_len(const struct ds_cells *c, size_t at, size_t cells)
+{
+    return (at + 1 < cells ? c->off[at + 1] : c->text_len) - c->off[at] - 1;
+}
 
 /* A push parser over one stream (a whole file, a chunk of one, or test input
  * fed in arbitrary pieces). Lines without a quote go through a fast scanner;

@@ -113,9 +113,8 @@ static bool grow_data_rows(struct ds_parser *p, size_t ncap)
 static bool grow_cells_rows(struct ds_parser *p, size_t ncap)
 {
     struct ds_cells *c = &p->cells;
-    size_t cap = p->cap * p->ncols, cap2 = cap, cap3 = p->cap;
+    size_t cap = p->cap * p->ncols, cap3 = p->cap;
     return ds_grow((void **)&c->off, &cap, ncap * p->ncols, sizeof(uint32_t)) &&
-           ds_grow((void **)&c->len, &cap2, ncap * p->ncols, sizeof(uint32_t)) &&
            ds_grow((void **)&c->line, &cap3, ncap, sizeof(uint32_t));
 }
 
@@ -231,7 +230,6 @@ static bool cells_field(struct ds_parser *p, size_t j, const char *s, size_t len
     memcpy(c->text + c->text_len, s, len);
     c->text[c->text_len + len] = '\0';
     c->off[p->rows * p->ncols + j] = (uint32_t)c->text_len;
-    c->len[p->rows * p->ncols + j] = (uint32_t)len;
     c->text_len += len + 1;
     if (j == 0)
         c->line[p->rows] = (uint32_t)p->row_line;

@@ -72,12 +72,19 @@ static void *type_chunk(void *arg)
         stat_init(&st[j]);
     if (!num || !kind)
         return NULL;
+    struct ds_levels *texts = t->texts + (size_t)job->c * nc;
+    bool ok = true;
     for (size_t r = 0; r < p->rows; r++)
         for (size_t j = 0; j < nc; j++) {
             size_t at = r * nc + j;
-            kind[at] = type_cell(&st[j], p->cells.text + p->cells.off[at], p->cells.len[at],
-                                 t->decimal, r, &num[at]);
+            const char *text = p->cells.text + p->cells.off[at];
+            size_t len = ds_cell_len(&p->cells, at, p->rows * nc);
+            kind[at] = type_cell(&st[j], text, len, t->decimal, r, &num[at]);
+            /* A column with text is categorical: its levels are counted here. */
+            if (kind[at] == DS_CELL_TEXT && ok)
+                ok = ds_levels_add(&texts[j], text, len, 1);
         }
+    t->texts_ok[job->c] = ok;
     return NULL;
 }
 
