@@ -86,10 +86,9 @@ function(lrf_dependency name)
 endfunction()
 
 # --- the dependencies (all from Debian packages; scripts/setup.sh installs them) ---
-lrf_dependency(openblas LIBRARY openblas HEADER cblas.h
-    HEADER_SUFFIXES openblas-pthread x86_64-linux-gnu/openblas-pthread
-                    aarch64-linux-gnu/openblas-pthread openblas
-    PC_REQUIRES openblas)
+# Not link dependencies: OpenBLAS (libopenblas.so.0) and oneDNN (libdnnl.so.2), which
+# the model loads at run time when one is created (src/model/module.cmake, backend.c;
+# dlopen is in glibc's libc since 2.34).
 lrf_dependency(csv LIBRARY csv HEADER csv.h PC_LIBS -lcsv)
 lrf_dependency(zlib PACKAGE ZLIB TARGET ZLIB::ZLIB PC_REQUIRES zlib) # gzip-compressed CSV input
 lrf_dependency(m LIBRARY m PC_LIBS -lm)

@@ -71,7 +71,21 @@ needs() { # needs BINARY LIB...: BINARY's dynamic section names every LIB
         grep -q "(NEEDED).*\[$lib" <<<"$dynamic" || { echo "$elf does not need $lib"; return 1; }
     done
 }
-check "liblrf.so records its dependencies" needs "$P/$libdir/liblrf.so.$version" libopenblas libcsv
+not_needs() { # not_needs BINARY LIB...: BINARY's dynamic section names no LIB
+    local elf=$1 lib dynamic
+    shift
+    dynamic=$(readelf -d "$elf")
+    for lib; do
+        if grep -q "(NEEDED).*\[$lib" <<<"$dynamic"; then
+            echo "$elf needs $lib"
+            return 1
+        fi
+    done
+}
+check "liblrf.so records its dependencies" needs "$P/$libdir/liblrf.so.$version" libcsv
+# OpenBLAS and oneDNN are loaded by the first model (dlopen), never at start-up.
+check "liblrf.so does not link OpenBLAS or oneDNN" not_needs "$P/$libdir/liblrf.so.$version" \
+    libopenblas libdnnl
 no_undefined() { # ldd -r: every symbol of the library resolves
     local report
     report=$(ldd -r "$1" 2>&1)
