@@ -15,17 +15,11 @@
 
 #include "check.h"
 #include "dataset/internal.h"
+#include "dataset_files.h"
 #include "lrf/dataset.h"
 
 static char tmpdir[] = "/tmp/lrf_test_cache_key_XXXXXX";
 static char csv_path[600], cache_dir[600];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    fputs(text, f);
-    fclose(f);
-}
 
 static struct lrf_dataset_options cache_opts(void)
 {
@@ -50,7 +44,7 @@ static struct lrf_dataset *load(bool *from_cache)
 /* Loads twice (the second from the cache) and returns the source's times. */
 static struct stat cache_it(const char *text)
 {
-    write_file(csv_path, text);
+    write_text_file(csv_path, text);
     bool cached;
     lrf_dataset_destroy(load(&cached));
     struct lrf_dataset *ds = load(&cached);
@@ -71,7 +65,7 @@ static void test_same_size_rewrite_restored_mtime(void)
 {
     struct stat before = cache_it("label,a,b\n0,1,2\n1,3,4\n");
     /* A new file of the same size, written over the old one, times restored. */
-    write_file(csv_path, "label,a,b\n0,1,2\n1,3,7\n");
+    write_text_file(csv_path, "label,a,b\n0,1,2\n1,3,7\n");
     restore_mtime(&before);
     struct stat after;
     stat(csv_path, &after);
@@ -152,7 +146,7 @@ static void test_hash_split_invariant(void)
 static void test_racy_entry_checks_content(void)
 {
     const char *orig = "label,a,b\n0,1,2\n1,3,4\n";
-    write_file(csv_path, orig);
+    write_text_file(csv_path, orig);
     bool cached;
     lrf_dataset_destroy(load(&cached));
     struct stat sb;
@@ -166,12 +160,12 @@ static void test_racy_entry_checks_content(void)
     CHECK(ds_cache_read(cpath, csv_path, &key, okey, &ds) == LRF_OK);
     lrf_dataset_destroy(ds);
     ds = NULL;
-    write_file(csv_path, "label,a,b\n0,1,2\n1,3,5\n"); /* as if its timestamps had not moved */
+    write_text_file(csv_path, "label,a,b\n0,1,2\n1,3,5\n"); /* as if its timestamps had not moved */
     CHECK_MSG(ds_cache_read(cpath, csv_path, &key, okey, &ds) != LRF_OK,
               "a racy entry was served without checking the content");
     lrf_dataset_destroy(ds);
     ds = NULL;
-    write_file(csv_path, orig);
+    write_text_file(csv_path, orig);
     CHECK(ds_cache_read(cpath, csv_path, &key, okey, &ds) == LRF_OK);
     lrf_dataset_destroy(ds);
 }
@@ -188,9 +182,6 @@ int main(void)
     test_digit_edited_in_place();
     test_hash_split_invariant();
     test_racy_entry_checks_content();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    remove_tree(tmpdir);
     return check_summary();
 }

@@ -15,17 +15,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "dataset_files.h"
 #include "lrf/dataset.h"
 
 static char tmpdir[] = "/tmp/lrf_test_cache_safety_XXXXXX";
 static char src_dir[600], csv_path[700], cache_root[600], cache_dir[700];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    fputs(text, f);
-    fclose(f);
-}
 
 static struct lrf_dataset_options cache_opts(void)
 {
@@ -56,18 +50,6 @@ static unsigned mode_of(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 ? (unsigned)(sb.st_mode & 07777) : 0;
-}
-
-/* Entries of cache_dir whose name contains part. */
-static int count_entries(const char *part)
-{
-    DIR *d = opendir(cache_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += strstr(e->d_name, part) != NULL;
-    if (d)
-        closedir(d);
-    return n;
 }
 
 static void test_modes(void)
@@ -127,9 +109,9 @@ static void test_stale_temporaries(void)
     snprintf(live, sizeof live, "%s/.0123456789abcdef.lrfds.%ld.cafebabe.tmp", cache_dir,
              (long)getpid());
     snprintf(legacy, sizeof legacy, "%s/0123456789abcdef.lrfds.tmp.AbCdEf", cache_dir);
-    write_file(dead, "partial");
-    write_file(live, "partial");
-    write_file(legacy, "partial");
+    write_text_file(dead, "partial");
+    write_text_file(live, "partial");
+    write_text_file(legacy, "partial");
     struct timespec old[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
     utimensat(AT_FDCWD, legacy, old, 0);
     CHECK(load_default() == 1); /* a cache hit cleans up too */
@@ -167,7 +149,8 @@ static void test_interrupted(void)
         CHECK(lrf_dataset_load_csv(paths[k], &o, &ds, &err) == LRF_ERR_INTERRUPTED);
         CHECK(ds == NULL && err.status == LRF_ERR_INTERRUPTED);
         CHECK_MSG(access(cpath, F_OK) != 0, "an interrupted load left a cache entry");
-        CHECK_MSG(count_entries(".tmp") == 0, "an interrupted load left a temporary file");
+        CHECK_MSG(count_dir_entries(cache_dir, ".tmp") == 0,
+                  "an interrupted load left a temporary file");
     }
 }
 
@@ -183,14 +166,11 @@ int main(void)
     snprintf(cache_root, sizeof cache_root, "%s/xdg", tmpdir);
     snprintf(cache_dir, sizeof cache_dir, "%s/lrfind", cache_root);
     mkdir(src_dir, 0700);
-    write_file(csv_path, "label,a,b\n0,1,2\n1,3,4\n2,5,6\n");
+    write_text_file(csv_path, "label,a,b\n0,1,2\n1,3,4\n2,5,6\n");
     test_modes();
     test_refused();
     test_stale_temporaries();
     test_interrupted();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    remove_tree(tmpdir);
     return check_summary();
 }

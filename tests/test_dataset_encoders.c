@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "dataset_equal.h"
+#include "dataset_files.h"
 #include "lrf/dataset.h"
 
 static char tmpdir[] = "/tmp/lrf_test_encoders_XXXXXX";
@@ -189,20 +190,9 @@ static void test_options_in_key(void)
     }
 }
 
-static int cache_files(void)
-{
-    DIR *d = opendir(cache_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += strstr(e->d_name, ".lrfds") != NULL;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void test_nothing_cached_from_failure(void)
 {
-    int before = cache_files();
+    int before = count_dir_entries(cache_dir, ".lrfds");
     static const char *const texts[] = {"a,b,label\n1,2,0\n3,4\n", "a,label\n1,x\n2,x\n",
                                         "x,c,label\n1,NA,0\n2,inf,1\n"};
     for (int i = 0; i < 3; i++) {
@@ -212,7 +202,8 @@ static void test_nothing_cached_from_failure(void)
         CHECK(lrf_dataset_load_csv(write_text("bad.csv", texts[i]), &o, &ds, &err) != LRF_OK);
         CHECK(ds == NULL);
     }
-    CHECK_MSG(cache_files() == before, "a failed parse left a cache entry");
+    CHECK_MSG(count_dir_entries(cache_dir, ".lrfds") == before,
+              "a failed parse left a cache entry");
 }
 
 static size_t gzip_text(const char *text, unsigned char *out, size_t cap)
@@ -270,13 +261,14 @@ static void test_stdin(void)
     struct lrf_dataset_options o = opts(true);
     struct lrf_dataset *ds = NULL;
     struct lrf_error err;
-    int before = cache_files();
+    int before = count_dir_entries(cache_dir, ".lrfds");
     CHECK(lrf_dataset_load_csv("-", &o, &ds, &err) == LRF_OK);
     dup2(saved, 0);
     close(saved);
     waitpid(writer, NULL, 0);
     CHECK(ds && lrf_dataset_rows(ds) == 4 && lrf_dataset_format(ds).stream &&
-          !strcmp(lrf_dataset_source(ds), "<stdin>") && cache_files() == before);
+          !strcmp(lrf_dataset_source(ds), "<stdin>") &&
+          count_dir_entries(cache_dir, ".lrfds") == before);
     lrf_dataset_destroy(ds);
 }
 
@@ -294,9 +286,6 @@ int main(void)
     test_nothing_cached_from_failure();
     test_gzip();
     test_stdin();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    remove_tree(tmpdir);
     return check_summary();
 }

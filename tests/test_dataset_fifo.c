@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "dataset_files.h"
 #include "lrf/dataset.h"
 
 /* Longest a case may take before it counts as a hang. */
@@ -64,17 +65,6 @@ static int load_device(void)
     return st == LRF_ERR_IO && strstr(err.message, "not a regular file") ? 0 : 1;
 }
 
-static int cache_entries(void)
-{
-    DIR *d = opendir(cache_dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void test_fifo_with_writer(void)
 {
     pid_t writer = fork();
@@ -93,7 +83,7 @@ static void test_fifo_with_writer(void)
     alarm(0);
     CHECK(ds && lrf_dataset_rows(ds) == 3 && lrf_dataset_classes(ds) == 2);
     CHECK(ds && !lrf_dataset_from_cache(ds));
-    CHECK_MSG(cache_entries() == 0, "a stream was cached");
+    CHECK_MSG(count_dir_entries(cache_dir, NULL) == 0, "a stream was cached");
     lrf_dataset_destroy(ds);
     int status;
     waitpid(writer, &status, 0);
@@ -115,9 +105,6 @@ int main(void)
     r = in_child(load_device);
     CHECK_MSG(r == 0, "a device as data: %s", r == 128 + SIGALRM ? "hung" : "not refused");
     test_fifo_with_writer();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    remove_tree(tmpdir);
     return check_summary();
 }

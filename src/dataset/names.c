@@ -81,32 +81,40 @@ const char *lrf_column_type_name(enum lrf_column_type type)
     return (unsigned)type < LRF_COLUMN_TYPE_COUNT ? TYPE_NAMES[type] : "unknown";
 }
 
-static int find_name(const char *const *names, int n, const char *text)
+/* The index of text in names[0..n), or an error listing them. */
+static enum lrf_status find_name(const char *const *names, int n, const char *what,
+                                 const char *text, int *out, struct lrf_error *err)
 {
     for (int k = 0; text && k < n; k++)
-        if (!strcmp(text, names[k]))
-            return k;
-    return -1;
+        if (!strcmp(text, names[k])) {
+            *out = k;
+            return LRF_OK;
+        }
+    char list[128] = "";
+    for (int k = 0; k < n; k++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 k == 0       ? ""
+                 : k == n - 1 ? " or "
+                              : ", ",
+                 names[k]);
+    return lrf_error_set(err, LRF_ERR_INVALID_ARG, "%s: expected %s, got '%s'", what, list,
+                         text ? text : "(null)");
 }
 
 enum lrf_status lrf_missing_parse(const char *text, enum lrf_missing *out, struct lrf_error *err)
 {
-    int k = find_name(MISSING_NAMES, LRF_MISSING_COUNT, text);
-    if (k < 0)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "missing: expected impute, drop or error, got '%s'",
-                             text ? text : "(null)");
-    *out = (enum lrf_missing)k;
-    return LRF_OK;
+    int k = 0;
+    enum lrf_status st = find_name(MISSING_NAMES, LRF_MISSING_COUNT, "missing", text, &k, err);
+    if (st == LRF_OK)
+        *out = (enum lrf_missing)k;
+    return st;
 }
 
 enum lrf_status lrf_task_parse(const char *text, enum lrf_task *out, struct lrf_error *err)
 {
-    int k = find_name(TASK_NAMES, LRF_TASK_COUNT, text);
-    if (k < 0)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "task: expected auto, classification or regression, got '%s'",
-                             text ? text : "(null)");
-    *out = (enum lrf_task)k;
-    return LRF_OK;
+    int k = 0;
+    enum lrf_status st = find_name(TASK_NAMES, LRF_TASK_COUNT, "task", text, &k, err);
+    if (st == LRF_OK)
+        *out = (enum lrf_task)k;
+    return st;
 }
