@@ -223,7 +223,8 @@ static bool cells_field(struct ds_parser *p, size_t j, const char *s, size_t len
         ds_parser_fail(p, LRF_ERR_DATA, p->row_line, 0, "a chunk of more than 4 GB of text");
         return false;
     }
-    if (!ds_grow((void **)&c->text, &c->text_cap, c->text_len + len + 1, 1)) {
+    if (c->text_len + len + 1 > c->text_cap &&
+        !ds_grow((void **)&c->text, &c->text_cap, c->text_len + len + 1, 1)) {
         ds_parser_fail_nomem(p);
         return false;
     }

@@ -1,66 +1,67 @@
-/* Order statistics of a column's numbers: the median by selection (linear
- * time, not a sort: a median per numeric column is part of every general
- * load) and an all-distinct test (sorting, for the few identifier candidates). */
+/* Order statistics of a column's numbers: the median by a two-pass radix
+ * selection (linear, branch-light: a median per numeric column is part of
+ * every general load) and an all-distinct test (sorting, for the few
+ * identifier candidates). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dataset/internal.h"
 
-static void swap(float *a, float *b)
+enum { RADIX = 1 << 16 };
+
+/* float -> uint32 with the same order (negatives: every bit flipped). */
+static inline uint32_t key_of(float f)
 {
-    float t = *a;
-    *a = *b;
-    *b = t;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u ^ (u >> 31 ? 0xFFFFFFFFu : 0x80000000u);
 }
 
-/* Rearranges v so that v[k] is the k-th smallest, smaller ones before it. */
-static void select_kth(float *v, size_t n, size_t k)
+static inline float float_of(uint32_t k)
 {
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        /* median of three as the pivot, left in v[mid] */
-        if (v[mid] < v[lo])
-            swap(&v[mid], &v[lo]);
-        if (v[hi] < v[lo])
-            swap(&v[hi], &v[lo]);
-        if (v[hi] < v[mid])
-            swap(&v[hi], &v[mid]);
-        float pivot = v[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (pivot < v[j])
-                j--;
-            if (i <= j) {
-                swap(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return;
+    uint32_t u = k ^ (k >> 31 ? 0x80000000u : 0xFFFFFFFFu);
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* The bucket holding the element of rank *k (updated to its rank inside). */
+static uint32_t bucket_of(const uint32_t *count, size_t *k)
+{
+    uint32_t b = 0;
+    while (*k >= count[b])
+        *k -= count[b++];
+    return b;
+}
+
+/* The k-th smallest of v[0..n): the high 16 bits by one histogram, then the
+ * low 16 among the values that share them. count: RADIX scratch entries. */
+static float kth(const float *v, size_t n, size_t k, uint32_t *count)
+{
+    memset(count, 0, RADIX * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[key_of(v[i]) >> 16]++;
+    uint32_t high = bucket_of(count, &k);
+    memset(count, 0, RADIX * sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t key = key_of(v[i]);
+        if (key >> 16 == high)
+            count[key & 0xFFFFu]++;
     }
+    return float_of(high << 16 | bucket_of(count, &k));
 }
 
 float ds_median(float *v, size_t n)
 {
-    if (n == 0)
-        return 0.0f;
-    size_t k = n / 2;
-    select_kth(v, n, k);
-    if (n % 2)
-        return v[k];
-    float below = v[0]; /* the largest of v[0..k), all <= v[k] */
-    for (size_t i = 1; i < k; i++)
-        below = v[i] > below ? v[i] : below;
-    return (float)(((double)below + (double)v[k]) / 2.0); /* numpy's median */
+    uint32_t *count = n ? malloc(RADIX * sizeof *count) : NULL;
+    if (!count) /* none, or no memory for the histogram */
+        return n ? v[n / 2] : 0.0f;
+    float hi = kth(v, n, n / 2, count);
+    float m = hi;
+    if (n % 2 == 0) /* numpy's median: the mean of the two middle values */
+        m = (float)(((double)kth(v, n, n / 2 - 1, count) + (double)hi) / 2.0);
+    free(count);
+    return m;
 }
 
 static int cmp_float(const void *a, const void *b)
