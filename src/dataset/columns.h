@@ -222,12 +222,13 @@ enum lrf_status ds_table_check_like(const struct ds_table *t, const struct ds_pl
 /* Missing counts, and the errors the policy makes of missing values. */
 enum lrf_status ds_table_missing(const struct ds_table *t, const struct ds_plan *pl,
                                  enum lrf_missing policy);
-/* The encoded rows (float32) and the kept rows' label texts into *in. */
+/* The encoded rows (uint8 when every value fits, else float32), the feature
+ * ranges, and the kept rows' label texts into *in. */
 enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *pl,
                                 enum lrf_missing policy, struct ds_label_input *in,
                                 struct lrf_error *err);
-/* uint8 storage when every value fits (LRF_OK also when it does not). */
-enum lrf_status ds_compact_storage(struct lrf_dataset *ds);
+/* float32 storage made uint8 (every value an integer in 0..255). */
+enum lrf_status ds_to_u8(struct lrf_dataset *ds);
 /* The general path from CELLS chunks already parsed: pl->ds complete. */
 enum lrf_status ds_general_finish(const char *name, const char *data, struct ds_chunk *chunks,
                                   int nchunks, struct ds_plan *pl,

@@ -194,6 +194,8 @@ struct encode_job {
     float *out;         /* (kept rows of all chunks, D), zeroed */
     const char **label; /* (kept rows of all chunks) */
     long *line;         /* (kept rows of all chunks) */
+    float *lo, *hi;     /* (D) this chunk's feature ranges */
+    bool fits_u8;       /* every value it wrote an integer in 0..255 */
 };
 
 static void *keep_rows(void *arg)
@@ -238,6 +240,19 @@ static void encode_cell(const struct ds_column *c, const struct ds_levels *looku
         o[k] = 1.0f; /* a level the training rows did not have: all zeros */
 }
 
+/* The row's values into the chunk's ranges and uint8 test (while it is in cache). */
+static void note_range(struct encode_job *job, const float *x, size_t d)
+{
+    bool fits = true;
+    for (size_t j = 0; j < d; j++) {
+        float v = x[j];
+        job->lo[j] = v < job->lo[j] ? v : job->lo[j];
+        job->hi[j] = v > job->hi[j] ? v : job->hi[j];
+        fits &= v >= 0.0f && v <= 255.0f && v == (float)(int)v;
+    }
+    job->fits_u8 &= fits;
+}
+
 static void *encode_rows(void *arg)
 {
     struct encode_job *job = arg;
@@ -259,6 +274,7 @@ static void *encode_rows(void *arg)
         }
         job->label[o] = p->cells.text + p->cells.off[r * nc + label];
         job->line[o] = t->line_base[job->c] + (long)p->cells.line[r];
+        note_range(job, job->out + o * d, d);
         o++;
     }
     return NULL;
@@ -279,6 +295,41 @@ static struct ds_levels *level_lookup(const struct ds_schema *s)
     if (!ok)
         free(lk);
     return ok ? lk : NULL;
+}
+
+static bool start_ranges(struct encode_job *job, size_t d)
+{
+    job->lo = malloc((d ? d : 1) * sizeof(float));
+    job->hi = malloc((d ? d : 1) * sizeof(float));
+    for (size_t j = 0; job->lo && job->hi && j < d; j++) {
+        job->lo[j] = INFINITY;
+        job->hi[j] = -INFINITY;
+    }
+    job->fits_u8 = true;
+    return job->lo && job->hi;
+}
+
+/* The chunks' ranges into ds->fmin/fmax; uint8 storage when every value fits. */
+static bool merge_ranges(const struct encode_job *jobs, int n, struct lrf_dataset *ds)
+{
+    size_t d = ds->features;
+    ds->fmin = malloc((d ? d : 1) * sizeof(float));
+    ds->fmax = malloc((d ? d : 1) * sizeof(float));
+    if (!ds->fmin || !ds->fmax)
+        return false;
+    bool fits = true;
+    for (size_t j = 0; j < d; j++) {
+        ds->fmin[j] = INFINITY;
+        ds->fmax[j] = -INFINITY;
+    }
+    for (int c = 0; c < n; c++) {
+        fits &= jobs[c].fits_u8;
+        for (size_t j = 0; j < d; j++) {
+            ds->fmin[j] = jobs[c].lo[j] < ds->fmin[j] ? jobs[c].lo[j] : ds->fmin[j];
+            ds->fmax[j] = jobs[c].hi[j] > ds->fmax[j] ? jobs[c].hi[j] : ds->fmax[j];
+        }
+    }
+    return !fits || ds_to_u8(ds) == LRF_OK;
 }
 
 /* The encoded rows into ds->f32 and each kept row's label text and line. */
@@ -316,11 +367,16 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
         jobs[c].out = ds->f32;
         jobs[c].label = (const char **)in->texts;
         jobs[c].line = (long *)in->lines;
+        ok = start_ranges(&jobs[c], ds->features);
     }
     if (ok)
         ds_run_parallel(jobs, sizeof jobs[0], t->n, encode_rows);
-    for (int c = 0; c < t->n; c++)
+    ok = ok && merge_ranges(jobs, t->n, ds);
+    for (int c = 0; c < t->n; c++) {
         free(jobs[c].keep);
+        free(jobs[c].lo);
+        free(jobs[c].hi);
+    }
     for (size_t k = 0; lookup && k < ds->schema.ncols; k++)
         ds_levels_free(&lookup[k]);
     free(lookup);
@@ -333,18 +389,11 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
     return LRF_OK;
 }
 
-/* uint8 storage when every encoded value is an integer in 0..255, as the
- * fast path would have stored it. */
-enum lrf_status ds_compact_storage(struct lrf_dataset *ds)
+/* uint8 storage (every encoded value is an integer in 0..255), as the fast
+ * path would have stored it. */
+enum lrf_status ds_to_u8(struct lrf_dataset *ds)
 {
     size_t n = ds->rows * ds->features;
-    if (ds->storage != LRF_STORAGE_FLOAT32)
-        return LRF_OK;
-    for (size_t i = 0; i < n; i++) {
-        float v = ds->f32[i];
-        if (!(v >= 0.0f && v <= 255.0f && v == (float)(int)v))
-            return LRF_OK;
-    }
     uint8_t *u = malloc(n ? n : 1);
     if (!u)
         return LRF_ERR_NOMEM;

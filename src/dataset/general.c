@@ -63,7 +63,13 @@ static enum lrf_status type_columns(struct ds_table *t, struct ds_plan *pl,
         return st == LRF_OK ? ds_table_fills(t, pl, err) : st;
     }
     st = ds_table_decide(t, pl, err);
-    return st == LRF_OK ? ds_table_fit(t, pl->ds, opt->missing, err) : st;
+    if (st == LRF_OK)
+        st = ds_table_fit(t, pl->ds, opt->missing, err);
+    if (st == LRF_OK && pl->ds->features == 0)
+        st = lrf_error_set_at(err, LRF_ERR_DATA, t->name, 0, 0,
+                              "no feature columns left (every one dropped or empty): expected "
+                              "features and a label");
+    return st;
 }
 
 static enum lrf_status encode_and_label(struct ds_table *t, struct ds_plan *pl,
@@ -111,13 +117,8 @@ enum lrf_status ds_general_finish(const char *name, const char *data, struct ds_
         st = encode_and_label(&t, pl, opt, err);
     table_free(&t);
     struct lrf_dataset *ds = pl->ds;
-    if (st == LRF_OK && ds_compact_storage(ds) != LRF_OK)
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    if (st == LRF_OK && ds_feature_names(ds) != LRF_OK)
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    if (st == LRF_OK)
-        st = ds_compute_ranges(ds, err);
-    if (st == LRF_OK && ds_count_classes(ds) != LRF_OK)
+    /* Ranges come from the encoding: vmin/vmax and the class counts are left. */
+    if (st == LRF_OK && (ds_feature_names(ds) != LRF_OK || ds_finish_stats(ds) != LRF_OK))
         st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     return st;
 }
