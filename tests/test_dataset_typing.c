@@ -416,6 +416,7 @@ static const struct bad bad[] = {
      LRF_ERR_DATA,
      0,
      "column 'label' (1): every label is missing"},
+    {"every feature empty", "a,label\nNA,x\n,y\n", {0}, LRF_ERR_DATA, 0, "no feature columns left"},
     {"integer class label with --task classification",
      "a,label\n1,0.5\n2,1\n",
      {.task = LRF_TASK_CLASSIFICATION},
