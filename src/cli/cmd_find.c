@@ -41,7 +41,10 @@ void cli_find_usage(void)
           "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
           "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
           "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
-          "\n" CLI_TRAIN_OPTIONS_USAGE "Sweep:\n"
+          "\n",
+          stdout);
+    fputs(CLI_TRAIN_OPTIONS_USAGE, stdout); /* one literal would pass C's 4095 bytes */
+    fputs("Sweep:\n"
           "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
           "      --end-lr LR         last lr of the sweep (default 10)\n"
           "      --iters N           optimizer steps in the sweep (default 100)\n"

@@ -6,22 +6,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/data_options.h"
 #include "cli/json.h"
 #include "lrf/dataset.h"
 
 static void usage(void)
 {
     fputs("Usage: lrfind inspect [--data FILE.csv] [OPTIONS]\n"
-          "Parse a CSV as the range test would and describe what was found: rows,\n"
-          "feature columns, the label column and class mapping, storage, value ranges,\n"
-          "memory used and parse speed. Without --data, describe the built-in dataset.\n"
+          "Parse a CSV as the range test would and describe what was found and decided:\n"
+          "the separator and header, every column's role (label, feature, dropped, and\n"
+          "why), type, levels and missing values, the label and the task and why, the\n"
+          "classes, storage, value ranges, memory used and parse speed. Without --data,\n"
+          "describe the built-in dataset.\n"
           "\n"
-          "  -d, --data FILE.csv    the CSV to parse\n"
+          "  -d, --data FILE.csv    the CSV to parse (- = standard input; gzip is read too)\n"
           "  -l, --label NAME|INDEX label column: a header name or 0-based index (-1 = last);\n"
-          "                         default: the column named label, class, target or y,\n"
-          "                         else the first\n"
+          "                         default: as for the range test (see lrfind --help)\n"
           "      --no-cache         parse the file even if a cached copy is valid\n"
-          "      --threads N        parser threads (default: all cores)\n"
+          "      --threads N        parser threads (default: all cores)\n" CLI_DATA_OPTIONS_USAGE
           "      --json             print JSON instead of text\n"
           "  -h, --help             show this help and exit\n",
           stdout);
@@ -39,15 +41,18 @@ static void print_text(const struct lrf_dataset *ds)
     if (lrf_dataset_file_bytes(ds))
         printf(" (%.1f MB)", mb(lrf_dataset_file_bytes(ds)));
     printf("\nrows:          %zu\n", lrf_dataset_rows(ds));
-    printf("columns:       %zu (%zu features + label), %s\n", lrf_dataset_columns(ds), d,
+    printf("columns:       %zu in the file, %zu encoded features, %s\n", lrf_dataset_columns(ds), d,
            lrf_dataset_has_header(ds) ? "with header" : "no header");
     if (lrf_dataset_has_header(ds))
-        printf("label column:  '%s' (column %zu)\n", lrf_dataset_label_name(ds),
-               lrf_dataset_label_index(ds));
+        printf("label column:  '%s' (column %zu): %s\n", lrf_dataset_label_name(ds),
+               lrf_dataset_label_index(ds), lrf_dataset_label_reason(ds));
     else
-        printf("label column:  column %zu\n", lrf_dataset_label_index(ds));
-    printf("classes:       %zu (%s labels, in sorted order)\n", k,
-           lrf_dataset_labels_numeric(ds) ? "integer" : "string");
+        printf("label column:  column %zu: %s\n", lrf_dataset_label_index(ds),
+               lrf_dataset_label_reason(ds));
+    cli_data_print_decisions(stdout, ds);
+    if (lrf_dataset_task(ds) == LRF_TASK_CLASSIFICATION)
+        printf("classes:       %zu (%s labels, in sorted order)\n", k,
+               lrf_dataset_labels_numeric(ds) ? "integer" : "string");
     for (size_t c = 0; c < k; c++) {
         size_t n = lrf_dataset_class_count(ds, c);
         printf("  class %-3zu <- %-12s %8zu rows (%.1f%%)\n", c, lrf_dataset_class_name(ds, c), n,
@@ -139,6 +144,7 @@ static void print_json(const struct lrf_dataset *ds)
     cli_json_bool(&j, lrf_dataset_from_cache(ds));
     cli_json_key(&j, "threads");
     cli_json_int(&j, lrf_dataset_threads_used(ds));
+    cli_data_json_decisions(&j, ds);
     cli_json_object_end(&j);
     cli_json_finish(&j);
 }
@@ -152,6 +158,7 @@ int cli_cmd_inspect(int argc, char **argv)
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"json", no_argument, NULL, OPT_JSON},
         {"threads", required_argument, NULL, OPT_THREADS},
+        CLI_DATA_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -162,6 +169,11 @@ int cli_cmd_inspect(int argc, char **argv)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1) {
+        int r = cli_data_option(&opt, c, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
         switch (c) {
         case 'd':
             data = optarg;
@@ -193,6 +205,8 @@ int cli_cmd_inspect(int argc, char **argv)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
     if (!data && opt.label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!data && cli_data_options_given(&opt))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
     struct lrf_error err;
     lrf_error_clear(&err);
     struct lrf_dataset *ds = NULL;

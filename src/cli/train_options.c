@@ -16,6 +16,7 @@ void cli_train_options_init(struct cli_train_options *o)
     o->optim = LRF_OPTIM_SGD;
     o->batch = 128;
     o->accumulate = 1;
+    o->dataset = lrf_dataset_options_default();
 }
 
 int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
@@ -23,6 +24,9 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
     struct lrf_error err;
     long n;
     double v;
+    int r = cli_data_option(&o->dataset, c, arg);
+    if (r != 0)
+        return r;
     switch (c) {
     case CLI_TOPT_DATA:
         o->data = arg;
@@ -120,6 +124,10 @@ int cli_train_options_check(const struct cli_train_options *o)
         return cli_usage_error("--val and --val-split exclude each other");
     if (!o->data && o->label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!o->data && cli_data_options_given(&o->dataset))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
+    if (o->data && o->val && !strcmp(o->data, "-") && !strcmp(o->val, "-"))
+        return cli_usage_error("--data - and --val -: standard input can be read only once");
     if (o->optim == LRF_OPTIM_ADAGRAD && o->momentum_set)
         return cli_usage_error("--momentum: adagrad has no momentum");
     return CLI_EXIT_OK;
@@ -152,15 +160,25 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
 {
     memset(d, 0, sizeof *d);
     enum lrf_status st;
-    struct lrf_dataset_options dopt = lrf_dataset_options_default();
+    struct lrf_dataset_options dopt = o->dataset;
     dopt.label = o->label;
     dopt.use_cache = !o->no_cache;
+    dopt.threads = o->threads;
     if (o->data)
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
     else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
+    if (lrf_dataset_task(d->train) == LRF_TASK_REGRESSION) {
+        /* The trainer learns classes only, for now (regression is issue 13's next step). */
+        st = lrf_error_set_at(err, LRF_ERR_UNSUPPORTED, o->data, 0, 0,
+                              "the label '%s' is a regression target (%s); training on "
+                              "regression targets is not supported yet: --task classification, "
+                              "or another --label",
+                              lrf_dataset_label_name(d->train), lrf_dataset_task_reason(d->train));
+        goto fail;
+    }
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli/data_options.h"
 #include "lrf/dataset.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -71,9 +72,7 @@ enum {
         {"batch", required_argument, NULL, CLI_TOPT_BATCH},                                        \
         {"accumulate", required_argument, NULL, CLI_TOPT_ACCUMULATE},                              \
         {"seed", required_argument, NULL, CLI_TOPT_SEED},                                          \
-    {                                                                                              \
-        "threads", required_argument, NULL, CLI_TOPT_THREADS                                       \
-    }
+        {"threads", required_argument, NULL, CLI_TOPT_THREADS}, CLI_DATA_LONG_OPTIONS
 
 #define CLI_TRAIN_OPTIONS_USAGE                                                                    \
     "Data:\n"                                                                                      \
@@ -83,8 +82,10 @@ enum {
     "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"       \
     "                          0 = no validation)\n"                                               \
     "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"          \
-    "                          default: the column named label, class, target or y, else\n"        \
-    "                          the first\n"                                                        \
+    "                          default: the column named label, class, target, outcome,\n"         \
+    "                          species, else y (no x), else the last if text or few\n"             \
+    "                          integer levels, else the first (inspect says "                      \
+    "why)\n" CLI_DATA_OPTIONS_USAGE                                                                \
     "      --normalize KIND    standard (default), minmax or none; statistics from the\n"          \
     "                          training rows\n"                                                    \
     "      --no-cache          parse the CSV even if a cached copy is valid\n"                     \
@@ -116,7 +117,8 @@ struct cli_train_options {
     long batch;
     long accumulate;
     uint64_t seed;
-    int threads; /* 0 = OpenBLAS default */
+    int threads;                        /* 0 = OpenBLAS default */
+    struct lrf_dataset_options dataset; /* --sep, --decimal, --drop, --missing, --task */
 };
 
 void cli_train_options_init(struct cli_train_options *o);
