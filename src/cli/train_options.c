@@ -170,15 +170,8 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
-    if (lrf_dataset_task(d->train) == LRF_TASK_REGRESSION) {
-        /* The trainer learns classes only, for now (regression is issue 13's next step). */
-        st = lrf_error_set_at(err, LRF_ERR_UNSUPPORTED, o->data, 0, 0,
-                              "the label '%s' is a regression target (%s); training on "
-                              "regression targets is not supported yet: --task classification, "
-                              "or another --label",
-                              lrf_dataset_label_name(d->train), lrf_dataset_task_reason(d->train));
+    if ((st = cli_data_trainable(d->train, o->data, err)) != LRF_OK)
         goto fail;
-    }
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {
