@@ -7,23 +7,26 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/data_options.h"
 #include "cli/json.h"
 #include "lrf/dataset.h"
+#include "lrf/interrupt.h"
 
 void cli_inspect_usage(void)
 {
     fputs("Usage: lrfind inspect [--data FILE.csv] [OPTIONS]\n"
-          "Parse a CSV as the range test would and describe what was found: rows,\n"
-          "feature columns, the label column and class mapping, storage, value ranges,\n"
-          "memory used and parse speed. Without --data, describe the built-in dataset.\n"
+          "Parse a CSV as the range test would and describe what was found and decided:\n"
+          "the separator and header, every column's role (label, feature, dropped, and\n"
+          "why), type, levels and missing values, the label and the task and why, the\n"
+          "classes, storage, value ranges, memory used and parse speed. Without --data,\n"
+          "describe the built-in dataset.\n"
           "\n"
-          "  -d, --data FILE.csv    the CSV to parse\n"
+          "  -d, --data FILE.csv    the CSV to parse (- = standard input; gzip is read too)\n"
           "  -l, --label NAME|INDEX label column: a header name or 0-based index (-1 = last);\n"
-          "                         default: the column named label, class, target or y,\n"
-          "                         else the first\n"
+          "                         default: as for the range test (see lrfind --help)\n"
           "      --no-cache         parse the file even if a cached copy is valid\n"
           "      --threads N        the most threads lrfind uses (here: CSV parsing;\n"
-          "                         default: all online cores)\n"
+          "                         default: all online cores)\n" CLI_DATA_OPTIONS_USAGE
           "      --json             print JSON instead of text\n"
           "  -h, --help             show this help and exit\n",
           stdout);
@@ -41,15 +44,18 @@ static void print_text(const struct lrf_dataset *ds)
     if (lrf_dataset_file_bytes(ds))
         printf(" (%.1f MB)", mb(lrf_dataset_file_bytes(ds)));
     printf("\nrows:          %zu\n", lrf_dataset_rows(ds));
-    printf("columns:       %zu (%zu features + label), %s\n", lrf_dataset_columns(ds), d,
+    printf("columns:       %zu in the file, %zu encoded features, %s\n", lrf_dataset_columns(ds), d,
            lrf_dataset_has_header(ds) ? "with header" : "no header");
     if (lrf_dataset_has_header(ds))
-        printf("label column:  '%s' (column %zu)\n", lrf_dataset_label_name(ds),
-               lrf_dataset_label_index(ds));
+        printf("label column:  '%s' (column %zu): %s\n", lrf_dataset_label_name(ds),
+               lrf_dataset_label_index(ds), lrf_dataset_label_reason(ds));
     else
-        printf("label column:  column %zu\n", lrf_dataset_label_index(ds));
-    printf("classes:       %zu (%s labels, in sorted order)\n", k,
-           lrf_dataset_labels_numeric(ds) ? "integer" : "string");
+        printf("label column:  column %zu: %s\n", lrf_dataset_label_index(ds),
+               lrf_dataset_label_reason(ds));
+    cli_data_print_decisions(stdout, ds);
+    if (lrf_dataset_task(ds) == LRF_TASK_CLASSIFICATION)
+        printf("classes:       %zu (%s labels, in sorted order)\n", k,
+               lrf_dataset_labels_numeric(ds) ? "integer" : "string");
     for (size_t c = 0; c < k; c++) {
         size_t n = lrf_dataset_class_count(ds, c);
         printf("  class %-3zu <- %-12s %8zu rows (%.1f%%)\n", c, lrf_dataset_class_name(ds, c), n,
@@ -127,6 +133,7 @@ static void print_json(const struct lrf_dataset *ds)
                           s > 0 ? mb(lrf_dataset_file_bytes(ds)) / s : (double)NAN);
     cli_json_field_bool(&j, "from_cache", lrf_dataset_from_cache(ds));
     cli_json_field_int(&j, "threads", lrf_dataset_threads_used(ds));
+    cli_data_json_decisions(&j, ds);
     cli_json_object_end(&j);
     cli_json_finish(&j);
 }
@@ -147,6 +154,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"json", no_argument, NULL, OPT_JSON},
         {"threads", required_argument, NULL, OPT_THREADS},
+        CLI_DATA_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -155,6 +163,11 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
     opterr = 0;
     long n;
     for (int c; (c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1;) {
+        int r = cli_data_option(&a->opt, c, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
         switch (c) {
         case 'd':
             a->data = optarg;
@@ -183,6 +196,8 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
     if (!a->data && a->opt.label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!a->data && cli_data_options_given(&a->opt))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
     return CLI_EXIT_OK;
 }
 
@@ -192,7 +207,10 @@ static int inspect(const struct inspect_args *a)
     struct lrf_error err;
     lrf_error_clear(&err);
     struct lrf_dataset *ds = NULL;
-    enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &a->opt, &ds, &err)
+    struct lrf_dataset_options opt = a->opt;
+    opt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load, no cache left */
+    lrf_interrupt_install();
+    enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &opt, &ds, &err)
                                  : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
     if (st != LRF_OK)
         return cli_fail(&err);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "cli/data_options.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/suggest_report.h"
@@ -19,6 +20,8 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
             lrf_storage_name(lrf_dataset_storage(ds)), lrf_dataset_classes(ds));
     fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
             lrf_dataset_from_cache(ds) ? " (cache)" : "");
+    if (ctx->opts->train_opts.data)
+        cli_data_print_label(fp, ds);
     fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
     if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
         fprintf(fp, " (momentum %g)", tc->optim.momentum);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lrf/interrupt.h"
 
 /* The held-out fraction of --data when no --val is given. */
 #define VAL_SPLIT_DEFAULT 0.1
@@ -22,6 +23,7 @@ void cli_train_options_init(struct cli_train_options *o)
     o->optim = d.optim.kind;
     o->batch = (long)d.batch_size;
     o->accumulate = (long)d.accumulate;
+    o->dataset = lrf_dataset_options_default();
 }
 
 void cli_train_options_usage(FILE *fp)
@@ -38,8 +40,10 @@ void cli_train_options_usage(FILE *fp)
         "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"
         "                          0 = no validation)\n"
         "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"
-        "                          default: the column named label, class, target or y, else\n"
-        "                          the first\n"
+        "                          default: the column named label, class, target, outcome,\n"
+        "                          species, else y (no x), else the last if text or few\n"
+        "                          integer levels, else the first (inspect says why)\n"
+        "%s"
         "      --normalize KIND    %s (default standard);\n"
         "                          statistics from the training rows\n"
         "      --no-cache          parse the CSV even if a cached copy is valid\n"
@@ -59,7 +63,7 @@ void cli_train_options_usage(FILE *fp)
         "      --threads N         the most threads lrfind uses, for CSV parsing and OpenBLAS\n"
         "                          (default: all online cores; OpenBLAS honours\n"
         "                          OPENBLAS_NUM_THREADS)\n",
-        normalize, optim);
+        CLI_DATA_OPTIONS_USAGE, normalize, optim);
 }
 
 /* A number >= 0 (and < 1 when below_one), or a usage error naming the option and what
@@ -79,6 +83,9 @@ static bool parse_nonneg(const char *option, const char *arg, bool below_one, co
 static int handle_data_option(struct cli_train_options *o, int c, const char *arg)
 {
     struct lrf_error err;
+    int r = cli_data_option(&o->dataset, c, arg);
+    if (r != 0)
+        return r;
     switch (c) {
     case CLI_TOPT_DATA:
         o->data = arg;
@@ -180,6 +187,10 @@ int cli_train_options_check(const struct cli_train_options *o)
         return cli_usage_error("--val and --val-split exclude each other");
     if (!o->data && o->label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!o->data && cli_data_options_given(&o->dataset))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
+    if (o->data && o->val && !strcmp(o->data, "-") && !strcmp(o->val, "-"))
+        return cli_usage_error("--data - and --val -: standard input can be read only once");
     if (o->optim == LRF_OPTIM_ADAGRAD && o->momentum_set)
         return cli_usage_error("--momentum: adagrad has no momentum");
     return CLI_EXIT_OK;
@@ -213,15 +224,18 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
 {
     memset(d, 0, sizeof *d);
     enum lrf_status st;
-    struct lrf_dataset_options dopt = lrf_dataset_options_default();
+    struct lrf_dataset_options dopt = o->dataset;
     dopt.label = o->label;
     dopt.use_cache = !o->no_cache;
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
+    dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
     if (o->data)
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
     else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
+        goto fail;
+    if ((st = cli_data_trainable(d->train, o->data, err)) != LRF_OK)
         goto fail;
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/data_options.h"
 #include "lrf/dataset.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -72,9 +73,7 @@ enum {
         {"batch", required_argument, NULL, CLI_TOPT_BATCH},                                        \
         {"accumulate", required_argument, NULL, CLI_TOPT_ACCUMULATE},                              \
         {"seed", required_argument, NULL, CLI_TOPT_SEED},                                          \
-    {                                                                                              \
-        "threads", required_argument, NULL, CLI_TOPT_THREADS                                       \
-    }
+        {"threads", required_argument, NULL, CLI_TOPT_THREADS}, CLI_DATA_LONG_OPTIONS
 
 /* Prints the shared options' help (the "Data:" and "Model and optimizer:" sections). */
 void cli_train_options_usage(FILE *fp);
@@ -95,6 +94,7 @@ struct cli_train_options {
     long accumulate;
     uint64_t seed;
     int threads; /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    struct lrf_dataset_options dataset; /* --sep, --decimal, --drop, --missing, --task */
 };
 
 void cli_train_options_init(struct cli_train_options *o);
