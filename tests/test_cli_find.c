@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "cli_run.h"
+#include "lrf/plot.h"
 
 /* A short sweep keeps the suite fast; it still reaches divergence on the built-in data. */
 #define QUICK "-q --iters 40 --start-lr 1e-4"
@@ -82,6 +83,10 @@ static void test_json_and_curve(void)
 static void test_plots(void)
 {
     char args[2048];
+    if (!lrf_plot_gnuplot_available()) {
+        check_skip("--plot svg and --plot term", "gnuplot not installed");
+        return;
+    }
     snprintf(args, sizeof args, QUICK " --plot '%s'", cli_path("curve.svg"));
     int st = cli_run(args);
     CHECK_MSG(st == 0, "exit %d: %s", st, cli_err);
@@ -94,8 +99,12 @@ static void test_plots(void)
     /* The text plot (gnuplot's dumb terminal). */
     CHECK(cli_run(QUICK " --plot term") == 0);
     CHECK(strstr(cli_out, "learning rate") != NULL);
+}
 
-    /* Without gnuplot: exit 1, the install hint, and the data kept as a script. */
+/* Without gnuplot: exit 1, the install hint, and the data kept as a script. */
+static void test_plot_without_gnuplot(void)
+{
+    char args[2048];
     snprintf(args, sizeof args, QUICK " --plot '%s'", cli_path("nognuplot.png"));
     CHECK(cli_run_env("LRF_GNUPLOT=/nonexistent/gnuplot", args) == 1);
     CHECK(strstr(cli_err, "apt-get install gnuplot-nox") != NULL);
@@ -233,6 +242,7 @@ int main(void)
     test_report();
     test_json_and_curve();
     test_plots();
+    test_plot_without_gnuplot();
     test_train_after_sweep_matches_fresh_training();
     test_train_schedules();
     test_verify();
