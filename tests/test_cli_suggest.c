@@ -96,7 +96,8 @@ static void test_bad_files(void)
 
 static void test_compat(void)
 {
-    const char *curves[] = {"clean", "noisy1", "noisy2", "nan_tail", "spiky", "linear", "flat"};
+    const char *curves[] = {"clean",  "noisy1", "noisy2",    "nan_tail",   "spiky",
+                            "linear", "flat",   "near_zero", "cross_zero", "nan_first"};
     char args[1024];
     for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++) {
         snprintf(args, sizeof args, "suggest --curve %s/finder/%s.csv --compat torch-lr-finder",

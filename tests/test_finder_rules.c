@@ -140,6 +140,20 @@ static void test_diagnostics(void)
     CHECK(r && (r->diagnostics & LRF_FINDER_DIAG_TOO_SHORT));
     r = get("negative", "lrfind");
     CHECK(r && r->stop_reason == LRF_FINDER_STOP_END && r->suggestion[0].valid);
+    /* Corners: a NaN first point stops lrfind at once with nothing to hand off; the
+     * near-zero and zero-crossing curves keep a valid pick and hand-off. */
+    r = get("nan_first", "lrfind");
+    CHECK(r && r->n == 1 && r->stop_reason == LRF_FINDER_STOP_NONFINITE &&
+          (r->diagnostics & LRF_FINDER_DIAG_NO_FINITE) && isnan(r->one_cycle_max_lr));
+    r = get("nan_first", "tlf");
+    CHECK(r && r->n == 100 && r->stop_reason == LRF_FINDER_STOP_END);
+    static const char *const floor_curves[] = {"near_zero", "cross_zero"};
+    for (int i = 0; i < 2; i++) {
+        r = get(floor_curves[i], "lrfind");
+        CHECK(r && r->stop_reason == LRF_FINDER_STOP_DIVERGED && r->n == 189);
+        CHECK(r && r->suggestion[LRF_FINDER_RULE_ROBUST].valid &&
+              r->one_cycle_max_lr == r->suggestion[LRF_FINDER_RULE_ROBUST].lr);
+    }
     r = get("clean", "lrfind");
     CHECK(r && r->diagnostics == 0 && r->advice[0] == '\0');
     if (r) {
