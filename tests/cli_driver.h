@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_reader.h"
 #include "lrf/dataset.h"
 #include "lrf/finder.h"
 #include "lrf/model.h"
@@ -130,6 +131,24 @@ static inline bool drv_fit(struct drv *d, const char *spec, double base_lr, doub
     if (st != LRF_OK || done != epochs)
         return drv_fail(d, "fit");
     return true;
+}
+
+/* The JSON array at path lists ep[0..n) exactly: epoch number, train and validation
+ * loss, validation accuracy, and (with_lr) the lr of the epoch's last step. */
+static inline void drv_check_json_epochs(const char *doc, const char *path,
+                                         const struct lrf_train_epoch *ep, int n, bool with_lr)
+{
+    CHECK_MSG(json_len(doc, path) == n, "%s: %ld epochs, want %d", path, json_len(doc, path), n);
+    for (int e = 0; e < n; e++) {
+        static const char *const keys[] = {"epoch", "train_loss", "val_loss", "val_accuracy", "lr"};
+        const double want[] = {e + 1, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy,
+                               ep[e].lr};
+        for (int k = 0; k < (with_lr ? 5 : 4); k++) {
+            char at[128];
+            snprintf(at, sizeof at, "%s[%d].%s", path, e, keys[k]);
+            CHECK_JSON_NUM(doc, at, want[k]);
+        }
+    }
 }
 
 static inline void drv_close(struct drv *d)

@@ -137,6 +137,16 @@ static inline bool json_valid(const char *text)
     return end && *json_ws(end) == '\0';
 }
 
+/* Past the value at p and the comma after it: the next item, or NULL at the end. */
+static inline const char *json_next_item(const char *p)
+{
+    p = json_skip_value(p, 0);
+    if (!p)
+        return NULL;
+    p = json_ws(p);
+    return *p == ',' ? json_ws(p + 1) : NULL;
+}
+
 /* The member key (length len) of the object at p, or NULL. */
 static inline const char *json_member(const char *p, const char *key, size_t len)
 {
@@ -154,13 +164,9 @@ static inline const char *json_member(const char *p, const char *key, size_t len
         p = json_ws(p + 1);
         if ((size_t)(end - 1 - k) == len && !strncmp(k, key, len))
             return p;
-        p = json_skip_value(p, 0);
+        p = json_next_item(p);
         if (!p)
             return NULL;
-        p = json_ws(p);
-        if (*p != ',')
-            return NULL;
-        p = json_ws(p + 1);
     }
     return NULL;
 }
@@ -174,17 +180,12 @@ static inline const char *json_element(const char *p, long i)
     p = json_ws(p + 1);
     if (*p == ']')
         return NULL;
-    for (long k = 0;; k++) {
+    for (long k = 0; p; k++) {
         if (k == i)
             return p;
-        p = json_skip_value(p, 0);
-        if (!p)
-            return NULL;
-        p = json_ws(p);
-        if (*p != ',')
-            return NULL;
-        p = json_ws(p + 1);
+        p = json_next_item(p);
     }
+    return NULL;
 }
 
 /* The value at path in the document text ("" = the document), or NULL. */

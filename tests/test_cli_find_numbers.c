@@ -303,18 +303,7 @@ static void test_train(void)
                   resolved, sizeof resolved));
     CHECK_JSON_STR(cli_out, "train.schedule", resolved);
     CHECK_CLOSE(spec_value(resolved, "max_lr"), D.r->one_cycle_max_lr, 1e-15, 0);
-    CHECK(json_len(cli_out, "train.epochs") == 2);
-    for (int e = 0; e < 2; e++) {
-        char path[64];
-        snprintf(path, sizeof path, "train.epochs[%d].epoch", e);
-        CHECK_JSON_NUM(cli_out, path, e + 1);
-        snprintf(path, sizeof path, "train.epochs[%d].train_loss", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].train_loss);
-        snprintf(path, sizeof path, "train.epochs[%d].val_loss", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].val_loss);
-        snprintf(path, sizeof path, "train.epochs[%d].val_accuracy", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].val_accuracy);
-    }
+    drv_check_json_epochs(cli_out, "train.epochs", ep, 2, false);
     CHECK_JSON_NUM(cli_out, "train.val_accuracy", ep[1].val_accuracy);
 
     /* cosine: at the result's cosine lr (a third of max_lr). */

@@ -139,20 +139,7 @@ static void check_train_figures(const struct drv_options *o, const char *cli_arg
     CHECK_JSON_NUM(cli_out, "batch", o->batch);
     CHECK_JSON_NUM(cli_out, "seed", (double)o->seed);
     CHECK_JSON_STR(cli_out, "schedule", resolved);
-    CHECK(json_len(cli_out, "epochs") == FIGURE_EPOCHS);
-    for (int e = 0; e < FIGURE_EPOCHS; e++) {
-        char path[64];
-        snprintf(path, sizeof path, "epochs[%d].epoch", e);
-        CHECK_JSON_NUM(cli_out, path, e + 1);
-        snprintf(path, sizeof path, "epochs[%d].train_loss", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].train_loss);
-        snprintf(path, sizeof path, "epochs[%d].val_loss", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].val_loss);
-        snprintf(path, sizeof path, "epochs[%d].val_accuracy", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].val_accuracy);
-        snprintf(path, sizeof path, "epochs[%d].lr", e);
-        CHECK_JSON_NUM(cli_out, path, ep[e].lr);
-    }
+    drv_check_json_epochs(cli_out, "epochs", ep, FIGURE_EPOCHS, true);
     CHECK_JSON_NUM(cli_out, "val_loss", ep[FIGURE_EPOCHS - 1].val_loss);
     CHECK_JSON_NUM(cli_out, "val_accuracy", ep[FIGURE_EPOCHS - 1].val_accuracy);
 
