@@ -340,6 +340,31 @@ static void test_good_inputs(void)
     }
 }
 
+/* A UTF-8 BOM is not part of the first column's name: a header name after it is found
+ * and reported as written (the mutation check's planted "skip 2 bytes" passed the value
+ * checks above, as the label column stays the first either way). */
+static void test_bom_names(void)
+{
+    static const char *const texts[] = {"\xEF\xBB\xBFx,label\n1,0\n2,1\n",
+                                        "\xEF\xBB\xBFlabel,x\n0,1\n1,2\n"};
+    for (int t = 0; t < 2; t++) {
+        for (int force = 0; force < 2; force++) {
+            struct lrf_dataset_options o = no_cache();
+            o.force_libcsv = force;
+            struct lrf_dataset *ds = NULL;
+            struct lrf_error err;
+            const char *path = write_temp("bom.csv", texts[t], strlen(texts[t]));
+            CHECK(lrf_dataset_load_csv(path, &o, &ds, &err) == LRF_OK);
+            if (!ds)
+                continue;
+            CHECK_STR(lrf_dataset_feature_name(ds, 0), "x");
+            CHECK_STR(lrf_dataset_label_name(ds), "label");
+            CHECK(lrf_dataset_label_index(ds) == (size_t)(t == 0 ? 1 : 0));
+            lrf_dataset_destroy(ds);
+        }
+    }
+}
+
 /* ---- chunk-size sweep --------------------------------------------------- */
 
 /* Feeds text to a DATA-mode parser in pieces of `step` bytes. */
@@ -566,6 +591,7 @@ int main(void)
     test_bad_inputs();
     test_oversized_and_missing();
     test_good_inputs();
+    test_bom_names();
     test_chunk_sweep();
     test_parallel_equals_serial();
     test_parallel_file();
