@@ -89,10 +89,16 @@ static inline bool drv_open(struct drv *d, const struct drv_options *o)
     return true;
 }
 
-/* The range test with lrfind's defaults and o's grid; its schedules assume a run of
- * handoff_epochs epochs. */
+/* The range test with lrfind's defaults and o's grid, from the initial model; its
+ * schedules assume a run of handoff_epochs epochs. */
 static inline bool drv_sweep(struct drv *d, const struct drv_options *o, int handoff_epochs)
 {
+    if (d->r) { /* again, from the initial model */
+        lrf_finder_result_destroy(d->r);
+        d->r = NULL;
+        if (lrf_trainer_restore(d->t) != LRF_OK)
+            return drv_fail(d, "restore");
+    }
     d->fcfg = lrf_finder_config_default();
     d->fcfg.start_lr = o->start_lr;
     d->fcfg.end_lr = o->end_lr;
@@ -161,9 +167,10 @@ static inline void drv_close(struct drv *d)
     memset(d, 0, sizeof *d);
 }
 
-/* A fixed, learnable 3-class CSV: 8 features, class k lifts features k, k+3 and k+6
- * (when < 8); values from a fixed LCG, so every platform writes the same file. */
-static inline bool drv_write_csv(const char *path, int rows, unsigned long long seed)
+/* A fixed, learnable 3-class CSV: 8 features uniform in [0, 2), class k lifts features
+ * k, k+3 and k+6 (when < 8) by lift; values from a fixed LCG, so every platform writes
+ * the same file. */
+static inline bool drv_write_csv(const char *path, int rows, unsigned long long seed, double lift)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -176,7 +183,7 @@ static inline bool drv_write_csv(const char *path, int rows, unsigned long long 
         for (int j = 0; j < 8; j++) {
             z = z * 6364136223846793005ull + 1442695040888963407ull;
             double u = (double)(z >> 11) / 9007199254740992.0;
-            fprintf(f, "%.3f,", 2.0 * u + (j % 3 == k ? 1.0 : 0.0));
+            fprintf(f, "%.3f,", 2.0 * u + (j % 3 == k ? lift : 0.0));
         }
         fprintf(f, "%c\n", "abc"[k]);
     }

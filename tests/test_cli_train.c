@@ -159,7 +159,7 @@ static void test_figures(void)
 {
     char csv[CLI_RUN_PATH_MAX];
     snprintf(csv, sizeof csv, "%s", cli_path("small.csv"));
-    CHECK(drv_write_csv(csv, 800, 1));
+    CHECK(drv_write_csv(csv, 800, 1, 1.0));
     struct drv_options o = {.data = csv,
                             .model = "mlp:16",
                             .optim = LRF_OPTIM_SGD,
