@@ -3,7 +3,8 @@
  * include/lrf/dataset.h) over fractions that do not divide the rows; batches per epoch
  * against the batches the iterator actually returns (divisible and not, drop_last on
  * and off); standardization and min-max of float32 and uint8 data against a two-pass
- * double computation in the test, and the gathered values they give. */
+ * double computation in the test, and the gathered values they give; labels too large
+ * for an integer. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdint.h>
@@ -194,13 +195,42 @@ static void check_norm(bool floats, enum lrf_normalize kind)
     lrf_dataset_destroy(ds);
 }
 
+/* A class label that reads as an integer too large for int64 is refused as out of
+ * range. Known bug (fuzz_csv, issue 17): src/dataset/merge.c:classify_label converts the
+ * float to int64_t before checking its range, undefined behaviour for |x| >= 2^63
+ * (clang's UBSan: "1e+33 is outside the range of representable values of type 'long'";
+ * gcc's -fsanitize=undefined does not include float-cast-overflow), and says "expected
+ * an integer class label" (1e300, too large for float, even becomes a text class).
+ * Fixed on the data branch (label.c, 'out of range'). */
+static void test_huge_labels(void)
+{
+    static const char *const labels[] = {"1e33", "-1e19", "9.3e18", "1e300"};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        char text[128];
+        int n = snprintf(text, sizeof text, "label,a\n0,1\n%s,2\n", labels[i]);
+        struct lrf_dataset_options o = lrf_dataset_options_default();
+        o.use_cache = false;
+        struct lrf_dataset *ds = NULL;
+        struct lrf_error err;
+        lrf_error_clear(&err);
+        enum lrf_status st = lrf_dataset_parse_buffer("t.csv", text, (size_t)n, &o, &ds, &err);
+        bool refused = st != LRF_OK && ds == NULL && err.line == 3;
+        CHECK_KNOWN_BUG("label-int64-cast", refused && strstr(err.message, "out of range"),
+                        "label %s: status %d, '%s'", labels[i], st, st ? err.message : "");
+        lrf_dataset_destroy(ds);
+    }
+}
+
 int main(void)
 {
+    /* Open bugs this test shows (see the checks); remove an id when its fix lands. */
+    check_known_bugs = "label-int64-cast";
     test_split_sizes();
     test_batches_per_epoch();
     for (int floats = 0; floats < 2; floats++) {
         check_norm(floats, LRF_NORMALIZE_STANDARD);
         check_norm(floats, LRF_NORMALIZE_MINMAX);
     }
+    test_huge_labels();
     return check_summary();
 }

@@ -22,8 +22,8 @@ static void check_result(const struct lrf_finder_result *r)
 {
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         const struct lrf_finder_suggestion *s = &r->suggestion[q];
-        if (s->valid && (!(isfinite(s->lr) && s->lr > 0) || s->index < 0 ||
-                         (size_t)s->index >= r->n))
+        if (s->valid &&
+            (!(isfinite(s->lr) && s->lr > 0) || s->index < 0 || (size_t)s->index >= r->n))
             abort(); /* a "valid" suggestion that is not a usable lr */
     }
     if (r->n > r->num_iter)
