@@ -5,9 +5,12 @@
 # plus the finder fixtures for the curve target) with the dictionaries of tests/fuzz.
 # New inputs go to build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/;
 # a crash ends the run with exit 1 and prints the reproducer's path: commit it to
-# tests/fuzz/corpus/<target>/ with the fix. The machine is shared: this runs under
-# nice. .ci/run uses `scripts/fuzz.sh 5`.
+# tests/fuzz/corpus/<target>/ with the fix (tests/fuzz/README.md: known_bugs). UBSan
+# reports listed in tests/fuzz/known_bugs/ubsan.supp (reported, not yet fixed) are
+# suppressed. The machine is shared: this runs under nice.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: csv spec curve; default all)
+# LRF_FUZZ_CI=1 (.ci/run): a fixed seed and a fixed number of executions per target
+# (a few seconds each), so CI is reproducible; SECONDS then only caps each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +28,11 @@ CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLRF_FUZZ=ON 
     -DLRF_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" --parallel "$(nproc)" -- --no-print-directory >&2
 
+# Executions per target in CI mode: a few seconds each on one core.
+declare -A ci_runs=([csv]=50000 [spec]=100000 [curve]=5000)
+export ASAN_OPTIONS=detect_leaks=1
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/fuzz/known_bugs/ubsan.supp"
+
 status=0
 for t in "${targets[@]}"; do
     exe="$build/fuzz_$t"
@@ -33,11 +41,15 @@ for t in "${targets[@]}"; do
     [ "$t" = curve ] && seeds+=(tests/fixtures/finder)
     dict=()
     [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
+    mode=()
+    if [ -n "${LRF_FUZZ_CI:-}" ]; then
+        mode=(-seed=1 -runs="${ci_runs[$t]:-10000}")
+        rm -rf "$build/corpus/$t" # the same inputs every time: the seeds only
+    fi
     mkdir -p "$build/corpus/$t" "$build/artifacts"
-    echo "== fuzz_$t for ${seconds} s"
+    echo "== fuzz_$t: ${mode[*]:-} at most ${seconds} s"
     # The first corpus directory receives new inputs; the committed seeds stay as they are.
-    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-        nice -n 15 "$exe" -max_total_time="$seconds" -print_final_stats=1 \
+    if ! nice -n 15 "$exe" -max_total_time="$seconds" -print_final_stats=1 "${mode[@]}" \
         -artifact_prefix="$build/artifacts/fuzz_$t-" "${dict[@]}" \
         "$build/corpus/$t" "${seeds[@]}" 2>"$build/fuzz_$t.log"; then
         tail -n 60 "$build/fuzz_$t.log" >&2
