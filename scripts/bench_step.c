@@ -21,6 +21,7 @@
 
 #include <cblas.h>
 
+#include "bench_common.h"
 #include "lrf/clock.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -38,7 +39,7 @@ static struct {
     struct lrf_model *m;
     float *X;
     int32_t *Y;
-    float *slots[LRF_MODEL_OPTIM_SLOTS_MAX];
+    float *slots[LRF_OPTIM_SLOTS_MAX];
     long cursor;
     float loss;
 } bench;
@@ -102,16 +103,9 @@ double bench_steps(int threads, double seconds)
 {
     int before = lrf_model_get_threads();
     lrf_model_set_threads(threads);
-    for (int i = 0; i < 3; i++) /* warm the caches and OpenBLAS's threads */
-        one_step();
-    long n = 0;
-    double t0 = lrf_clock_seconds(), t;
-    do {
-        one_step();
-        n++;
-    } while ((t = lrf_clock_seconds() - t0) < seconds);
+    double rate = bench_rate(one_step, bench.B, 3, seconds);
     lrf_model_set_threads(before);
-    return (double)bench.B * (double)n / t;
+    return rate;
 }
 
 /* Seconds per call of one sgemm shape, repeated for about `seconds`. */

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "fixture_reader.h"
 #include "lrf/model.h"
+#include "model_compare.h"
 
 /* Float32 sgemm sums in a different order than PyTorch's: a few ulp of the
  * largest term; relative to the largest value of an array (gradients of a
@@ -19,28 +20,6 @@ static const double FAST_VS_REF_TOL = 2e-5;
 /* Central differences with h = 1e-5 in double: truncation ~h^2, rounding ~1e-16/h. */
 static const double FD_STEP = 1e-5;
 static const double FD_TOL = 1e-7;
-
-static double max_abs(const double *v, long n)
-{
-    double m = 0;
-    for (long i = 0; i < n; i++)
-        m = fabs(v[i]) > m ? fabs(v[i]) : m;
-    return m;
-}
-
-/* Counts entries with |got - want| > tol * max|want|; prints the first few. */
-static int compare_f(const char *what, const float *got, const double *want, long n, double tol)
-{
-    double scale = max_abs(want, n), lim = tol * (scale > 0 ? scale : 1);
-    int bad = 0;
-    for (long i = 0; i < n; i++)
-        if (!(fabs((double)got[i] - want[i]) <= lim)) {
-            if (bad++ < 3)
-                fprintf(stderr, "    %s[%ld]: got %.9g want %.9g\n", what, i, (double)got[i],
-                        want[i]);
-        }
-    return bad;
-}
 
 static struct lrf_model *model_from_fixture(const struct fixture *f, int *batch, float **x,
                                             int32_t **y)
@@ -123,22 +102,8 @@ static void test_fixture(const char *name)
               "%s: fast path vs reference", name);
 
     /* Finite differences of the reference on a spread of parameters. */
-    int bad = 0;
-    double gscale = max_abs(g, (long)np);
-    for (size_t i = 0; i < np; i += np / 37 + 1) {
-        double keep = p[i];
-        p[i] = keep + FD_STEP;
-        double lp = lrf_model_reference_loss(m, p, x, y, B, NULL);
-        p[i] = keep - FD_STEP;
-        double lm = lrf_model_reference_loss(m, p, x, y, B, NULL);
-        p[i] = keep;
-        double fd = (lp - lm) / (2 * FD_STEP);
-        if (fabs(fd - g[i]) > FD_TOL * (gscale > 1 ? gscale : 1)) {
-            if (bad++ < 3)
-                fprintf(stderr, "    %s fd[%zu]: analytic %.12g numeric %.12g\n", name, i, g[i],
-                        fd);
-        }
-    }
+    struct lrf_model_batch batch = {x, y, NULL, B};
+    int bad = fd_mismatches(m, p, &batch, g, np / 37 + 1, FD_STEP, FD_TOL, name);
     CHECK_MSG(bad == 0, "%s: finite differences", name);
     free(p);
     free(g);
@@ -252,7 +217,11 @@ static void test_determinism_and_no_alloc(void)
     CHECK(memcmp(lrf_model_params(a), lrf_model_params(b), np * sizeof(float)) == 0);
     /* PyTorch's init bound 1/sqrt(fan_in), first layer fan_in 40. */
     double bound = 1 / sqrt(40.0), lo = 0, hi = 0;
-    for (size_t i = 0; i < lrf_model_bias_offset(a, 0) + 33; i++) {
+    struct lrf_layer_info first;
+    lrf_model_layer_info(a, 0, &first);
+    CHECK(first.kind == LRF_LAYER_LINEAR && first.weight_offset == 0 && first.n_weight == 40 * 33);
+    CHECK(first.bias_offset == 40 * 33 && first.n_bias == 33 && first.has_activation);
+    for (size_t i = 0; i < first.bias_offset + first.n_bias; i++) {
         double v = lrf_model_params(a)[i];
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
@@ -369,7 +338,7 @@ static void test_spec(void)
     CHECK(lrf_model_parse_spec("mlp:0", &c, &err) == LRF_ERR_PARSE);
     CHECK(lrf_model_parse_spec("mlp:5:swish", &c, &err) == LRF_ERR_PARSE);
     CHECK(strstr(err.message, "swish") != NULL);
-    CHECK(lrf_model_parse_spec("cnn", &c, &err) == LRF_ERR_PARSE);
+    CHECK(lrf_model_parse_spec("cnnx", &c, &err) == LRF_ERR_PARSE);
     CHECK(lrf_model_parse_spec("mlp:5x", &c, &err) == LRF_ERR_PARSE);
     struct lrf_rng r = lrf_rng_seeded(1);
     struct lrf_model *m = (struct lrf_model *)&r;

@@ -1,6 +1,6 @@
-/* Model lifetime: the arena, PyTorch-style initialization, accessors, and
- * snapshot/restore of parameters and optimizer state. */
-#include <cblas.h>
+/* Model lifetime: the arena (planned, then carved), PyTorch-style
+ * initialization, accessors, and snapshot/restore of parameters, BatchNorm
+ * running statistics and optimizer state. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,120 +9,170 @@
 
 #include "model/model_internal.h"
 
-/* Sections of the arena start on a cache line (16 floats) so that OpenBLAS
- * and the fused loops see aligned rows. */
+/* Sections of the arena start on a cache line (16 floats) so that OpenBLAS,
+ * oneDNN and the fused loops see aligned rows. */
 enum { ALIGN_BYTES = 64 };
 
-/* Snapshot header, so that restoring a buffer from another model is refused. */
-struct snapshot_header {
-    uint64_t magic;
-    uint64_t n_params;
-    uint64_t n_slots;
+/* Byte offsets of every section, computed before the one allocation. */
+struct arena_plan {
+    size_t params, grads, stats, slots[LRF_OPTIM_SLOTS_MAX], scalars, input;
+    size_t out[LRF_MODEL_LAYERS_MAX], pre[LRF_MODEL_LAYERS_MAX], argmax[LRF_MODEL_LAYERS_MAX];
+    size_t bnstat[LRF_MODEL_LAYERS_MAX], conv[LRF_MODEL_LAYERS_MAX];
+    size_t grad[2], wtmp, chan, chan_f, scratch, total;
 };
-static const uint64_t SNAPSHOT_MAGIC = 0x314c444d46524c00ull; /* "\0LRFMDL1" */
 
-static size_t round_up(size_t bytes)
+static size_t take(struct arena_plan *p, size_t bytes)
 {
-    return (bytes + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
+    size_t at = p->total;
+    p->total += (bytes + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
+    return at;
 }
 
-static enum lrf_status check_config(const struct lrf_model_config *c, struct lrf_error *err)
+/* Sizes of the per-layer sections; also the widest channel count and conv. */
+static void plan_layers(const struct lrf_model *m, struct arena_plan *p, size_t *widest_c,
+                        size_t *widest_w, size_t *scratch)
 {
-    if (c->n_inputs < 1)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "n_inputs must be >= 1 (got %d)",
-                             c->n_inputs);
-    if (c->n_classes < 2)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "n_classes must be >= 2 (got %d)",
-                             c->n_classes);
-    if (c->n_hidden < 0 || c->n_hidden > LRF_MODEL_HIDDEN_MAX)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "n_hidden must be in 0..%d (got %d)",
-                             LRF_MODEL_HIDDEN_MAX, c->n_hidden);
-    for (int i = 0; i < c->n_hidden; i++)
-        if (c->hidden[i] < 1)
-            return lrf_error_set(err, LRF_ERR_INVALID_ARG, "hidden layer %d has width %d", i + 1,
-                                 c->hidden[i]);
-    if ((unsigned)c->activation >= LRF_ACT_COUNT)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "activation out of range");
-    if (c->max_batch < 1)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "max_batch must be >= 1 (got %d)",
-                             c->max_batch);
-    if (c->optim_slots < 0 || c->optim_slots > LRF_MODEL_OPTIM_SLOTS_MAX)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "optim_slots must be in 0..%d (got %d)",
-                             LRF_MODEL_OPTIM_SLOTS_MAX, c->optim_slots);
-    return LRF_OK;
+    const size_t B = (size_t)m->cfg.max_batch, F = sizeof(float);
+    for (int l = 0; l < m->n_layers; l++) {
+        const struct layer *L = &m->layers[l];
+        size_t act = B * (size_t)L->out_size;
+        p->out[l] = L->kind == LRF_LAYER_BATCHNORM ? 0 : take(p, act * F);
+        if (L->kind == LRF_LAYER_LINEAR && L->act_on && L->act == LRF_ACT_GELU)
+            p->pre[l] = take(p, act * F);
+        if (L->kind == LRF_LAYER_MAXPOOL)
+            p->argmax[l] = take(p, act * sizeof(int32_t));
+        if (L->kind == LRF_LAYER_BATCHNORM)
+            p->bnstat[l] = take(p, 2 * (size_t)L->out_c * F);
+        if (L->kind == LRF_LAYER_CONV2D) {
+            p->conv[l] = take(p, conv_arena_bytes(L));
+            *widest_w = L->n_w > *widest_w ? L->n_w : *widest_w;
+            *scratch = conv_scratch_bytes(L) > *scratch ? conv_scratch_bytes(L) : *scratch;
+        }
+        *widest_c = (size_t)L->out_c > *widest_c ? (size_t)L->out_c : *widest_c;
+    }
+}
+
+static void plan_arena(const struct lrf_model *m, struct arena_plan *p)
+{
+    const size_t B = (size_t)m->cfg.max_batch, F = sizeof(float);
+    memset(p, 0, sizeof *p);
+    p->params = take(p, m->n_params * F);
+    p->grads = take(p, m->n_params * F);
+    p->stats = take(p, m->n_stats * F);
+    for (int s = 0; s < m->cfg.optim_slots; s++)
+        p->slots[s] = take(p, m->n_params * F);
+    p->scalars = take(p, LRF_OPTIM_SCALARS * sizeof(double));
+    if (m->image)
+        p->input = take(p, B * (size_t)m->layers[0].in_size * F);
+    size_t widest_c = 1, widest_w = 0, scratch = 0;
+    plan_layers(m, p, &widest_c, &widest_w, &scratch);
+    size_t g = B * model_plan_grad_size(m) * F;
+    p->grad[0] = take(p, g);
+    p->grad[1] = take(p, g);
+    p->wtmp = take(p, widest_w * F);
+    p->chan = take(p, 2 * widest_c * sizeof(double));
+    p->chan_f = take(p, 5 * widest_c * F);
+    p->scratch = take(p, scratch);
+}
+
+static void carve(struct lrf_model *m, const struct arena_plan *p)
+{
+    char *base = m->arena;
+#define AT(type, off) ((type *)(void *)(base + (off)))
+    m->params = AT(float, p->params);
+    m->grads = AT(float, p->grads);
+    m->stats = AT(float, p->stats);
+    for (int s = 0; s < m->cfg.optim_slots; s++)
+        m->slots[s] = AT(float, p->slots[s]);
+    m->scalars = AT(double, p->scalars);
+    m->input = m->image ? AT(float, p->input) : NULL;
+    for (int l = 0; l < m->n_layers; l++) {
+        struct layer *L = &m->layers[l];
+        L->out = L->kind == LRF_LAYER_BATCHNORM ? NULL : AT(float, p->out[l]);
+        L->pre = p->pre[l] ? AT(float, p->pre[l]) : NULL;
+        L->argmax = L->kind == LRF_LAYER_MAXPOOL ? AT(int32_t, p->argmax[l]) : NULL;
+        if (L->kind == LRF_LAYER_BATCHNORM) {
+            L->mean = AT(float, p->bnstat[l]);
+            L->invstd = L->mean + L->out_c;
+        }
+    }
+    m->grad_buf[0] = AT(float, p->grad[0]);
+    m->grad_buf[1] = AT(float, p->grad[1]);
+    m->wtmp = AT(float, p->wtmp);
+    m->chan = AT(double, p->chan);
+    m->chan_f = AT(float, p->chan_f);
+    m->scratch = AT(void, p->scratch);
+    m->scratch_bytes = p->total - p->scratch;
+#undef AT
+    model_plan_grad_buffers(m);
+}
+
+/* The convolutions' stream and plans (which decide their arena sizes). */
+static enum lrf_status plan_convolutions(struct lrf_model *m, struct lrf_error *err)
+{
+    if (!m->image)
+        return LRF_OK;
+    dnnl_status_t s =
+        m->dnnl->stream_create(&m->stream, m->dnnl->engine, dnnl_stream_default_flags);
+    if (s != dnnl_success)
+        return lrf_error_set(err, LRF_ERR_UNSUPPORTED, "oneDNN: no stream (status %d)", (int)s);
+    enum lrf_status st = LRF_OK;
+    for (int l = 0; l < m->n_layers && !st; l++)
+        if (m->layers[l].kind == LRF_LAYER_CONV2D)
+            st = conv_plan(m, &m->layers[l], l > 0, err);
+    return st;
+}
+
+static enum lrf_status build(struct lrf_model *m, struct lrf_error *err)
+{
+    enum lrf_status st = plan_convolutions(m, err);
+    if (st)
+        return st;
+    struct arena_plan p;
+    plan_arena(m, &p);
+    m->arena = aligned_alloc(ALIGN_BYTES, p.total);
+    if (!m->arena)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the model arena (%zu bytes)",
+                             p.total);
+    memset(m->arena, 0, p.total);
+    m->arena_bytes = p.total;
+    carve(m, &p);
+    for (int l = 0; l < m->n_layers && !st; l++) {
+        struct layer *L = &m->layers[l];
+        if (L->kind == LRF_LAYER_CONV2D)
+            st = conv_bind(m, L, l == 0 ? m->input : m->layers[l - 1].out,
+                           (char *)m->arena + p.conv[l], err);
+    }
+    return st;
 }
 
 enum lrf_status lrf_model_create(const struct lrf_model_config *cfg, struct lrf_rng *rng,
                                  struct lrf_model **out, struct lrf_error *err)
 {
     *out = NULL;
-    enum lrf_status st = check_config(cfg, err);
+    enum lrf_status st = lrf_model_config_check(cfg, err);
     if (st)
         return st;
     struct lrf_model *m = calloc(1, sizeof *m);
     if (!m)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the model");
     m->cfg = *cfg;
-    m->n_layers = cfg->n_hidden + 1;
-    size_t np = 0, widest_hidden = 1;
-    double total_bytes = 0; /* in double: catches size_t overflow on silly configs */
-    for (int l = 0; l < m->n_layers; l++) {
-        m->in[l] = l == 0 ? cfg->n_inputs : cfg->hidden[l - 1];
-        m->out[l] = l == m->n_layers - 1 ? cfg->n_classes : cfg->hidden[l];
-        m->w_off[l] = np;
-        np += (size_t)m->in[l] * (size_t)m->out[l];
-        m->b_off[l] = np;
-        np += (size_t)m->out[l];
-        if (l < m->n_layers - 1 && (size_t)m->out[l] > widest_hidden)
-            widest_hidden = (size_t)m->out[l];
-        total_bytes += 4.0 * ((double)m->in[l] * m->out[l] + 3.0 * cfg->max_batch * m->out[l]);
+    model_plan_layers(m);
+    /* The kernels are planned with the model's thread count (oneDNN splits the
+     * work when it builds a kernel). Threads are scoped only once loaded. */
+    st = model_blas_get(&m->blas, err);
+    if (!st && m->image)
+        st = model_dnnl_get(&m->dnnl, err);
+    if (!st) {
+        struct model_threads saved;
+        model_threads_enter(m, &saved);
+        st = build(m, err);
+        model_threads_leave(m, &saved);
     }
-    m->n_params = np;
-    total_bytes += 4.0 * (double)np * (2 + cfg->optim_slots);
-    if (total_bytes > (double)SIZE_MAX / 4) {
-        free(m);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "model too large (%.3g bytes)", total_bytes);
+    if (st) {
+        lrf_model_destroy(m);
+        return st;
     }
-
-    /* Plan the arena, then carve it. */
-    const size_t B = (size_t)cfg->max_batch;
-    size_t off = 0, o_params, o_grads, o_slots[LRF_MODEL_OPTIM_SLOTS_MAX], o_scalars;
-    size_t o_act[MODEL_LAYERS_MAX], o_pre[MODEL_LAYERS_MAX], o_delta;
-    const size_t pbytes = round_up(np * sizeof(float));
-    o_params = off, off += pbytes;
-    o_grads = off, off += pbytes;
-    for (int s = 0; s < cfg->optim_slots; s++)
-        o_slots[s] = off, off += pbytes;
-    o_scalars = off, off += round_up(LRF_MODEL_OPTIM_SCALARS * sizeof(double));
-    for (int l = 0; l < m->n_layers; l++) {
-        size_t bytes = round_up(B * (size_t)m->out[l] * sizeof(float));
-        o_act[l] = off, off += bytes;
-        bool keep_pre = cfg->activation == LRF_ACT_GELU && l < m->n_layers - 1;
-        o_pre[l] = off, off += keep_pre ? bytes : 0;
-    }
-    o_delta = off, off += round_up(B * widest_hidden * sizeof(float));
-
-    m->arena = aligned_alloc(ALIGN_BYTES, off);
-    if (!m->arena) {
-        free(m);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the model arena (%zu bytes)",
-                             off);
-    }
-    memset(m->arena, 0, off);
-    m->arena_bytes = off;
-    char *base = m->arena;
-    m->params = (float *)(void *)(base + o_params);
-    m->grads = (float *)(void *)(base + o_grads);
-    for (int s = 0; s < cfg->optim_slots; s++)
-        m->slots[s] = (float *)(void *)(base + o_slots[s]);
-    m->scalars = (double *)(void *)(base + o_scalars);
-    for (int l = 0; l < m->n_layers; l++) {
-        m->act[l] = (float *)(void *)(base + o_act[l]);
-        m->pre[l] = cfg->activation == LRF_ACT_GELU && l < m->n_layers - 1
-                        ? (float *)(void *)(base + o_pre[l])
-                        : m->act[l];
-    }
-    m->delta = (float *)(void *)(base + o_delta);
     lrf_model_reset(m, rng);
     *out = m;
     return LRF_OK;
@@ -132,145 +182,43 @@ void lrf_model_destroy(struct lrf_model *m)
 {
     if (!m)
         return;
+    for (int l = 0; l < m->n_layers; l++)
+        conv_destroy(m->layers[l].conv);
+    if (m->stream)
+        m->dnnl->stream_destroy(m->stream);
     free(m->arena);
     free(m);
 }
 
+static void uniform(float *w, size_t n, double bound, struct lrf_rng *rng)
+{
+    for (size_t i = 0; i < n; i++)
+        w[i] = (float)(bound * (2.0 * lrf_rng_uniform(rng) - 1.0));
+}
+
 void lrf_model_reset(struct lrf_model *m, struct lrf_rng *rng)
 {
-    /* nn.Linear.reset_parameters: kaiming_uniform_(a=sqrt(5)) gives the bound
-     * gain*sqrt(3/fan_in) with gain = sqrt(2/(1+5)), i.e. 1/sqrt(fan_in); the
-     * bias uses the same bound. */
+    /* nn.Linear and nn.Conv2d reset_parameters: kaiming_uniform_(a=sqrt(5))
+     * gives the bound gain*sqrt(3/fan_in) with gain = sqrt(2/(1+5)), i.e.
+     * 1/sqrt(fan_in); the linear bias uses the same bound. BatchNorm2d: weight
+     * 1, bias 0, running mean 0, running var 1. */
     for (int l = 0; l < m->n_layers; l++) {
-        double bound = 1.0 / sqrt((double)m->in[l]);
-        size_t nw = (size_t)m->in[l] * (size_t)m->out[l];
-        float *w = m->params + m->w_off[l], *b = m->params + m->b_off[l];
-        for (size_t i = 0; i < nw; i++)
-            w[i] = (float)(bound * (2.0 * lrf_rng_uniform(rng) - 1.0));
-        for (int i = 0; i < m->out[l]; i++)
-            b[i] = (float)(bound * (2.0 * lrf_rng_uniform(rng) - 1.0));
+        const struct layer *L = &m->layers[l];
+        float *w = m->params + L->w_off, *b = m->params + L->b_off;
+        if (L->kind == LRF_LAYER_LINEAR || L->kind == LRF_LAYER_CONV2D) {
+            double bound = 1.0 / sqrt((double)L->n_w / (double)L->out_c);
+            uniform(w, L->n_w, bound, rng);
+            uniform(b, L->n_b, bound, rng);
+        } else if (L->kind == LRF_LAYER_BATCHNORM) {
+            float *rmean = m->stats + L->stat_off;
+            for (int c = 0; c < L->out_c; c++) {
+                w[c] = 1, b[c] = 0;
+                rmean[c] = 0, rmean[L->out_c + c] = 1;
+            }
+        }
     }
     memset(m->grads, 0, m->n_params * sizeof(float));
     for (int s = 0; s < m->cfg.optim_slots; s++)
         memset(m->slots[s], 0, m->n_params * sizeof(float));
-    memset(m->scalars, 0, LRF_MODEL_OPTIM_SCALARS * sizeof(double));
-}
-
-const struct lrf_model_config *lrf_model_get_config(const struct lrf_model *m)
-{
-    return &m->cfg;
-}
-
-size_t lrf_model_arena_bytes(const struct lrf_model *m)
-{
-    return m->arena_bytes;
-}
-
-int lrf_model_n_layers(const struct lrf_model *m)
-{
-    return m->n_layers;
-}
-
-size_t lrf_model_n_params(const struct lrf_model *m)
-{
-    return m->n_params;
-}
-
-float *lrf_model_params(struct lrf_model *m)
-{
-    return m->params;
-}
-
-float *lrf_model_grads(struct lrf_model *m)
-{
-    return m->grads;
-}
-
-size_t lrf_model_weight_offset(const struct lrf_model *m, int layer)
-{
-    return m->w_off[layer];
-}
-
-size_t lrf_model_bias_offset(const struct lrf_model *m, int layer)
-{
-    return m->b_off[layer];
-}
-
-int lrf_model_layer_in(const struct lrf_model *m, int layer)
-{
-    return m->in[layer];
-}
-
-int lrf_model_layer_out(const struct lrf_model *m, int layer)
-{
-    return m->out[layer];
-}
-
-float *lrf_model_optim_slot(struct lrf_model *m, int slot)
-{
-    return slot >= 0 && slot < m->cfg.optim_slots ? m->slots[slot] : NULL;
-}
-
-double *lrf_model_optim_scalars(struct lrf_model *m)
-{
-    return m->scalars;
-}
-
-const float *lrf_model_logits(const struct lrf_model *m)
-{
-    return m->act[m->n_layers - 1];
-}
-
-size_t lrf_model_snapshot_size(const struct lrf_model *m)
-{
-    return sizeof(struct snapshot_header) +
-           m->n_params * sizeof(float) * (size_t)(1 + m->cfg.optim_slots) +
-           LRF_MODEL_OPTIM_SCALARS * sizeof(double);
-}
-
-void lrf_model_snapshot(const struct lrf_model *m, void *buf)
-{
-    struct snapshot_header h = {SNAPSHOT_MAGIC, m->n_params, (uint64_t)m->cfg.optim_slots};
-    char *p = buf;
-    memcpy(p, &h, sizeof h);
-    p += sizeof h;
-    size_t pb = m->n_params * sizeof(float);
-    memcpy(p, m->params, pb);
-    p += pb;
-    for (int s = 0; s < m->cfg.optim_slots; s++, p += pb)
-        memcpy(p, m->slots[s], pb);
-    memcpy(p, m->scalars, LRF_MODEL_OPTIM_SCALARS * sizeof(double));
-}
-
-enum lrf_status lrf_model_restore(struct lrf_model *m, const void *buf, size_t size,
-                                  struct lrf_error *err)
-{
-    struct snapshot_header h;
-    if (!buf || size != lrf_model_snapshot_size(m))
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "model snapshot has %zu bytes, this model needs %zu", size,
-                             lrf_model_snapshot_size(m));
-    memcpy(&h, buf, sizeof h);
-    if (h.magic != SNAPSHOT_MAGIC || h.n_params != m->n_params ||
-        h.n_slots != (uint64_t)m->cfg.optim_slots)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "model snapshot was taken from a different model");
-    const char *p = (const char *)buf + sizeof h;
-    size_t pb = m->n_params * sizeof(float);
-    memcpy(m->params, p, pb);
-    p += pb;
-    for (int s = 0; s < m->cfg.optim_slots; s++, p += pb)
-        memcpy(m->slots[s], p, pb);
-    memcpy(m->scalars, p, LRF_MODEL_OPTIM_SCALARS * sizeof(double));
-    return LRF_OK;
-}
-
-void lrf_model_set_threads(int n)
-{
-    openblas_set_num_threads(n < 1 ? 1 : n);
-}
-
-int lrf_model_get_threads(void)
-{
-    return openblas_get_num_threads();
+    memset(m->scalars, 0, LRF_OPTIM_SCALARS * sizeof(double));
 }

@@ -1,143 +1,103 @@
-/* The fast path: forward and backward through cblas_sgemm, with the bias,
- * the activation and its gradient (plus the bias gradient) fused into single
- * passes over each activation matrix, and a fused, stable softmax
- * cross-entropy. Nothing here allocates. */
-#include <cblas.h>
+/* The pass driver: forward through the layer list, the loss (softmax
+ * cross-entropy or mean squared error) and its gradient, backward down the
+ * list. Nothing here allocates. */
 #include <math.h>
 #include <string.h>
 
 #include "model/model_internal.h"
 
-static const float INV_SQRT2 = 0.70710678118654752440f;
-static const float INV_SQRT_2PI = 0.39894228040143267794f;
-
-/* a = act(a + b) in place, row by row (ReLU, tanh): one pointer, so that the
- * compiler vectorizes without runtime alias checks. */
-static void bias_act_inplace(enum lrf_activation act, float *a, const float *restrict bias,
-                             int rows, int cols)
+static const float *layer_input(const struct lrf_model *m, int l, const float *x)
 {
-    for (int r = 0; r < rows; r++) {
-        float *ar = a + (size_t)r * (size_t)cols;
-        if (act == LRF_ACT_RELU) {
-            /* "v < 0 ? 0 : v" keeps NaN (as torch.relu does) and vectorizes. */
-            for (int j = 0; j < cols; j++) {
-                float v = ar[j] + bias[j];
-                ar[j] = v < 0 ? 0.0f : v;
-            }
-        } else {
-            for (int j = 0; j < cols; j++)
-                ar[j] = tanhf(ar[j] + bias[j]);
-        }
-    }
+    if (l == 0)
+        return m->image ? m->input : x;
+    const struct layer *p = &m->layers[l - 1];
+    return p->out;
 }
 
-/* GELU, exact (x * Phi(x)): z += b is kept for the backward pass, a = gelu(z). */
-static void bias_gelu(float *restrict z, float *restrict a, const float *restrict bias, int rows,
-                      int cols)
+static enum lrf_status forward(struct lrf_model *m, const float *x, int B, bool train,
+                               struct lrf_error *err)
 {
-    for (int r = 0; r < rows; r++) {
-        float *zr = z + (size_t)r * (size_t)cols, *ar = a + (size_t)r * (size_t)cols;
-        for (int j = 0; j < cols; j++) {
-            float v = zr[j] + bias[j];
-            zr[j] = v;
-            ar[j] = 0.5f * v * (1.0f + erff(v * INV_SQRT2));
-        }
-    }
-}
-
-/* In place for ReLU and tanh: az holds the activation output and becomes
- * dL/dz = dL/da * act'(z); db (+)= column sums of dL/dz. ReLU'(0) = 0 as in
- * PyTorch. */
-static void act_grad_bias_inplace(enum lrf_activation act, const float *restrict da, float *az,
-                                  float *restrict db, int rows, int cols)
-{
-    for (int r = 0; r < rows; r++) {
-        size_t o = (size_t)r * (size_t)cols;
-        const float *restrict dar = da + o;
-        float *azr = az + o;
-        if (act == LRF_ACT_RELU) {
-            for (int j = 0; j < cols; j++) {
-                float d = dar[j]; /* loaded unconditionally so the select vectorizes */
-                float g = azr[j] > 0 ? d : 0.0f;
-                azr[j] = g;
-                db[j] += g;
-            }
-        } else {
-            for (int j = 0; j < cols; j++) {
-                float g = dar[j] * (1.0f - azr[j] * azr[j]);
-                azr[j] = g;
-                db[j] += g;
-            }
-        }
-    }
-}
-
-/* GELU: dz = da * gelu'(z), with z kept by the forward pass. */
-static void gelu_grad_bias(const float *restrict da, float *restrict dz, const float *restrict z,
-                           float *restrict db, int rows, int cols)
-{
-    for (int r = 0; r < rows; r++) {
-        size_t o = (size_t)r * (size_t)cols;
-        for (int j = 0; j < cols; j++) {
-            float x = z[o + (size_t)j];
-            float cdf = 0.5f * (1.0f + erff(x * INV_SQRT2));
-            float pdf = expf(-0.5f * x * x) * INV_SQRT_2PI;
-            float g = da[o + (size_t)j] * (cdf + x * pdf);
-            dz[o + (size_t)j] = g;
-            db[j] += g;
-        }
-    }
-}
-
-/* Forward through every layer; the last layer's output (logits, without bias
- * yet) is left in act[n_layers-1]; returns nothing. */
-static void forward_hidden(struct lrf_model *m, const float *x, int B)
-{
-    const float *in = x;
+    if (m->image)
+        image_input(m, x, B);
     for (int l = 0; l < m->n_layers; l++) {
-        const float *W = m->params + m->w_off[l];
-        /* Z (B,out) = in (B,in) * W^T (in,out) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, m->out[l], m->in[l], 1.0f, in,
-                    m->in[l], W, m->in[l], 0.0f, m->pre[l], m->out[l]);
-        if (l == m->n_layers - 1)
+        struct layer *L = &m->layers[l];
+        const float *in = layer_input(m, l, x);
+        enum lrf_status st;
+        switch (L->kind) {
+        case LRF_LAYER_LINEAR:
+            linear_forward(m, L, in, B);
             break;
-        if (m->cfg.activation == LRF_ACT_GELU)
-            bias_gelu(m->pre[l], m->act[l], m->params + m->b_off[l], B, m->out[l]);
-        else
-            bias_act_inplace(m->cfg.activation, m->act[l], m->params + m->b_off[l], B, m->out[l]);
-        in = m->act[l];
+        case LRF_LAYER_CONV2D:
+            if ((st = conv_forward(m, L, err)) != LRF_OK)
+                return st;
+            break;
+        case LRF_LAYER_BATCHNORM: /* with its ReLU and the max-pool after it */
+            bn_pool_forward(m, L, L + 1, in, B, train);
+            l++;
+            break;
+        default:
+            avgpool_forward(L, in, B);
+            break;
+        }
     }
+    return LRF_OK;
 }
 
-/* Adds the bias to the logits row by row and returns the cross-entropy of each
- * row via a stable log-sum-exp. With dlogits != NULL the rows are replaced by
- * scale * (softmax - onehot). Returns the summed loss in double. */
-static double softmax_xent(float *logits, const float *bias, const int32_t *y, int B, int C,
-                           float scale, int want_grad, long *n_correct)
+/* Down to layer stop; a max-pool's input gradient is never materialized (its
+ * BatchNorm's is), so stopping at a pool stops at the BatchNorm below it. */
+static enum lrf_status backward(struct lrf_model *m, const float *x, int B, bool accumulate,
+                                int stop, struct lrf_error *err)
+{
+    for (int l = m->n_layers - 1; l >= stop; l--) {
+        struct layer *L = &m->layers[l];
+        enum lrf_status st = LRF_OK;
+        switch (L->kind) {
+        case LRF_LAYER_LINEAR:
+            linear_backward(m, L, layer_input(m, l, x), B, accumulate);
+            break;
+        case LRF_LAYER_CONV2D:
+            st = conv_backward(m, L, accumulate, err);
+            break;
+        case LRF_LAYER_MAXPOOL: /* and the BatchNorm + ReLU before it */
+            bn_pool_backward(m, L - 1, L, layer_input(m, l - 1, x), B, accumulate);
+            l--;
+            break;
+        default:
+            avgpool_backward(L, B);
+            break;
+        }
+        if (st)
+            return st;
+    }
+    return LRF_OK;
+}
+
+/* Cross-entropy rows: adds nothing to the logits (the bias is in the layer),
+ * returns the summed loss via a stable log-sum-exp; with grad != NULL writes
+ * scale * (softmax - onehot) there. */
+static double xent(const float *logits, const int32_t *y, int B, int C, float *grad, float scale,
+                   long *n_correct)
 {
     double total = 0;
     long correct = 0;
     for (int r = 0; r < B; r++) {
-        float *z = logits + (size_t)r * (size_t)C;
+        const float *z = logits + (size_t)r * (size_t)C;
         float mx = -INFINITY;
         int arg = 0;
-        for (int j = 0; j < C; j++) {
-            z[j] += bias[j];
+        for (int j = 0; j < C; j++)
             if (z[j] > mx) {
                 mx = z[j];
                 arg = j;
             }
-        }
         correct += arg == y[r];
         float sum = 0;
         for (int j = 0; j < C; j++)
             sum += expf(z[j] - mx);
-        float lse = mx + logf(sum);
-        total += (double)(lse - z[y[r]]);
-        if (want_grad) {
-            float inv = 1.0f / sum;
+        total += (double)(mx + logf(sum) - z[y[r]]);
+        if (grad) {
+            float inv = 1.0f / sum, *g = grad + (size_t)r * (size_t)C;
             for (int j = 0; j < C; j++)
-                z[j] = scale * (expf(z[j] - mx) * inv - (j == y[r] ? 1.0f : 0.0f));
+                g[j] = scale * (expf(z[j] - mx) * inv - (j == y[r] ? 1.0f : 0.0f));
         }
     }
     if (n_correct)
@@ -145,86 +105,123 @@ static double softmax_xent(float *logits, const float *bias, const int32_t *y, i
     return total;
 }
 
-static enum lrf_status check_batch(const struct lrf_model *m, const int32_t *y, int B,
+/* Squared error summed over the batch (one output); grad = scale * 2 (z - t). */
+static double sq_err(const float *z, const float *t, int B, float *grad, float scale)
+{
+    double total = 0;
+    for (int r = 0; r < B; r++) {
+        float d = z[r] - t[r];
+        total += (double)(d * d);
+        if (grad)
+            grad[r] = scale * 2.0f * d;
+    }
+    return total;
+}
+
+/* The loss of the last forward (summed); grad (scale / B per sample) if wanted. */
+static double loss(const struct lrf_model *m, const struct lrf_model_batch *b, float scale,
+                   bool want_grad, long *n_correct)
+{
+    const struct layer *top = &m->layers[m->n_layers - 1];
+    float *g = want_grad ? top->dout : NULL;
+    float s = scale / (float)b->size;
+    if (m->cfg.loss == LRF_LOSS_MSE) {
+        if (n_correct)
+            *n_correct = 0;
+        return sq_err(top->out, b->targets, b->size, g, s);
+    }
+    return xent(top->out, b->labels, b->size, m->cfg.n_classes, g, s, n_correct);
+}
+
+static enum lrf_status check_batch(const struct lrf_model *m, const struct lrf_model_batch *b,
                                    struct lrf_error *err)
 {
+    const int B = b->size;
     if (B < 1 || B > m->cfg.max_batch)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch size %d outside 1..%d", B,
                              m->cfg.max_batch);
+    if (!b->x)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch without inputs");
+    if (m->cfg.loss == LRF_LOSS_MSE) {
+        if (!b->targets)
+            return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                                 "the MSE loss needs float targets (batch.targets)");
+        return LRF_OK;
+    }
+    if (!b->labels)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "the cross-entropy loss needs class labels (batch.labels)");
     for (int r = 0; r < B; r++)
-        if (y[r] < 0 || y[r] >= m->cfg.n_classes)
+        if (b->labels[r] < 0 || b->labels[r] >= m->cfg.n_classes)
             return lrf_error_set(err, LRF_ERR_DATA, "label %d of sample %d outside 0..%d",
-                                 (int)y[r], r, m->cfg.n_classes - 1);
+                                 (int)b->labels[r], r, m->cfg.n_classes - 1);
     return LRF_OK;
 }
 
-static enum lrf_status pass(struct lrf_model *m, const float *x, const int32_t *y, int B,
-                            float scale, int accumulate, float *loss, struct lrf_error *err)
+enum lrf_status model_train_pass(struct lrf_model *m, const struct lrf_model_batch *b, float scale,
+                                 bool accumulate, int stop, float *loss_out, struct lrf_error *err)
 {
-    enum lrf_status st = check_batch(m, y, B, err);
+    enum lrf_status st = check_batch(m, b, err);
     if (st)
         return st;
-    const int L = m->n_layers, C = m->cfg.n_classes;
-    forward_hidden(m, x, B);
-    float *dz = m->act[L - 1];
-    double total =
-        softmax_xent(dz, m->params + m->b_off[L - 1], y, B, C, scale / (float)B, 1, NULL);
-    *loss = (float)(total / B);
-
-    const float beta = accumulate ? 1.0f : 0.0f;
-    for (int l = L - 1; l >= 0; l--) {
-        const float *in = l == 0 ? x : m->act[l - 1];
-        float *dW = m->grads + m->w_off[l], *db = m->grads + m->b_off[l];
-        if (l == L - 1) { /* the output layer's bias gradient: column sums of dz */
-            if (!accumulate)
-                memset(db, 0, (size_t)C * sizeof(float));
-            for (int r = 0; r < B; r++)
-                for (int j = 0; j < C; j++)
-                    db[j] += dz[(size_t)r * (size_t)C + (size_t)j];
-        }
-        /* dW (out,in) = dz^T (out,B) * in (B,in) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m->out[l], m->in[l], B, 1.0f, dz,
-                    m->out[l], in, m->in[l], beta, dW, m->in[l]);
-        if (l == 0)
-            break; /* the input gradient is never needed */
-        /* da (B,in) = dz (B,out) * W (out,in) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, m->in[l], m->out[l], 1.0f, dz,
-                    m->out[l], m->params + m->w_off[l], m->in[l], 0.0f, m->delta, m->in[l]);
-        /* dz of layer l-1 overwrites its activation, which is no longer needed. */
-        float *db_prev = m->grads + m->b_off[l - 1];
-        if (!accumulate)
-            memset(db_prev, 0, (size_t)m->in[l] * sizeof(float));
-        if (m->cfg.activation == LRF_ACT_GELU)
-            gelu_grad_bias(m->delta, m->act[l - 1], m->pre[l - 1], db_prev, B, m->in[l]);
-        else
-            act_grad_bias_inplace(m->cfg.activation, m->delta, m->act[l - 1], db_prev, B, m->in[l]);
-        dz = m->act[l - 1];
+    struct model_threads saved;
+    model_threads_enter(m, &saved);
+    st = forward(m, b->x, b->size, true, err);
+    if (!st) {
+        *loss_out = (float)(loss(m, b, scale, true, NULL) / b->size);
+        st = backward(m, b->x, b->size, accumulate, stop, err);
     }
-    return LRF_OK;
+    model_threads_leave(m, &saved);
+    return st;
+}
+
+enum lrf_status lrf_model_train_batch(struct lrf_model *m, const struct lrf_model_batch *b,
+                                      float scale, bool accumulate, float *loss,
+                                      struct lrf_error *err)
+{
+    return model_train_pass(m, b, scale, accumulate, 0, loss, err);
+}
+
+enum lrf_status lrf_model_eval_batch(struct lrf_model *m, const struct lrf_model_batch *b,
+                                     struct lrf_model_eval *out, struct lrf_error *err)
+{
+    enum lrf_status st = check_batch(m, b, err);
+    if (st)
+        return st;
+    struct model_threads saved;
+    model_threads_enter(m, &saved);
+    st = forward(m, b->x, b->size, false, err);
+    if (!st)
+        out->loss_sum = loss(m, b, 1.0f, false, &out->n_correct);
+    model_threads_leave(m, &saved);
+    return st;
 }
 
 enum lrf_status lrf_model_forward_backward(struct lrf_model *m, const float *x, const int32_t *y,
                                            int batch, float *loss, struct lrf_error *err)
 {
-    return pass(m, x, y, batch, 1.0f, 0, loss, err);
+    struct lrf_model_batch b = {x, y, NULL, batch};
+    return lrf_model_train_batch(m, &b, 1.0f, false, loss, err);
 }
 
 enum lrf_status lrf_model_forward_backward_acc(struct lrf_model *m, const float *x,
                                                const int32_t *y, int batch, float scale,
                                                float *loss, struct lrf_error *err)
 {
-    return pass(m, x, y, batch, scale, 1, loss, err);
+    struct lrf_model_batch b = {x, y, NULL, batch};
+    return lrf_model_train_batch(m, &b, scale, true, loss, err);
 }
 
 enum lrf_status lrf_model_evaluate(struct lrf_model *m, const float *x, const int32_t *y, int batch,
                                    double *loss_sum, long *n_correct, struct lrf_error *err)
 {
-    enum lrf_status st = check_batch(m, y, batch, err);
-    if (st)
-        return st;
-    const int L = m->n_layers;
-    forward_hidden(m, x, batch);
-    *loss_sum = softmax_xent(m->act[L - 1], m->params + m->b_off[L - 1], y, batch, m->cfg.n_classes,
-                             1.0f, 0, n_correct);
-    return LRF_OK;
+    struct lrf_model_batch b = {x, y, NULL, batch};
+    struct lrf_model_eval e;
+    enum lrf_status st = lrf_model_eval_batch(m, &b, &e, err);
+    if (!st) {
+        *loss_sum = e.loss_sum;
+        if (n_correct)
+            *n_correct = e.n_correct;
+    }
+    return st;
 }
