@@ -215,16 +215,14 @@ static void test_huge_labels(void)
         lrf_error_clear(&err);
         enum lrf_status st = lrf_dataset_parse_buffer("t.csv", text, (size_t)n, &o, &ds, &err);
         bool refused = st != LRF_OK && ds == NULL && err.line == 3;
-        CHECK_KNOWN_BUG("label-int64-cast", refused && strstr(err.message, "out of range"),
-                        "label %s: status %d, '%s'", labels[i], st, st ? err.message : "");
+        CHECK_MSG(refused && strstr(err.message, "out of range"), "label %s: status %d, '%s'",
+                  labels[i], st, st ? err.message : "");
         lrf_dataset_destroy(ds);
     }
 }
 
 int main(void)
 {
-    /* Open bugs this test shows (see the checks); remove an id when its fix lands. */
-    check_known_bugs = "label-int64-cast";
     test_split_sizes();
     test_batches_per_epoch();
     for (int floats = 0; floats < 2; floats++) {
