@@ -8,7 +8,7 @@
 # tests/fuzz/corpus/<target>/ with the fix (tests/fuzz/README.md: known_bugs). UBSan
 # reports listed in tests/fuzz/known_bugs/ubsan.supp (reported, not yet fixed) are
 # suppressed. The machine is shared: this runs under nice.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: csv spec curve; default all)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: csv spec curve cache; default all)
 # LRF_FUZZ_CI=1 (.ci/run): a fixed seed and a fixed number of executions per target
 # (a few seconds each), so CI is reproducible; SECONDS then only caps each run.
 set -euo pipefail
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(csv spec curve)
+((${#targets[@]})) || targets=(csv spec curve cache)
 build=${LRF_FUZZ_BUILD_DIR:-build-fuzz}
 
 if ! command -v clang >/dev/null; then
@@ -29,7 +29,7 @@ CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLRF_FUZZ=ON 
 cmake --build "$build" --parallel "$(nproc)" -- --no-print-directory >&2
 
 # Executions per target in CI mode: a few seconds each on one core.
-declare -A ci_runs=([csv]=50000 [spec]=100000 [curve]=5000)
+declare -A ci_runs=([csv]=50000 [spec]=100000 [curve]=5000 [cache]=5000)
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/fuzz/known_bugs/ubsan.supp"
 

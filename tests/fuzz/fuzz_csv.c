@@ -3,6 +3,8 @@
  * fast line scanner and libcsv give the same result (status, and on success the same
  * dataset), and reads every value of an accepted file. The first byte picks the label
  * option, so auto-detection, names and indexes are all reached. */
+#include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,11 +23,17 @@ static void touch(const struct lrf_dataset *ds)
         rows = 64;
     float *x = malloc(rows * d * sizeof *x + 1);
     int32_t *y = malloc(rows * sizeof *y + 1);
+    const bool regression = lrf_dataset_task(ds) == LRF_TASK_REGRESSION;
+    const float *targets = lrf_dataset_targets(ds);
+    if (regression && (lrf_dataset_classes(ds) != 0 || !targets))
+        abort(); /* a regression label has targets and no classes */
     if (x && y) {
         lrf_dataset_gather_range(ds, NULL, 0, rows, x, y);
-        for (size_t r = 0; r < rows; r++)
-            if (y[r] < 0 || (size_t)y[r] >= lrf_dataset_classes(ds))
-                abort(); /* a label outside the class list */
+        for (size_t r = 0; r < rows; r++) {
+            if (regression ? y[r] != 0 || !isfinite(targets[r])
+                           : y[r] < 0 || (size_t)y[r] >= lrf_dataset_classes(ds))
+                abort(); /* a label outside the class list, or a non-finite target */
+        }
     }
     free(x);
     free(y);
