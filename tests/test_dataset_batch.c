@@ -113,13 +113,15 @@ static void test_normalization(void)
     lrf_dataset_destroy(ds);
 }
 
-/* One-hot levels and missing indicators are left 0/1 (shift 0, scale 1) by both
- * kinds, as scikit-learn scales only the numeric columns; numbers are scaled. */
+/* A categorical column's one-hot levels (its missing level too) are left 0/1 (shift 0,
+ * scale 1) by both kinds, as scikit-learn's OneHotEncoder output is; numbers and
+ * their missing indicators are scaled (SimpleImputer(add_indicator) + StandardScaler). */
 static void test_normalization_binary(void)
 {
     struct lrf_dataset *ds = parse("x,color,size,label\n"
-                                   "1,red,10,a\n2,blue,NA,b\n3,red,30,a\n4,green,20,b\n");
-    CHECK(ds && lrf_dataset_features(ds) == 6); /* x, color=blue/green/red, size, indicator */
+                                   "1,red,10,a\n2,blue,NA,b\n3,NA,30,a\n4,green,20,b\n");
+    /* x, color=blue/green/red/(missing), size, its indicator */
+    CHECK(ds && lrf_dataset_features(ds) == 7);
     for (int kind = 0; ds && kind < 2; kind++) {
         struct lrf_norm *nm = NULL;
         struct lrf_error err;
@@ -128,14 +130,17 @@ static void test_normalization_binary(void)
             continue;
         const float *sh = lrf_norm_shift(nm), *sc = lrf_norm_scale(nm);
         CHECK(sh[0] != 0.0f && sc[0] != 1.0f); /* x: 1..4 */
-        CHECK(sh[4] != 0.0f && sc[4] != 1.0f); /* size: 10, 20 (median), 30, 20 */
-        for (int j = 1; j <= 3; j++)
+        CHECK(sh[5] != 0.0f && sc[5] != 1.0f); /* size: 10, 20 (median), 30, 20 */
+        if (kind == LRF_NORMALIZE_STANDARD)    /* its indicator 0, 1, 0, 0: mean 0.25 */
+            CHECK_CLOSE(sh[6], 0.25, STAT_REL_TOL, 0);
+        for (int j = 1; j <= 4; j++)
             CHECK_MSG(sh[j] == 0.0f && sc[j] == 1.0f, "kind %d: one-hot feature %d scaled", kind,
                       j);
-        CHECK_MSG(sh[5] == 0.0f && sc[5] == 1.0f, "kind %d: missing indicator scaled", kind);
-        float x[6];
+        float x[7];
         lrf_dataset_gather_range(ds, nm, 1, 1, x, NULL); /* blue, size missing */
-        CHECK(x[1] == 1.0f && x[2] == 0.0f && x[3] == 0.0f && x[5] == 1.0f);
+        CHECK(x[1] == 1.0f && x[2] == 0.0f && x[3] == 0.0f && x[4] == 0.0f);
+        lrf_dataset_gather_range(ds, nm, 2, 1, x, NULL); /* color missing: its level */
+        CHECK(x[1] == 0.0f && x[3] == 0.0f && x[4] == 1.0f);
         lrf_norm_destroy(nm);
     }
     lrf_dataset_destroy(ds);
