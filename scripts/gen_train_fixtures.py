@@ -25,24 +25,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from gen_model_fixtures import flat_params, line  # the fixture format's one writer
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "train")
 N_TRAIN, N_VAL, D, HIDDEN = 40, 12, 3, 8
 LRS = [0.02, 0.05, 0.1, 0.1, 0.08, 0.05, 0.03, 0.01]
 MOMENTUM = 0.9
-
-
-def line(f, name, values):
-    vals = [float(v) for v in np.asarray(values).reshape(-1)]
-    f.write(name + " " + str(len(vals)) + "".join(" %.9g" % v for v in vals) + "\n")
-
-
-def flat_params(model):
-    out = []
-    for mod in model:
-        if isinstance(mod, nn.Linear):
-            out += mod.weight.detach().reshape(-1).tolist() + mod.bias.detach().reshape(-1).tolist()
-    return out
 
 
 def main():
@@ -88,7 +77,7 @@ def main():
         line(f, "dims", [D, HIDDEN, 1])
         line(f, "n_train", [N_TRAIN])
         line(f, "n_val", [N_VAL])
-        line(f, "x", x)
+        line(f, "x", x.reshape(-1))
         line(f, "y", y)
         line(f, "params", params0)
         line(f, "lr", LRS)

@@ -24,6 +24,21 @@ static const double UNITS_REL_TOL = 1e-4;
 
 enum { ROWS = 300, FEATURES = 4, EQUAL_ROWS = 12, EPOCHS = 12 };
 
+/* CSV text (freed here) parsed as a regression table, uncached, on one thread. */
+static struct lrf_dataset *parse_regression(const char *name, char *text, size_t len)
+{
+    struct lrf_dataset_options o = lrf_dataset_options_default();
+    o.use_cache = false;
+    o.threads = 1;
+    o.task = LRF_TASK_REGRESSION;
+    struct lrf_dataset *ds = NULL;
+    struct lrf_error err;
+    if (lrf_dataset_parse_buffer(name, text, len, &o, &ds, &err) != LRF_OK)
+        fprintf(stderr, "    parse %s: %s\n", name, err.message);
+    free(text);
+    return ds;
+}
+
 /* y = 1000 + 300 sin(2a) + 200 b c - 50 d + noise, in "units" scale and offset
  * written as text; the first EQUAL_ROWS rows share the target 1000 exactly. */
 static struct lrf_dataset *make_dataset(double scale, double offset)
@@ -45,16 +60,7 @@ static struct lrf_dataset *make_dataset(double scale, double offset)
             y = 1000;
         n += (size_t)sprintf(text + n, "%.3f\n", round(y) * scale + offset);
     }
-    struct lrf_dataset_options o = lrf_dataset_options_default();
-    o.use_cache = false;
-    o.threads = 1;
-    o.task = LRF_TASK_REGRESSION;
-    struct lrf_dataset *ds = NULL;
-    struct lrf_error err;
-    if (lrf_dataset_parse_buffer("reg.csv", text, n, &o, &ds, &err) != LRF_OK)
-        fprintf(stderr, "    parse: %s\n", err.message);
-    free(text);
-    return ds;
+    return parse_regression("reg.csv", text, n);
 }
 
 struct setup {
@@ -295,15 +301,7 @@ static struct lrf_dataset *fixture_dataset(const double *x, const double *y, lon
             len += (size_t)sprintf(text + len, "%.9g,", x[i * d + j]);
         len += (size_t)sprintf(text + len, "%.9g\n", y[i]);
     }
-    struct lrf_dataset_options o = lrf_dataset_options_default();
-    o.use_cache = false;
-    o.task = LRF_TASK_REGRESSION;
-    struct lrf_dataset *ds = NULL;
-    struct lrf_error err;
-    if (lrf_dataset_parse_buffer("mse_trainer.csv", text, len, &o, &ds, &err) != LRF_OK)
-        fprintf(stderr, "    parse: %s\n", err.message);
-    free(text);
-    return ds;
+    return parse_regression("mse_trainer.csv", text, len);
 }
 
 /* Parameters within tol of the fixture's, relative to its largest magnitude. */
