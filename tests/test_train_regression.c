@@ -155,6 +155,30 @@ static void metrics_by_hand(struct setup *s, const uint32_t *rows, size_t n,
     free(tz);
 }
 
+/* R^2 of validation rows whose targets are all equal is undefined (NaN), the RMSE not. */
+static void check_r2_undefined(const struct setup *s)
+{
+    uint32_t equal[EQUAL_ROWS];
+    for (uint32_t i = 0; i < EQUAL_ROWS; i++)
+        equal[i] = i;
+    struct lrf_train_data data = {.train = s->ds,
+                                  .train_rows = s->split.train,
+                                  .n_train = s->split.n_train,
+                                  .val = s->ds,
+                                  .val_rows = equal,
+                                  .n_val = EQUAL_ROWS,
+                                  .norm = s->norm};
+    struct lrf_trainer *t = NULL;
+    struct lrf_train_metrics m;
+    struct lrf_error err;
+    CHECK(lrf_trainer_create(lrf_trainer_config(s->t), &data, &t, &err) == LRF_OK);
+    if (t) {
+        CHECK(lrf_trainer_evaluate_metrics(t, &m, &err) == LRF_OK);
+        CHECK_MSG(isnan(m.r2) && isfinite(m.rmse) && m.rmse > 0, "r2 %g rmse %g", m.r2, m.rmse);
+    }
+    lrf_trainer_destroy(t);
+}
+
 static void test_metrics(void)
 {
     struct setup s;
@@ -198,25 +222,7 @@ static void test_metrics(void)
     CHECK(lrf_trainer_evaluate_metrics(s.t, &now, &err) == LRF_OK);
     CHECK(now.rmse == last->val_rmse && now.r2 == last->val_r2 && isnan(now.accuracy));
 
-    /* R^2 of validation rows whose targets are all equal is undefined (NaN), the RMSE not. */
-    uint32_t equal[EQUAL_ROWS];
-    for (uint32_t i = 0; i < EQUAL_ROWS; i++)
-        equal[i] = i;
-    struct lrf_train_data data = {.train = s.ds,
-                                  .train_rows = s.split.train,
-                                  .n_train = s.split.n_train,
-                                  .val = s.ds,
-                                  .val_rows = equal,
-                                  .n_val = EQUAL_ROWS,
-                                  .norm = s.norm};
-    struct lrf_trainer *t2 = NULL;
-    CHECK(lrf_trainer_create(lrf_trainer_config(s.t), &data, &t2, &err) == LRF_OK);
-    if (t2) {
-        CHECK(lrf_trainer_evaluate_metrics(t2, &now, &err) == LRF_OK);
-        CHECK_MSG(isnan(now.r2) && isfinite(now.rmse) && now.rmse > 0, "r2 %g rmse %g", now.r2,
-                  now.rmse);
-    }
-    lrf_trainer_destroy(t2);
+    check_r2_undefined(&s);
     lrf_sched_destroy(sched);
     setup_close(&s);
 }
@@ -316,6 +322,38 @@ static int params_differ(const float *p, const double *want, long n, double tol)
     return bad;
 }
 
+/* From the fixture's initial parameters: its SGD steps' losses, the parameters after
+ * them, the target scale and the validation metrics. */
+static void check_torch_steps(struct lrf_trainer *t, struct fixture *f)
+{
+    long np, nlr;
+    const double *p0 = fixture_get(f, "params", &np), *lr = fixture_get(f, "lr", &nlr);
+    const double *losses = fixture_get(f, "losses", NULL),
+                 *pl = fixture_get(f, "params_last", NULL);
+    double mean, std;
+    lrf_trainer_target_scale(t, &mean, &std);
+    CHECK_CLOSE(mean, fixture_scalar(f, "target_mean"), FIXTURE_REL_TOL, 0);
+    CHECK_CLOSE(std, fixture_scalar(f, "target_std"), FIXTURE_REL_TOL, 0);
+    float *p = lrf_model_params(lrf_trainer_model(t));
+    for (long i = 0; i < np; i++)
+        p[i] = (float)p0[i];
+    int bad_loss = 0;
+    for (long k = 0; k < nlr; k++) {
+        double loss = NAN;
+        CHECK(lrf_trainer_step(t, lr[k], NAN, &loss) == LRF_OK);
+        bad_loss += !(fabs(loss - losses[k]) <= TORCH_REL_TOL * fabs(losses[k]));
+    }
+    CHECK_MSG(bad_loss == 0, "%d of %ld losses differ from PyTorch's", bad_loss, nlr);
+    int bad = params_differ(p, pl, np, TORCH_REL_TOL);
+    CHECK_MSG(bad == 0, "%d params differ after %ld steps", bad, nlr);
+    struct lrf_train_metrics m;
+    struct lrf_error err;
+    CHECK(lrf_trainer_evaluate_metrics(t, &m, &err) == LRF_OK);
+    CHECK_CLOSE(m.loss, fixture_scalar(f, "val_loss"), TORCH_REL_TOL, 0);
+    CHECK_CLOSE(m.rmse, fixture_scalar(f, "val_rmse"), TORCH_REL_TOL, 0);
+    CHECK_CLOSE(m.r2, fixture_scalar(f, "val_r2"), TORCH_REL_TOL, 0);
+}
+
 static void test_torch_mse_steps(void)
 {
     struct fixture f;
@@ -353,31 +391,10 @@ static void test_torch_mse_steps(void)
     cfg.threads = 1;
     struct lrf_trainer *t = NULL;
     CHECK(norm && lrf_trainer_create(&cfg, &data, &t, &err) == LRF_OK);
-    if (t && lrf_model_n_params(lrf_trainer_model(t)) == (size_t)np) {
-        double mean, std;
-        lrf_trainer_target_scale(t, &mean, &std);
-        CHECK_CLOSE(mean, fixture_scalar(&f, "target_mean"), FIXTURE_REL_TOL, 0);
-        CHECK_CLOSE(std, fixture_scalar(&f, "target_std"), FIXTURE_REL_TOL, 0);
-        float *p = lrf_model_params(lrf_trainer_model(t));
-        for (long i = 0; i < np; i++)
-            p[i] = (float)p0[i];
-        int bad_loss = 0;
-        for (long k = 0; k < nlr; k++) {
-            double loss = NAN;
-            CHECK(lrf_trainer_step(t, lr[k], NAN, &loss) == LRF_OK);
-            bad_loss += !(fabs(loss - losses[k]) <= TORCH_REL_TOL * fabs(losses[k]));
-        }
-        CHECK_MSG(bad_loss == 0, "%d of %ld losses differ from PyTorch's", bad_loss, nlr);
-        int bad = params_differ(p, pl, np, TORCH_REL_TOL);
-        CHECK_MSG(bad == 0, "%d params differ after %ld steps", bad, nlr);
-        struct lrf_train_metrics m;
-        CHECK(lrf_trainer_evaluate_metrics(t, &m, &err) == LRF_OK);
-        CHECK_CLOSE(m.loss, fixture_scalar(&f, "val_loss"), TORCH_REL_TOL, 0);
-        CHECK_CLOSE(m.rmse, fixture_scalar(&f, "val_rmse"), TORCH_REL_TOL, 0);
-        CHECK_CLOSE(m.r2, fixture_scalar(&f, "val_r2"), TORCH_REL_TOL, 0);
-    } else {
+    if (t && lrf_model_n_params(lrf_trainer_model(t)) == (size_t)np)
+        check_torch_steps(t, &f);
+    else
         CHECK_MSG(0, "trainer for %s", path);
-    }
     lrf_trainer_destroy(t);
     lrf_norm_destroy(norm);
     free(rows);
