@@ -59,13 +59,13 @@ static void print_header(const struct run_info *r)
     struct lrf_model *m = lrf_trainer_model(r->trainer);
     printf("data:      %s (%zu training rows, %zu features, ", lrf_dataset_source(r->data->train),
            r->data->data.n_train, lrf_dataset_features(r->data->train));
-    if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION)
+    if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION) {
+        char loss[128];
         printf("regression on '%s')\n", lrf_dataset_label_name(r->data->train));
-    else
-        printf("%zu classes)\n", lrf_dataset_classes(r->data->train));
-    char loss[128];
-    if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION)
         printf("loss:      %s\n", cli_train_loss_text(r->trainer, loss, sizeof loss));
+    } else {
+        printf("%zu classes)\n", lrf_dataset_classes(r->data->train));
+    }
     printf("validate:  %s (%zu rows)\n", r->data->val_source, r->data->data.n_val);
     printf("model:     %s (", r->model_spec);
     for (int l = 0; l < lrf_model_n_layers(m); l++)
