@@ -90,5 +90,6 @@ endfunction()
 # the model loads at run time when one is created (src/model/module.cmake, backend.c;
 # dlopen is in glibc's libc since 2.34).
 lrf_dependency(csv LIBRARY csv HEADER csv.h PC_LIBS -lcsv)
+lrf_dependency(zlib PACKAGE ZLIB TARGET ZLIB::ZLIB PC_REQUIRES zlib) # gzip-compressed CSV input
 lrf_dependency(m LIBRARY m PC_LIBS -lm)
 lrf_dependency(Threads PACKAGE Threads TARGET Threads::Threads PC_LIBS -lpthread)

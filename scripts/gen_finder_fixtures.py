@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Reference vectors for the finder tests (tests/fixtures/finder/).
 
-Implements, independently of the C code, the published algorithms as written in
-/work/shared/reference/lr-finders.md §2 (pytorch-lr-finder 0.2.2's range_test +
-suggest_lr, fastai 2.x's lr_find + valley/slide/minimum/steep, with numpy's gradient
-and argmin semantics), plus lrfind's own stop rule and a Python port of its robust
+Implements, independently of the C code, the published algorithms (pytorch-lr-finder
+0.2.2's range_test + suggest_lr in torch_lr_finder/lr_finder.py, fastai 2.x's lr_find +
+valley/slide/minimum/steep in fastai/callback/schedule.py, with numpy's gradient and
+argmin semantics), plus lrfind's own stop rule and a Python port of its robust
 rule, on synthetic curves (clean, noisy, NaN tail, short, flat, monotone, negative,
 linear grid, spiky). Writes one <curve>.csv (header lr,loss: raw losses) per curve and
 expected.txt with, per curve and mode (tlf, fastai, lrfind):
@@ -304,6 +304,23 @@ def curves():
     c["spiky"] = (g, L)
     c["all_nan"] = (g[:20], [math.nan] * 20)
     c["diverge_at_once"] = (g, [1.0] + [10.0 * 2 ** k for k in range(1, 100)])
+    # Corners (issue 17), with their own generator so the curves above stay as they were.
+    # The divergence floor: a smoothed best loss near zero (+0.005) and one below zero
+    # after crossing it (-0.005): the stop then rests on max(|best|, floor*|s0|), and
+    # without the floor these sweeps stop 6-7 rungs earlier. A fine-tuning-like start
+    # (0.3) and a long plateau, so that the debiased EMA (beta 0.98) gets down there.
+    # And a NaN at the very first point.
+    rz = np.random.default_rng(17)
+    g2 = exp_grid(200)
+    c["near_zero"] = (g2, [v + rz.normal(0, 1e-4)
+                           for v in bowl(g2, base=0.3, drop=0.2995, x0=-6.5, w=0.2, xd=0.0, wd=0.3,
+                                         amp=0.05)])
+    c["cross_zero"] = (g2, [v + rz.normal(0, 1e-4)
+                            for v in bowl(g2, base=0.3, drop=0.31, x0=-6.5, w=0.2, xd=0.0, wd=0.3,
+                                          amp=0.05)])
+    L = bowl(g)
+    L[0] = math.nan
+    c["nan_first"] = (g, L)
     return c
 
 

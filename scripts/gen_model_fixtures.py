@@ -120,17 +120,22 @@ OPTIM_CASES = [
 ]
 
 
-def optim_fixture(name, kind, kw, lr0, drive, n=24, steps=10, seed=7):
+def optim_fixture(name, kind, kw, lr0, drive, n=24, steps=10, seed=7, grads_fn=None, note=""):
+    """grads_fn(n, steps) -> the gradients (default: N(0,1) scaled 1, 0.1, 0.01, ...);
+    scripts/gen_optim_eps_fixtures.py passes tiny ones."""
     torch.manual_seed(seed)
     p = nn.Parameter(torch.randn(n))
-    grads = [torch.randn(n) * (10.0 ** (-(t % 3))) for t in range(steps)]
+    if grads_fn:
+        grads = grads_fn(n, steps)
+    else:
+        grads = [torch.randn(n) * (10.0 ** (-(t % 3))) for t in range(steps)]
     cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
            "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[kind]
     opt = cls([p], **kw)
     defaults = opt.defaults
     with open(os.path.join(OUT, "optim_" + name + ".txt"), "w") as f:
-        f.write("# optim %s: torch.optim.%s(%s), torch %s\n" % (name, cls.__name__, kw,
-                                                                 torch.__version__))
+        f.write("# optim %s: torch.optim.%s(%s)%s, torch %s\n" % (name, cls.__name__, kw, note,
+                                                                   torch.__version__))
         line(f, "kind", [KIND[kind]])
         betas = defaults.get("betas", (0.9, 0.999))
         line(f, "momentum", [betas[0] if kind in ("adam", "adamw") else defaults.get("momentum", 0)])

@@ -1,14 +1,20 @@
 /* lrfind (the range test, issue 6): report, JSON, curve and plot files, the
  * hand-off to training from the restored model, --verify, Ctrl-C, bad options
  * and bad data. Runs on the built-in dataset with short sweeps. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* posix_openpt */
 #include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cli_run.h"
+#include "lrf/plot.h"
 
 /* A short sweep keeps the suite fast; it still reaches divergence on the built-in data. */
 #define QUICK "-q --iters 40 --start-lr 1e-4"
@@ -82,6 +88,10 @@ static void test_json_and_curve(void)
 static void test_plots(void)
 {
     char args[2048];
+    if (!lrf_plot_gnuplot_available()) {
+        check_skip("--plot svg and --plot term", "gnuplot not installed");
+        return;
+    }
     snprintf(args, sizeof args, QUICK " --plot '%s'", cli_path("curve.svg"));
     int st = cli_run(args);
     CHECK_MSG(st == 0, "exit %d: %s", st, cli_err);
@@ -94,8 +104,12 @@ static void test_plots(void)
     /* The text plot (gnuplot's dumb terminal). */
     CHECK(cli_run(QUICK " --plot term") == 0);
     CHECK(strstr(cli_out, "learning rate") != NULL);
+}
 
-    /* Without gnuplot: exit 1, the install hint, and the data kept as a script. */
+/* Without gnuplot: exit 1, the install hint, and the data kept as a script. */
+static void test_plot_without_gnuplot(void)
+{
+    char args[2048];
     snprintf(args, sizeof args, QUICK " --plot '%s'", cli_path("nognuplot.png"));
     CHECK(cli_run_env("LRF_GNUPLOT=/nonexistent/gnuplot", args) == 1);
     CHECK(strstr(cli_err, "apt-get install gnuplot-nox") != NULL);
@@ -122,6 +136,10 @@ static void test_train_after_sweep_matches_fresh_training(void)
     CHECK_MSG(after_sweep == fresh, "after sweep %.6f, fresh %.6f", after_sweep, fresh);
     CHECK(fresh > 0.7); /* one epoch on 12,000 images */
 
+    if (!lrf_plot_gnuplot_available()) {
+        check_skip("--schedule-plot", "gnuplot not installed");
+        return;
+    }
     snprintf(args, sizeof args, QUICK " --train --epochs 1 --schedule-plot '%s'",
              cli_path("sched.svg"));
     CHECK(cli_run(args) == 0);
@@ -208,20 +226,96 @@ static void test_bad_data(void)
     CHECK(stray_files() == 0);
 }
 
-/* Ctrl-C in the middle of a long sweep: a clean stop with the partial report,
- * exit 1, and no output file (not even a temporary one). */
+/* Longest wait for the sweep to start: a bound for a broken run, not a timing
+ * assumption (the test proceeds the moment the progress bar appears). */
+enum { READY_TIMEOUT_MS = 120000, EXIT_TIMEOUT_MS = 120000 };
+
+/* Reads what is available on fd into buf (appended at *len); false at EOF/error. */
+static bool drain(int fd, char *buf, size_t size, size_t *len, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, timeout_ms) <= 0)
+        return true; /* nothing yet */
+    char tmp[4096];
+    ssize_t n = read(fd, tmp, sizeof tmp);
+    if (n <= 0)
+        return false; /* EIO once the child closed the terminal */
+    size_t k = (size_t)n < size - 1 - *len ? (size_t)n : size - 1 - *len;
+    memcpy(buf + *len, tmp, k);
+    *len += k;
+    buf[*len] = '\0';
+    return true;
+}
+
+/* Starts lrfind with stderr on a pseudo-terminal (so it draws its progress bar), stdout
+ * into the test's stdout file; returns the pid and the terminal's master side. */
+static pid_t start_on_terminal(const char *const *argv, int *master_out)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) || unlockpt(master) || !ptsname(master)) {
+        perror("posix_openpt");
+        return -1;
+    }
+    char slave_name[256];
+    snprintf(slave_name, sizeof slave_name, "%s", ptsname(master));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int slave = open(slave_name, O_RDWR | O_NOCTTY);
+        int out = open(cli_path("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int in = open("/dev/null", O_RDONLY);
+        if (slave < 0 || out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+            dup2(slave, 2) < 0)
+            _exit(127);
+        char cache[CLI_RUN_PATH_MAX];
+        snprintf(cache, sizeof cache, "%s/cache", cli_tmpdir);
+        setenv("XDG_CACHE_HOME", cache, 1);
+        execv(LRFIND_EXE, (char *const *)argv);
+        _exit(127);
+    }
+    *master_out = master;
+    return pid;
+}
+
+/* Ctrl-C in the middle of a long sweep: a clean stop with the partial report, exit 1,
+ * and no output file (not even a temporary one). The signal is sent once the sweep's
+ * progress bar shows a finished rung: no sleep, no race with start-up. */
 static void test_interrupt(void)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "XDG_CACHE_HOME='%s/cache' '%s' -q --iters 100000 --end-lr 1e-3 --curve '%s' "
-             ">'%s' 2>'%s' & pid=$!; sleep 1; kill -INT $pid; wait $pid",
-             cli_tmpdir, LRFIND_EXE, cli_path("int.csv"), cli_path("stdout"), cli_path("stderr"));
-    int st = system(cmd);
+    const char *const argv[] = {"lrfind",  "--iters",           "100000", "--end-lr", "1e-3",
+                                "--curve", cli_path("int.csv"), NULL};
+    int master = -1;
+    pid_t pid = start_on_terminal(argv, &master);
+    CHECK(pid > 0);
+    if (pid <= 0)
+        return;
+    static char term[1 << 16];
+    size_t len = 0;
+    bool live = true, ready = false;
+    for (int waited = 0; live && !ready && waited < READY_TIMEOUT_MS; waited += 100) {
+        live = drain(master, term, sizeof term, &len, 100);
+        ready = strstr(term, "range test [") != NULL;
+    }
+    CHECK_MSG(ready, "no progress bar on the terminal: '%s'", term);
+    kill(pid, SIGINT);
+    int st = 0;
+    pid_t done = 0;
+    for (int waited = 0; done == 0 && waited < EXIT_TIMEOUT_MS; waited += 100) {
+        if (live)
+            live = drain(master, term, sizeof term, &len, 100);
+        else
+            poll(NULL, 0, 100);
+        done = waitpid(pid, &st, WNOHANG);
+    }
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &st, 0);
+    }
+    for (int i = 0; live && i < 100; i++) /* the rest of what it wrote */
+        live = drain(master, term, sizeof term, &len, 10);
+    close(master);
     cli_slurp(cli_path("stdout"), cli_out, sizeof cli_out);
-    cli_slurp(cli_path("stderr"), cli_err, sizeof cli_err);
-    CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d", st);
-    CHECK(strstr(cli_err, "interrupted after") != NULL);
+    CHECK_MSG(done == pid && WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d", st);
+    CHECK_MSG(strstr(term, "interrupted after") != NULL, "terminal: %s", term);
     CHECK(strstr(cli_out, "stopped: ") != NULL);
     CHECK(!file_exists(cli_path("int.csv")));
     CHECK(stray_files() == 0);
@@ -233,6 +327,7 @@ int main(void)
     test_report();
     test_json_and_curve();
     test_plots();
+    test_plot_without_gnuplot();
     test_train_after_sweep_matches_fresh_training();
     test_train_schedules();
     test_verify();

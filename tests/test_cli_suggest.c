@@ -8,27 +8,48 @@
 
 #include "check.h"
 #include "cli_run.h"
+#include "json_reader.h"
 
-/* The expected lr of rule for curve/mode from expected.txt, NaN when invalid/missing. */
-static double expected_lr(const char *curve, const char *mode, const char *rule)
+/* The line of expected.txt that starts with "curve mode key " (without it), or NULL. */
+static const char *expected_line(const char *curve, const char *mode, const char *key)
 {
-    char path[1024], line[512], key[256];
+    static char line[512];
+    char path[1024], prefix[256];
     snprintf(path, sizeof path, "%s/finder/expected.txt", LRF_FIXTURES_DIR);
-    snprintf(key, sizeof key, "%s %s rule %s ", curve, mode, rule);
+    snprintf(prefix, sizeof prefix, "%s %s %s ", curve, mode, key);
     FILE *fp = fopen(path, "r");
-    double v = NAN;
-    while (fp && fgets(line, sizeof line, fp)) {
-        if (strncmp(line, key, strlen(key)))
-            continue;
-        long idx;
-        double lr;
-        if (sscanf(line + strlen(key), "%ld %lf", &idx, &lr) == 2)
-            v = lr;
-        break;
-    }
+    const char *found = NULL;
+    while (fp && !found && fgets(line, sizeof line, fp))
+        if (!strncmp(line, prefix, strlen(prefix)))
+            found = line + strlen(prefix);
     if (fp)
         fclose(fp);
-    return v;
+    CHECK_MSG(found != NULL, "expected.txt has no '%s'", prefix);
+    return found;
+}
+
+/* The expected lr of rule for curve/mode, NaN when invalid; *index -1 then. */
+static double expected_rule(const char *curve, const char *mode, const char *rule, long *index)
+{
+    char key[64];
+    snprintf(key, sizeof key, "rule %s", rule);
+    const char *v = expected_line(curve, mode, key);
+    double lr = NAN;
+    long idx = -1;
+    if (v && sscanf(v, "%ld %lf", &idx, &lr) != 2) {
+        CHECK_MSG(!strncmp(v, "invalid", 7), "%s %s %s: bad expectation '%s'", curve, mode, rule,
+                  v);
+        lr = NAN;
+        idx = -1;
+    }
+    if (index)
+        *index = idx;
+    return lr;
+}
+
+static double expected_lr(const char *curve, const char *mode, const char *rule)
+{
+    return expected_rule(curve, mode, rule, NULL);
 }
 
 /* The lr printed on the text line starting with rule (after an optional '*'). */
@@ -96,7 +117,8 @@ static void test_bad_files(void)
 
 static void test_compat(void)
 {
-    const char *curves[] = {"clean", "noisy1", "noisy2", "nan_tail", "spiky", "linear", "flat"};
+    const char *curves[] = {"clean",  "noisy1", "noisy2",    "nan_tail",   "spiky",
+                            "linear", "flat",   "near_zero", "cross_zero", "nan_first"};
     char args[1024];
     for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++) {
         snprintf(args, sizeof args, "suggest --curve %s/finder/%s.csv --compat torch-lr-finder",
@@ -158,6 +180,97 @@ static void test_default_and_json(void)
           strstr(cli_out, "\"valley\":null"));
 }
 
+/* Same as test_finder_rules: agreement to the last bits but for libm's pow/log ulps. */
+static const double LR_REL = 1e-12;
+/* The hand-off's documented ratios (include/lrf/finder.h) and one division's rounding. */
+#define CYCLIC_BASE_DIV 4.0
+#define COSINE_DIV 3.0
+static const double RATIO_REL = 1e-15;
+
+static void check_json_num_close(const char *doc, const char *path, double want, double rel)
+{
+    bool ok;
+    double got = json_num(doc, path, &ok);
+    CHECK_MSG(ok && (isnan(want) ? isnan(got) : fabs(got - want) <= rel * fabs(want)),
+              "%s: got %.17g, want %.17g", path, got, want);
+}
+
+/* The hand-off of a valid recommended lr: the numbers and the specs built from them. */
+static void check_json_handoff(const char *doc, double max_lr)
+{
+    CHECK_JSON_NUM(doc, "one_cycle.max_lr", max_lr);
+    CHECK_JSON_NUM(doc, "cyclic.max_lr", max_lr);
+    check_json_num_close(doc, "cyclic.base_lr", max_lr / CYCLIC_BASE_DIV, RATIO_REL);
+    check_json_num_close(doc, "cosine.lr", max_lr / COSINE_DIV, RATIO_REL);
+    /* An offline curve has no run length: the specs leave it out (finder.h). */
+    char want[256];
+    snprintf(want, sizeof want, "onecycle(max_lr=%.3g)", max_lr);
+    CHECK_JSON_STR(doc, "one_cycle.spec", want);
+    snprintf(want, sizeof want, "cyclic(base_lr=%.3g,max_lr=%.3g)", max_lr / CYCLIC_BASE_DIV,
+             max_lr);
+    CHECK_JSON_STR(doc, "cyclic.spec", want);
+    snprintf(want, sizeof want,
+             "torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=%.3g, total_steps=TOTAL_STEPS)",
+             max_lr);
+    CHECK_JSON_STR(doc, "one_cycle.torch", want);
+    snprintf(want, sizeof want,
+             "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=TOTAL_STEPS)  # "
+             "optimizer lr=%.3g",
+             max_lr / COSINE_DIV);
+    CHECK_JSON_STR(doc, "cosine.torch", want);
+}
+
+/* Every mode's JSON against the fixtures: the kept points and stop, every rule's index
+ * and lr (and which rules each mode shows), the suggestion and the hand-off. */
+static void test_json_values(void)
+{
+    static const char *const curves[] = {"clean",     "noisy1",     "nan_tail",  "spiky",
+                                         "linear",    "flat",       "mono_dec",  "negative",
+                                         "near_zero", "cross_zero", "nan_first", "short"};
+    static const char *const modes[] = {"tlf", "fastai", "lrfind"};
+    static const char *const compat[] = {" --compat torch-lr-finder", " --compat fastai", ""};
+    static const char *const recommended[] = {"steepest", "valley", "robust"};
+    static const char *const rules[] = {"robust", "steepest", "valley",
+                                        "slide",  "minimum",  "steep"};
+    for (size_t c = 0; c < sizeof curves / sizeof curves[0]; c++) {
+        for (int m = 0; m < 3; m++) {
+            char args[1024], path[64];
+            snprintf(args, sizeof args, "suggest --json --curve %s/finder/%s.csv%s",
+                     LRF_FIXTURES_DIR, curves[c], compat[m]);
+            CHECK_MSG(cli_run(args) == 0, "%s: %s", args, cli_err);
+            CHECK_MSG(json_valid(cli_out), "%s: invalid JSON", args);
+            long n = -1;
+            char stop[32] = "";
+            const char *nl = expected_line(curves[c], modes[m], "n");
+            CHECK(nl && sscanf(nl, "%ld %31s", &n, stop) == 2);
+            CHECK_JSON_NUM(cli_out, "points", n);
+            CHECK_JSON_STR(cli_out, "stop_reason", stop);
+            for (int r = 0; r < 6; r++) {
+                long idx;
+                double lr = expected_rule(curves[c], modes[m], rules[r], &idx);
+                bool shown = m == 2 || !strcmp(rules[r], recommended[m]) ||
+                             (m == 1 && r >= 2); /* fastai shows its four rules */
+                snprintf(path, sizeof path, "rules.%s.lr", rules[r]);
+                check_json_num_close(cli_out, path, lr, LR_REL);
+                snprintf(path, sizeof path, "rules.%s.index", rules[r]);
+                CHECK_JSON_NUM(cli_out, path, idx);
+                snprintf(path, sizeof path, "suggestions.%s", rules[r]);
+                if (shown)
+                    check_json_num_close(cli_out, path, lr, LR_REL);
+                else
+                    CHECK_MSG(!json_has(cli_out, path), "%s: %s shown", args, path);
+            }
+            double rec = expected_lr(curves[c], modes[m], recommended[m]);
+            CHECK_JSON_STR(cli_out, "rule", recommended[m]);
+            check_json_num_close(cli_out, "suggested_lr", rec, LR_REL);
+            if (!isnan(rec))
+                check_json_handoff(cli_out, json_num(cli_out, "suggested_lr", NULL));
+            else
+                CHECK_JSON_NUM(cli_out, "one_cycle.max_lr", NAN);
+        }
+    }
+}
+
 int main(void)
 {
     cli_run_init("test_cli_suggest");
@@ -165,6 +278,7 @@ int main(void)
     test_bad_files();
     test_compat();
     test_default_and_json();
+    test_json_values();
     cli_run_cleanup();
     return check_summary();
 }

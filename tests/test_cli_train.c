@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli_driver.h"
 #include "cli_run.h"
+#include "json_reader.h"
 
 /* A separable 3-class CSV: class k has features k and k+3 high. */
 static const char *write_csv(const char *name, int rows, unsigned seed)
@@ -99,12 +101,88 @@ static void test_errors(void)
     CHECK(cli_run(args) == 2);
 }
 
+enum { FIGURE_EPOCHS = 2 };
+
+/* lrfind train on o's data with cli_args, spec (NULL: none) and --json or not. */
+static int run_train(const struct drv_options *o, const char *cli_args, const char *spec, bool json)
+{
+    char args[2048];
+    int n = snprintf(args, sizeof args, "train --data '%s' %s --epochs %d --threads 1%s", o->data,
+                     cli_args, FIGURE_EPOCHS, json ? " --json" : "");
+    if (spec)
+        snprintf(args + n, sizeof args - (size_t)n, " --schedule '%s'", spec);
+    int st = cli_run(args);
+    CHECK_MSG(st == 0, "%s: exit %d: %s", args, st, cli_err);
+    return st;
+}
+
+/* `lrfind train`'s figures against the trainer's own: the same data, split, model,
+ * optimizer and schedule through the library (tests/cli_driver.h), every epoch's loss,
+ * accuracy and lr, the run's shape, in JSON (17 digits, exact) and in the text. */
+static void check_train_figures(const struct drv_options *o, const char *cli_args, const char *spec)
+{
+    struct drv d;
+    if (!drv_open(&d, o)) {
+        CHECK_MSG(0, "the library driver failed");
+        return;
+    }
+    struct lrf_train_epoch ep[FIGURE_EPOCHS];
+    char resolved[256] = "constant";
+    CHECK(drv_fit(&d, spec, d.cfg.optim.lr, NAN, FIGURE_EPOCHS, ep, resolved, sizeof resolved));
+    run_train(o, cli_args, spec, true);
+    CHECK_MSG(json_valid(cli_out), "invalid JSON: %.200s", cli_out);
+    CHECK_JSON_NUM(cli_out, "steps_per_epoch", lrf_trainer_steps_per_epoch(d.t));
+    CHECK_JSON_NUM(cli_out, "parameters", lrf_model_n_params(lrf_trainer_model(d.t)));
+    CHECK_JSON_NUM(cli_out, "lr", d.cfg.optim.lr);
+    CHECK_JSON_NUM(cli_out, "momentum", d.cfg.optim.momentum);
+    CHECK_JSON_NUM(cli_out, "weight_decay", d.cfg.optim.weight_decay);
+    CHECK_JSON_NUM(cli_out, "batch", o->batch);
+    CHECK_JSON_NUM(cli_out, "seed", (double)o->seed);
+    CHECK_JSON_STR(cli_out, "schedule", resolved);
+    drv_check_json_epochs(cli_out, "epochs", ep, FIGURE_EPOCHS, true);
+    CHECK_JSON_NUM(cli_out, "val_loss", ep[FIGURE_EPOCHS - 1].val_loss);
+    CHECK_JSON_NUM(cli_out, "val_accuracy", ep[FIGURE_EPOCHS - 1].val_accuracy);
+
+    /* The text: the same figures at 4 decimals. */
+    run_train(o, cli_args, spec, false);
+    for (int e = 0; e < FIGURE_EPOCHS; e++) {
+        char want[160];
+        snprintf(want, sizeof want,
+                 "epoch %d/%d  train_loss %.4f  val_loss %.4f  val_accuracy %.4f", e + 1,
+                 FIGURE_EPOCHS, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy);
+        CHECK_MSG(strstr(cli_out, want) != NULL, "text lacks '%s':\n%s", want, cli_out);
+    }
+    drv_close(&d);
+}
+
+static void test_figures(void)
+{
+    char csv[CLI_RUN_PATH_MAX];
+    snprintf(csv, sizeof csv, "%s", cli_path("small.csv"));
+    CHECK(drv_write_csv(csv, 800, 1, 1.0));
+    struct drv_options o = {.data = csv,
+                            .model = "mlp:16",
+                            .optim = LRF_OPTIM_SGD,
+                            .batch = 32,
+                            .seed = 0,
+                            .val_split = 0.1};
+    check_train_figures(&o, "--model mlp:16 --batch 32", "onecycle(max_lr=0.1)");
+    o.model = "mlp:8,8:tanh";
+    o.optim = LRF_OPTIM_ADAM;
+    o.batch = 50;
+    o.seed = 5;
+    o.val_split = 0.2;
+    check_train_figures(&o, "--model mlp:8,8:tanh --optim adam --batch 50 --seed 5 --val-split 0.2",
+                        NULL);
+}
+
 int main(void)
 {
     cli_run_init("test_cli_train");
     test_builtin_json();
     test_csv();
     test_errors();
+    test_figures();
     cli_run_cleanup();
     return check_summary();
 }

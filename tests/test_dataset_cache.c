@@ -13,17 +13,11 @@
 
 #include "check.h"
 #include "dataset_equal.h"
+#include "dataset_files.h"
 #include "lrf/dataset.h"
 
 static char tmpdir[] = "/tmp/lrf_test_cache_XXXXXX";
 static char csv_path[600], cache_dir[600];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    fputs(text, f);
-    fclose(f);
-}
 
 static struct lrf_dataset *load(const char *label, bool *from_cache)
 {
@@ -58,7 +52,7 @@ static void corrupt_byte(const char *path, long at)
 
 static void test_round_trip_and_corruption(const char *text, const char *label)
 {
-    write_file(csv_path, text);
+    write_text_file(csv_path, text);
     char cpath[4096];
     struct lrf_dataset_options o = lrf_dataset_options_default();
     o.cache_dir = cache_dir;
@@ -90,7 +84,7 @@ static void test_round_trip_and_corruption(const char *text, const char *label)
     CHECK(ds && !cached && same_dataset(fresh, ds));
     lrf_dataset_destroy(ds);
     /* Garbage. */
-    write_file(cpath, "not a cache file at all");
+    write_text_file(cpath, "not a cache file at all");
     ds = load(label, &cached);
     CHECK(ds && !cached && same_dataset(fresh, ds));
     lrf_dataset_destroy(ds);
@@ -102,7 +96,7 @@ static void test_round_trip_and_corruption(const char *text, const char *label)
 
 static void test_stale(void)
 {
-    write_file(csv_path, "label,a,b\n0,1,2\n1,3,4\n");
+    write_text_file(csv_path, "label,a,b\n0,1,2\n1,3,4\n");
     bool cached;
     struct lrf_dataset *ds = load(NULL, &cached);
     lrf_dataset_destroy(ds);
@@ -110,7 +104,7 @@ static void test_stale(void)
     CHECK(ds && cached);
     lrf_dataset_destroy(ds);
     /* Same size, new content and mtime: the cache must not be used. */
-    write_file(csv_path, "label,a,b\n0,1,2\n1,3,9\n");
+    write_text_file(csv_path, "label,a,b\n0,1,2\n1,3,9\n");
     struct timespec ts[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
     struct timespec later;
     clock_gettime(CLOCK_REALTIME, &later);
@@ -138,8 +132,8 @@ static void test_val_file(void)
 {
     char val_path[700];
     snprintf(val_path, sizeof val_path, "%s/val.csv", tmpdir);
-    write_file(csv_path, "a,b,kind\n1,2,dog\n3,4,cat\n5,6,eel\n");
-    write_file(val_path, "a,b,kind\n1,2,eel\n3,4,dog\n");
+    write_text_file(csv_path, "a,b,kind\n1,2,dog\n3,4,cat\n5,6,eel\n");
+    write_text_file(val_path, "a,b,kind\n1,2,eel\n3,4,dog\n");
     struct lrf_dataset_options o = lrf_dataset_options_default();
     o.use_cache = false;
     struct lrf_dataset *train = NULL, *val = NULL;
@@ -153,15 +147,16 @@ static void test_val_file(void)
     CHECK(val && !strcmp(lrf_dataset_class_name(val, 0), "cat"));
     lrf_dataset_destroy(val);
     val = NULL;
-    write_file(val_path, "a,b,kind\n1,2,eel\n3,4,fox\n");
+    write_text_file(val_path, "a,b,kind\n1,2,eel\n3,4,fox\n");
     CHECK(lrf_dataset_load_csv_like(val_path, train, &o, &val, &err) == LRF_ERR_DATA);
-    CHECK_MSG(err.line == 3 && err.col == 5 && strstr(err.message, "'fox'"), "%ld:%ld %s", err.line,
-              err.col, err.message);
-    write_file(val_path, "a,b,c,kind\n1,2,3,eel\n3,4,5,dog\n");
+    CHECK_MSG(err.line == 3 && err.col == 0 && strstr(err.message, "column 'kind' (2): ") &&
+                  strstr(err.message, "'fox'"),
+              "%ld:%ld %s", err.line, err.col, err.message);
+    write_text_file(val_path, "a,b,c,kind\n1,2,3,eel\n3,4,5,dog\n");
     CHECK(lrf_dataset_load_csv_like(val_path, train, &o, &val, &err) == LRF_ERR_DATA);
     CHECK(strstr(err.message, "incompatible") != NULL);
     /* A validation file may hold a single class: it is mapped, not counted. */
-    write_file(val_path, "a,b,kind\n1,2,eel\n3,4,eel\n");
+    write_text_file(val_path, "a,b,kind\n1,2,eel\n3,4,eel\n");
     CHECK(lrf_dataset_load_csv_like(val_path, train, &o, &val, &err) == LRF_OK);
     lrf_dataset_destroy(val);
     lrf_dataset_destroy(train);
@@ -180,9 +175,6 @@ int main(void)
     test_round_trip_and_corruption("1,2,7\n3,4,9\n", NULL);
     test_stale();
     test_val_file();
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    remove_tree(tmpdir);
     return check_summary();
 }

@@ -1,5 +1,6 @@
 /* Optimizers against PyTorch 1.13: parameters after 1 and 10 steps with a
- * per-step lr and momentum/beta1 (fixtures from scripts/gen_model_fixtures.py). */
+ * per-step lr and momentum/beta1 (fixtures from scripts/gen_model_fixtures.py, and
+ * scripts/gen_optim_eps_fixtures.py for tiny gradients where eps matters). */
 #include <stdbool.h>
 
 #include "check.h"
@@ -147,10 +148,10 @@ static void test_sgd_momentum_switched_on(void)
 int main(void)
 {
     static const char *const cases[] = {
-        "sgd_plain",     "sgd_momentum",    "sgd_nesterov",
-        "adam",          "adam_amsgrad_wd", "adamw",
-        "adamw_amsgrad", "rmsprop",         "rmsprop_centered_momentum",
-        "adagrad"};
+        "sgd_plain", "sgd_momentum", "sgd_nesterov", "adam", "adam_amsgrad_wd", "adamw",
+        "adamw_amsgrad", "rmsprop", "rmsprop_centered_momentum", "adagrad",
+        /* Gradients 1e-9..1e-6, where eps decides (scripts/gen_optim_eps_fixtures.py). */
+        "eps_adam", "eps_adamw", "eps_rmsprop", "eps_adagrad"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(cases[i]);
     test_defaults_and_names();

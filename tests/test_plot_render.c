@@ -288,7 +288,8 @@ int main(void)
         test_render_term();
         test_kept_script();
     } else {
-        printf("gnuplot not installed: skipping the rendering checks\n");
+        check_skip("png/svg/pdf/term rendering and the kept script",
+                   "gnuplot not installed: apt-get install gnuplot-nox");
     }
     test_missing_gnuplot();
     test_failing_gnuplot();

@@ -6,8 +6,11 @@
 #include "check.h"
 #include "lrf/sched.h"
 
-/* The golden vectors in /work/shared/reference/schedulers.md section 6 are printed
- * with 10 significant digits, so they carry up to 5e-10 relative rounding. */
+/* The golden vectors are PyTorch 1.13.1's torch.optim.lr_scheduler (Debian
+ * python3-torch): param_groups[0]['lr'] after t step() calls, lr0 = 1 unless stated,
+ * printed with 10 significant digits, so they carry up to 5e-10 relative rounding
+ * (scripts/gen_sched_fixtures.py runs the same schedulers at full precision for
+ * tests/fixtures/sched/traces.txt). */
 static const double GOLDEN_REL_TOL = 1e-9;
 /* Hand-derived values of published formulas: exact up to a few ulps. */
 static const double FORMULA_REL_TOL = 1e-12;

@@ -25,6 +25,7 @@ struct trace {
     bool has_mom, has_metric;
 };
 
+/* The numbers of a fixture line; -1 when anything else follows them (a damaged line). */
 static long read_values(const char *s, double *out)
 {
     long n = 0;
@@ -36,7 +37,8 @@ static long read_values(const char *s, double *out)
         out[n++] = v;
         s = end;
     }
-    return n;
+    s += strspn(s, " \t\r\n");
+    return *s ? -1 : n;
 }
 
 static int traces_checked, kinds_seen[LRF_SCHED_KIND_COUNT];
@@ -113,11 +115,12 @@ int main(void)
     if (!fp)
         return check_summary();
     static struct trace tr;
-    bool open_trace = false;
+    bool open_trace = false, has_lr = true;
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, fp) > 0) {
         if (line[0] == 'T') {
+            CHECK_MSG(has_lr, "%s: no lr line", tr.name);
             if (open_trace)
                 check_trace(&tr);
             memset(&tr, 0, sizeof tr);
@@ -128,15 +131,24 @@ int main(void)
             tr.base_lr = strtod(base, NULL);
             open_trace = n == 5;
         } else if (line[0] == 'L') {
-            CHECK(read_values(line + 1, tr.lr) == tr.rows);
+            CHECK_MSG(read_values(line + 1, tr.lr) == tr.rows, "%s: lr line", tr.name);
+            has_lr = true;
         } else if (line[0] == 'P') {
-            CHECK(read_values(line + 1, tr.mom) == tr.rows);
+            CHECK_MSG(read_values(line + 1, tr.mom) == tr.rows, "%s: momentum line", tr.name);
             tr.has_mom = true;
         } else if (line[0] == 'M') {
-            read_values(line + 1, tr.metric);
+            /* the metric fed before each step after the first */
+            CHECK_MSG(read_values(line + 1, tr.metric) == tr.rows - 1, "%s: metric line", tr.name);
             tr.has_metric = true;
+        } else if (line[0] != '#' && line[0] != '\n') {
+            CHECK_MSG(0, "unknown fixture line: %s", line);
         }
+        if (line[0] == 'T' && open_trace)
+            has_lr = false;
+        else if (line[0] == 'L' && !open_trace)
+            CHECK_MSG(0, "lr line outside a trace");
     }
+    CHECK_MSG(has_lr, "%s: no lr line", tr.name);
     if (open_trace)
         check_trace(&tr);
     free(line);

@@ -1,9 +1,18 @@
-/* Datasets: a CSV (or the built-in Fashion-MNIST subset) parsed into a compact
- * row-major matrix (uint8 when every feature is an integer in 0..255, else
- * float32) plus int32 class labels 0..K-1; a cache of parsed files; a
- * deterministic train/validation split; per-feature normalization applied when
- * a batch is gathered; and a batch iterator that reshuffles each epoch from its
- * own explicit RNG state and can be snapshotted and restored.
+/* Datasets: a CSV (or the built-in Fashion-MNIST subset) read into a compact
+ * row-major matrix of encoded features (uint8 when every value is an integer
+ * in 0..255, else float32) plus int32 class labels 0..K-1, or float targets
+ * for regression; a cache of parsed files; a deterministic train/validation
+ * split; per-feature normalization applied when a batch is gathered; and a
+ * batch iterator that reshuffles each epoch from its own explicit RNG state
+ * and can be snapshotted and restored.
+ *
+ * Reading a CSV is three steps, each with its own decisions, all of them
+ * readable afterwards (lrf_dataset_format, lrf_dataset_column, the label and
+ * task reasons, lrf_dataset_note): reading (delimiter, decimal mark, BOM,
+ * gzip, standard input), typing (each column numeric or categorical, missing
+ * values, the label and the task), and encoding (one-hot categories, imputed
+ * numbers with missing indicators), fitted on the training file and applied
+ * as they are to a validation file (lrf_dataset_load_csv_like).
  *
  * Typical use:
  *     struct lrf_dataset *ds;
@@ -38,17 +47,65 @@ enum lrf_storage {
 /* "uint8" or "float32". */
 const char *lrf_storage_name(enum lrf_storage storage);
 
+/* What a row's missing values do (a missing value is an empty field, NA,
+ * N/A, NaN, null, None or ?, in any case). */
+enum lrf_missing {
+    LRF_MISSING_IMPUTE = 0, /* numbers: the training median plus a 0/1 indicator
+                               feature per column that had any; categories: a level */
+    LRF_MISSING_DROP = 1,   /* rows with a missing value are left out */
+    LRF_MISSING_ERROR = 2,  /* the first missing value is an error */
+    LRF_MISSING_COUNT
+};
+
+enum lrf_task {
+    LRF_TASK_AUTO = 0, /* regression when the label has non-integer values, or more
+                          than 50 distinct integers among at least 100 rows */
+    LRF_TASK_CLASSIFICATION = 1,
+    LRF_TASK_REGRESSION = 2,
+    LRF_TASK_COUNT
+};
+
+/* "impute", "drop", "error" / "auto", "classification", "regression"; the
+ * parsers return LRF_ERR_INVALID_ARG for anything else. */
+const char *lrf_missing_name(enum lrf_missing m);
+enum lrf_status lrf_missing_parse(const char *text, enum lrf_missing *out, struct lrf_error *err);
+const char *lrf_task_name(enum lrf_task t);
+enum lrf_status lrf_task_parse(const char *text, enum lrf_task *out, struct lrf_error *err);
+
 struct lrf_dataset_options {
     /* Label column: a header name (exact, else case-insensitive), or a 0-based
-     * column index (negative counts from the end: -1 = last). NULL = auto: the
-     * column named label, class, target or y (any case), else the first. */
+     * column index (negative counts from the end: -1 = last). NULL = auto, the
+     * first rule that matches: a column named label, class, target, outcome
+     * or species (any case, in that order); y when no column is named x; the
+     * last column when it is not numeric or has few integer levels (at most
+     * 50, and at most half the rows); else the first column. */
     const char *label;
-    bool use_cache;        /* read/write the parsed-file cache (default true) */
-    const char *cache_dir; /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
-    int threads;           /* parser threads; 0 = all online cores */
+    /* Field separator; 0 = sniffed from the first lines among , ; tab |. */
+    char sep;
+    /* Decimal mark, '.' or ','; 0 = auto: ',' when the separator is ';' and
+     * the first lines write numbers with a decimal comma, else '.'. */
+    char decimal;
+    /* Columns to leave out: a comma-separated list of header names or 0-based
+     * column numbers (NULL = none). */
+    const char *drop;
+    enum lrf_missing missing; /* default LRF_MISSING_IMPUTE */
+    enum lrf_task task;       /* default LRF_TASK_AUTO */
+    bool use_cache;           /* read/write the parsed-file cache (default true) */
+    const char *cache_dir;    /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
+    /* The most threads this call uses for any of its work (reading and
+     * parsing; the calling thread counts as one); 0 = all online cores. The
+     * same meaning as everywhere in lrfind. Nothing process-wide is changed. */
+    int threads;
     /* Testing aid: never use the fast line scanner, run every byte through
      * libcsv (results must be identical). Default false. */
     bool force_libcsv;
+    /* Polled between blocks of reading and parsing (and while waiting for a
+     * pipe's data); returning true stops the load with LRF_ERR_INTERRUPTED,
+     * leaving no cache or temporary file behind. It may be called from
+     * several loader threads at once, so it should only read a flag (e.g. a
+     * volatile sig_atomic_t set by a signal handler). NULL = never. */
+    bool (*interrupted)(void *ctx);
+    void *interrupt_ctx;
 };
 
 struct lrf_dataset_options lrf_dataset_options_default(void);
@@ -58,19 +115,32 @@ struct lrf_dataset; /* opaque */
 /* Parses a CSV file. Errors name FILE:LINE:COL in err (LRF_ERR_PARSE for
  * malformed text, LRF_ERR_DATA for unusable content such as a single class,
  * LRF_ERR_IO for missing files/directories, LRF_ERR_INVALID_ARG for an unknown
- * label column). *out is set only on success. */
+ * label column, LRF_ERR_INTERRUPTED when opt->interrupted said so). *out is
+ * set only on success. A regular file is read and cached; a FIFO (a named
+ * pipe, or a shell's <(...)) is read as a stream, never cached, and waiting
+ * for its data polls opt->interrupted; other kinds of file are refused
+ * without being opened. */
 enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,
                                      struct lrf_dataset **out, struct lrf_error *err);
+/* path "-" is standard input (read once, never cached). Any input starting
+ * with gzip's magic bytes is decompressed first (a truncated stream is an
+ * error). Errors about a value name the column: "FILE:LINE" in err, and the
+ * message starts "column 'NAME' (N): " (N 0-based, as --label takes it). */
 
-/* Parses a second file (e.g. a separate validation set) so that it is
- * compatible with ref: same feature count, same label column, and its labels
- * mapped through ref's class list (a label ref does not know is an error; a
- * single class is fine). opt->label is ignored; the result is never cached. */
+/* Parses a second file (e.g. a separate validation set) encoded with ref's
+ * encoders: the same columns (by name when both files have a header, else by
+ * position), each typed and encoded as in ref (a category unseen in ref maps
+ * to all zeros; a missing value gets ref's median or level; a text value in a
+ * column that is numeric in ref is an error), the same label column and task,
+ * labels mapped through ref's classes (a label ref does not know is an error;
+ * a single class is fine). opt->label, task and drop are ignored (ref's
+ * hold), sep and decimal are this file's own; the result is never cached. */
 enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dataset *ref,
                                           const struct lrf_dataset_options *opt,
                                           struct lrf_dataset **out, struct lrf_error *err);
 
-/* Parses CSV text already in memory; name is used in error messages. No cache. */
+/* Parses CSV text (or gzip-compressed CSV) already in memory; name is used
+ * in error messages. No cache. */
 enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, size_t size,
                                          const struct lrf_dataset_options *opt,
                                          struct lrf_dataset **out, struct lrf_error *err);
@@ -96,22 +166,95 @@ size_t lrf_dataset_features(const struct lrf_dataset *ds);
 size_t lrf_dataset_classes(const struct lrf_dataset *ds);
 enum lrf_storage lrf_dataset_storage(const struct lrf_dataset *ds);
 
-/* Where the data came from: the CSV path, or "builtin:train"/"builtin:test". */
+/* Where the data came from: the CSV path, "<stdin>", or "builtin:train"/"builtin:test". */
 const char *lrf_dataset_source(const struct lrf_dataset *ds);
 bool lrf_dataset_has_header(const struct lrf_dataset *ds);
-size_t lrf_dataset_columns(const struct lrf_dataset *ds); /* features + 1 */
+/* Columns in the file: the label, the features' columns and dropped ones. */
+size_t lrf_dataset_columns(const struct lrf_dataset *ds);
 /* 0-based column of the label in the file, and its header name ("" without header). */
 size_t lrf_dataset_label_index(const struct lrf_dataset *ds);
 const char *lrf_dataset_label_name(const struct lrf_dataset *ds);
-/* Header name of feature j (0-based, label excluded); "" without a header. */
+/* Name of encoded feature j: the column's header name for a number,
+ * "NAME=LEVEL" for a category's one-hot feature, "NAME (missing)" for a
+ * missing-value indicator; "" without a header. */
 const char *lrf_dataset_feature_name(const struct lrf_dataset *ds, size_t j);
 
-/* Class k's original label text (the label mapping: class k <- this text) and
- * how many rows have it. */
+/* Classification: class k's original label text (the label mapping: class k
+ * <- this text; the class names of string labels) and how many rows have it. */
 const char *lrf_dataset_class_name(const struct lrf_dataset *ds, size_t k);
 size_t lrf_dataset_class_count(const struct lrf_dataset *ds, size_t k);
 /* True when the labels were integers (classes sorted numerically), false for strings. */
 bool lrf_dataset_labels_numeric(const struct lrf_dataset *ds);
+
+/* ---- decisions: how the file was read, typed and encoded ---------------- */
+
+/* LRF_TASK_CLASSIFICATION (int32 labels 0..K-1, lrf_dataset_classes K) or
+ * LRF_TASK_REGRESSION (float targets, lrf_dataset_classes 0, labels all 0),
+ * and why ("--task", "the label has non-integer values", ...). */
+enum lrf_task lrf_dataset_task(const struct lrf_dataset *ds);
+const char *lrf_dataset_task_reason(const struct lrf_dataset *ds);
+/* Regression: (rows) targets in the label's own units; NULL for classification. */
+const float *lrf_dataset_targets(const struct lrf_dataset *ds);
+/* Why the label column is the label ("--label", "named 'species'", ...). */
+const char *lrf_dataset_label_reason(const struct lrf_dataset *ds);
+
+struct lrf_dataset_format {
+    char delimiter;         /* ',' ';' '\t' '|' */
+    bool delimiter_given;   /* by opt->sep; else sniffed */
+    char decimal;           /* '.' or ',' */
+    bool header;            /* the first row holds column names */
+    const char *header_why; /* how that was decided */
+    bool bom, gzip;         /* a UTF-8 byte-order mark; gzip-compressed input */
+    bool stream;            /* standard input or a pipe: read once, not cached */
+};
+struct lrf_dataset_format lrf_dataset_format(const struct lrf_dataset *ds);
+
+enum lrf_column_role {
+    LRF_COLUMN_FEATURE = 0,
+    LRF_COLUMN_LABEL = 1,
+    LRF_COLUMN_DROPPED = 2, /* --drop, R row names, a pandas index, every value missing */
+    LRF_COLUMN_ROLE_COUNT
+};
+enum lrf_column_type {
+    LRF_COLUMN_NUMERIC = 0,
+    LRF_COLUMN_CATEGORICAL = 1, /* any non-numeric value: one-hot encoded */
+    LRF_COLUMN_EMPTY = 2,       /* every value missing */
+    LRF_COLUMN_TYPE_COUNT
+};
+/* "feature", "label", "dropped" / "numeric", "categorical", "empty". */
+const char *lrf_column_role_name(enum lrf_column_role role);
+const char *lrf_column_type_name(enum lrf_column_type type);
+
+/* Column j of the file as the typing pass saw it (pointers into ds). */
+struct lrf_dataset_column {
+    const char *name; /* header name, "" without a header */
+    enum lrf_column_role role;
+    enum lrf_column_type type;
+    const char *why;                /* the label's or a dropped column's reason, else "" */
+    const char *warning;            /* e.g. "looks like an identifier ...", else "" */
+    size_t missing;                 /* missing values among this file's rows */
+    size_t levels;                  /* categorical: levels learnt from the training rows */
+    size_t first_feature, features; /* its encoded features [first, first + features) */
+    bool indicator;                 /* the last of them is a 0/1 "was missing" feature */
+    float fill; /* numeric: what a missing value becomes (the training median); NaN
+                   when the training file had none there and no file needed it yet */
+};
+/* Fills *out for column j (0-based); false when j >= lrf_dataset_columns. */
+bool lrf_dataset_column(const struct lrf_dataset *ds, size_t j, struct lrf_dataset_column *out);
+/* Level k of categorical column j, in the order of its one-hot features: the
+ * training rows' distinct values sorted by bytes, then LRF_MISSING_LEVEL when
+ * missing values were imputed as a level of their own. */
+const char *lrf_dataset_column_level(const struct lrf_dataset *ds, size_t j, size_t k);
+#define LRF_MISSING_LEVEL "(missing)"
+
+/* Missing values in the columns used (label and features), counted before
+ * imputation; rows left out by LRF_MISSING_DROP. */
+size_t lrf_dataset_missing(const struct lrf_dataset *ds);
+size_t lrf_dataset_rows_dropped(const struct lrf_dataset *ds);
+/* Notes and warnings for the user, one line each (dropped columns and why,
+ * identifier-like columns with the --drop hint, ...). */
+size_t lrf_dataset_notes(const struct lrf_dataset *ds);
+const char *lrf_dataset_note(const struct lrf_dataset *ds, size_t i);
 
 /* Per-feature value range, and over all features. */
 void lrf_dataset_feature_range(const struct lrf_dataset *ds, size_t j, float *min, float *max);
@@ -168,13 +311,18 @@ enum lrf_status lrf_normalize_parse(const char *text, enum lrf_normalize *out,
                                     struct lrf_error *err);
 
 /* Per-feature affine map x' = (x - shift[j]) * scale[j], computed from the
- * given rows of ds (the training split; rows = NULL means all rows). */
+ * given rows of ds (the training split; rows = NULL means all rows). A
+ * categorical column's one-hot features are left 0/1 (shift 0, scale 1), as
+ * scikit-learn leaves OneHotEncoder's output; numbers and their missing
+ * indicators are scaled. */
 struct lrf_norm; /* opaque */
 
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
+/* The kind it was created with, and its feature count (the dataset's), e.g.
+ * to check that a saved normalization fits another dataset. */
 enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm);
 size_t lrf_norm_features(const struct lrf_norm *norm);
 const float *lrf_norm_shift(const struct lrf_norm *norm); /* (D) mean or min */
@@ -187,6 +335,10 @@ const float *lrf_norm_scale(const struct lrf_norm *norm); /* (D) 1/std or 1/rang
  * ds's feature count (checked by the callers that create iterators). */
 void lrf_dataset_gather(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                         const uint32_t *rows, size_t n, float *x, int32_t *y);
+
+/* Regression: the targets of rows[0..n) into t (n), in the label's units. */
+void lrf_dataset_gather_targets(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                float *t);
 
 /* The same for the consecutive rows first..first+n-1 (in file order). */
 void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_norm *norm,
@@ -231,8 +383,14 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
 
 /* 0-based epoch of the batch last returned (0 before the first). */
 uint64_t lrf_batch_iter_epoch(const struct lrf_batch_iter *it);
+/* Batches per epoch: rows / batch_size, rounded down with drop_last, else up. */
 size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it);
+/* The number of rows iterated (n given to create, or the dataset's rows). */
 size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it);
+
+/* The dataset rows of the batch last returned by lrf_batch_iter_next (*n of
+ * them), e.g. for lrf_dataset_gather_targets; valid until the next call. */
+const uint32_t *lrf_batch_iter_batch_rows(const struct lrf_batch_iter *it, size_t *n);
 
 /* Snapshot / restore the data order (e.g. after a range-test sweep). */
 struct lrf_batch_state lrf_batch_iter_save(const struct lrf_batch_iter *it);

@@ -8,7 +8,8 @@
  * sweep, `snapshot(user)` / `restore(user)`.
  *
  * Grid convention (exp mode, the default): lr_k = start * (end/start)^(k/(N-1)),
- * k = 0..N-1, so the first lr equals start_lr and the last equals end_lr (as
+ * k = 0..N-1 (computed in log space when end/start overflows a double), so the first
+ * lr equals start_lr and the last equals end_lr (as
  * pytorch-lr-finder and Lightning). grid_include_end = false gives fastai's grid
  * k/N, which stops one rung short of end_lr. Linear mode: start + k/(N-1)*(end-start).
  *
@@ -61,6 +62,14 @@ enum lrf_finder_stop_rule {
     LRF_FINDER_STOP_RULE_COUNT
 };
 
+/* Limits lrf_finder_config_check enforces: num_iter, runs, and accumulate and
+ * batches_per_rung (the steps of one rung). */
+enum {
+    LRF_FINDER_NUM_ITER_MAX = 100000000,
+    LRF_FINDER_RUNS_MAX = 1000,
+    LRF_FINDER_RUNG_STEPS_MAX = 1000000
+};
+
 /* A fraction of |s0| below which the divergence scale never falls (losses near 0). */
 #define LRF_FINDER_DIVERGE_FLOOR 0.05
 
@@ -100,14 +109,16 @@ enum {
     LRF_FINDER_DIAG_DIVERGED_AT_ONCE = 1 << 4, /* stopped within the first few rungs */
     LRF_FINDER_DIAG_NO_DIVERGENCE = 1 << 5,    /* no rise at the end: raise end_lr */
     LRF_FINDER_DIAG_UNSTABLE_RUNS = 1 << 6,    /* runs' robust picks span > unstable_decades */
-    LRF_FINDER_DIAG_NOISY = 1 << 7             /* noise large against the loss drop */
+    LRF_FINDER_DIAG_NOISY = 1 << 7,            /* noise large against the loss drop */
+    LRF_FINDER_DIAG_COUNT = 8                  /* the number of flags (bits 0..COUNT-1) */
 };
 
-/* The robust rule's constants, in one place (the lead tunes them on real trainings). */
+/* The robust rule's constants, in one place; each comment ends with the default of
+ * lrf_finder_robust_default() in parentheses (docs/finder.md: how they were chosen). */
 struct lrf_finder_robust {
     double bandwidth_decades; /* Gaussian kernel sigma in log10(lr) units (0.2) */
     double min_sigma_points;  /* ...but at least this many grid spacings (2.5) */
-    int robust_iters;         /* bisquare reweighting passes against spikes (2) */
+    int robust_iters;         /* bisquare reweighting passes against spikes (0) */
     double rise_level;        /* onset: the curve has climbed back this much of its drop (0.5) */
     double floor_level;       /* valley floor: within this fraction of the drop (0.1) */
     double floor_position;    /* max_lr this far across the floor in log lr (0.6) */
@@ -118,36 +129,38 @@ struct lrf_finder_robust {
     double flat_noise;        /* ...or drop < flat_noise * noise sd (3) */
     size_t min_points;        /* fewer finite points: too short (8) */
     double unstable_decades;  /* runs' picks spanning more than this: warning (0.5) */
-    double cyclic_base_div;   /* cyclic base_lr = max_lr / this (4, Smith 1506.01186) */
+    double cyclic_base_div;   /* cyclic base_lr = max_lr / this, Smith 1506.01186 (4) */
     double cosine_div;        /* cosine lr = one-cycle max_lr / this (3) */
 };
 
 struct lrf_finder_robust lrf_finder_robust_default(void);
 
+/* Every field's trailing comment ends with its default in parentheses, as
+ * lrf_finder_config_default() sets it (tests/test_cli_defaults.c holds them to it). */
 struct lrf_finder_config {
-    double start_lr;                     /* 1e-7 */
-    double end_lr;                       /* 10 */
-    size_t num_iter;                     /* rungs (optimizer-step groups), >= 2; 100 */
-    enum lrf_finder_mode mode;           /* exp */
-    bool grid_include_end;               /* true: last lr == end_lr; false: fastai k/N */
-    enum lrf_finder_smoothing smoothing; /* EMA_DEBIASED */
-    double beta;                         /* debiased EMA weight of history, 0.98 */
-    double smooth_f;                     /* plain EMA weight of the new loss, 0.05 */
-    enum lrf_finder_stop_rule stop_rule; /* RELATIVE */
-    double diverge;                      /* 4; <= 0 disables the divergence stop */
-    bool stop_on_nonfinite;              /* true; compat modes: false (they run on) */
+    double start_lr;                     /* first lr of the sweep (1e-7) */
+    double end_lr;                       /* last lr of the sweep (10) */
+    size_t num_iter;                     /* rungs (optimizer-step groups), >= 2 (100) */
+    enum lrf_finder_mode mode;           /* the grid's spacing (exp) */
+    bool grid_include_end;               /* last lr == end_lr; false: fastai's k/N (true) */
+    enum lrf_finder_smoothing smoothing; /* the smoothing the stop rule watches (ema_debiased) */
+    double beta;                         /* debiased EMA weight of history (0.98) */
+    double smooth_f;                     /* plain EMA weight of the new loss (0.05) */
+    enum lrf_finder_stop_rule stop_rule; /* the divergence test (relative) */
+    double diverge;                      /* divergence factor; <= 0 disables the stop (4) */
+    bool stop_on_nonfinite;              /* stop at NaN/Inf; compat modes run on (true) */
     /* Passed to every step: NaN (default) = "leave the optimizer's momentum/beta1 as it
      * is"; a finite value asks the client to use it for the sweep. */
-    double momentum;
-    size_t runs;             /* K sweeps from the same restored state (1) */
-    size_t accumulate;       /* micro-batches per optimizer step (1); > 1 needs micro_step+apply */
-    size_t batches_per_rung; /* optimizer steps at each lr, loss = their mean (1) */
-    bool val_loss;           /* record eval() after each rung instead of the train loss */
-    size_t skip_start;       /* steepest: points skipped at the start (10) */
-    size_t skip_end;         /* ...and at the end (5) */
-    enum lrf_finder_compat compat; /* NONE */
-    long total_steps;              /* for the rendered schedules; 0 = unknown (placeholder) */
-    enum lrf_finder_rule rule;     /* the recommended rule when valid (ROBUST) */
+    double momentum;               /* (nan) */
+    size_t runs;                   /* K sweeps from the same restored state (1) */
+    size_t accumulate;             /* micro-batches per optimizer step; > 1: micro_step+apply (1) */
+    size_t batches_per_rung;       /* optimizer steps at each lr, loss = their mean (1) */
+    bool val_loss;                 /* record eval() after each rung, not the train loss (false) */
+    size_t skip_start;             /* steepest: points skipped at the start (10) */
+    size_t skip_end;               /* ...and at the end (5) */
+    enum lrf_finder_compat compat; /* the anchor whose numbers to reproduce (none) */
+    long total_steps;              /* for the rendered schedules; 0 = unknown (0) */
+    enum lrf_finder_rule rule;     /* the recommended rule when valid (robust) */
     struct lrf_finder_robust robust;
 };
 
@@ -194,10 +207,15 @@ struct lrf_finder_callbacks {
     enum lrf_status (*reseed)(void *user, size_t run);
     /* Validation loss on a fixed subset, without changing the state (val_loss mode). */
     enum lrf_status (*eval)(void *user, double *val_loss);
+    /* Observers, called with `observer` (NULL = user, as before observers had their
+     * own context): a progress bar or an interrupt flag needs no access to the client,
+     * and two finders in one process each get their own. */
+    void *observer;
     /* After every rung. */
-    void (*progress)(void *user, const struct lrf_finder_progress *p);
-    /* Polled before every rung; true stops cleanly, keeping the partial curve. */
-    bool (*interrupted)(void *user);
+    void (*progress)(void *observer, const struct lrf_finder_progress *p);
+    /* Polled before every rung; true stops cleanly, keeping the partial curve
+     * (lrf_interrupt_poll, lrf/interrupt.h, answers Ctrl-C). */
+    bool (*interrupted)(void *observer);
 };
 
 enum { LRF_FINDER_TEXT_MAX = 256, LRF_FINDER_ADVICE_MAX = 768, LRF_FINDER_SPEC_MAX = 160 };
@@ -273,8 +291,9 @@ enum lrf_status lrf_finder_analyze(const struct lrf_finder_config *cfg, const do
 /* Frees r; NULL is a no-op. */
 void lrf_finder_result_destroy(struct lrf_finder_result *r);
 
-/* Reads a curve CSV: a header naming columns "lr" and "loss" (others ignored), then
- * one row per iteration; empty loss fields and nan/inf are read as NaN/Inf. Errors are
+/* Reads a curve CSV: a header naming columns "lr" and "loss" (others ignored; a UTF-8
+ * byte order mark and blanks around fields are allowed), then one row per iteration;
+ * empty loss fields and nan/inf are read as NaN/Inf. A NUL byte is an error. Errors are
  * LRF_ERR_IO / LRF_ERR_PARSE with FILE:LINE:COL. *lr and *loss are malloc'ed (free()). */
 enum lrf_status lrf_finder_read_curve(const char *path, double **lr, double **loss, size_t *n,
                                       struct lrf_error *err);
@@ -295,5 +314,12 @@ const char *lrf_finder_smoothing_name(enum lrf_finder_smoothing s);
 bool lrf_finder_smoothing_parse(const char *name, enum lrf_finder_smoothing *out);
 const char *lrf_finder_compat_name(enum lrf_finder_compat c);
 bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out);
+/* "exp", "linear"; "relative", "ratio"; the diagnostic flag 1 << bit: "too_short",
+ * "no_finite", "flat", "rises_from_start", "diverged_at_once", "no_divergence",
+ * "unstable_runs", "noisy" (NULL when out of range). */
+const char *lrf_finder_mode_name(enum lrf_finder_mode mode);
+bool lrf_finder_mode_parse(const char *name, enum lrf_finder_mode *out);
+const char *lrf_finder_stop_rule_name(enum lrf_finder_stop_rule rule);
+const char *lrf_finder_diag_name(int bit);
 
 #endif

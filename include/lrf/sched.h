@@ -2,6 +2,10 @@
  * (1.13 semantics, double precision) plus the common non-PyTorch ones, built from a
  * SPEC string such as "onecycle(max_lr=0.1,total_steps=1000)".
  *
+ * A SPEC is the one way in: one table owns every kind's keys, defaults and checks, and
+ * per-kind value structs would be a second copy of it (docs/schedule.md). With computed
+ * values, print them into the SPEC ("onecycle(max_lr=%.17g)") and set run_length.
+ *
  * Time: t counts scheduler steps. The value "at t" is what PyTorch's
  * param_groups[0]['lr'] holds after t sched.step() calls (t = 0: right after
  * construction). Stateless kinds are pure functions of t (PyTorch's closed form);
@@ -54,16 +58,19 @@
  *          f = 1/(1 + decay_rate*p), p = t/decay_steps (floored when staircase)
  *   wsd(num_warmup_steps=0, num_decay_steps req, num_training_steps | num_stable_steps,
  *          warmup_type=linear|cosine|1-sqrt, decay_type=cosine|linear|1-sqrt, min_lr_ratio=0,
- *          num_cycles=0.5)                                 HF get_wsd_schedule (see
- * docs/schedule.md) piecewise(boundaries=[..] req, values=[..] req)        Keras
- * PiecewiseConstantDecay, absolute lrs: t <= b0: v0; b(i-1) < t <= b(i): v(i); t > b_last: v_last
- * (the boundary step belongs to the earlier piece) poly(power=4, max_iter req) Caffe/Darknet poly:
- * f = (1 - min(t,max_iter)/max_iter)^power inv(gamma req, power req)           Caffe inv: f = (1 +
- * gamma*t)^(-power) sigmoid(gamma req, stepsize req)    Caffe sigmoid: f = 1/(1 + exp(-gamma*(t -
- * stepsize))) (Darknet's sigmoid is this with gamma negated) Any lr-valued key (max_lr, base_lr,
- * eta_min, min_lr, values) accepts "auto": the parse option auto_lr is substituted. Parameters that
- * only state the run length default to parse option run_length when it is > 0 (see struct
- * lrf_sched_parse_options). */
+ *          num_cycles=0.5)                        HF get_wsd_schedule (see docs/schedule.md)
+ *   piecewise(boundaries=[..] req, values=[..] req)
+ *          Keras PiecewiseConstantDecay, absolute lrs: t <= b0: v0;
+ *          b(i-1) < t <= b(i): v(i); t > b_last: v_last (the boundary step belongs to the
+ *          earlier piece)
+ *   poly(power=4, max_iter req)         Caffe/Darknet poly:
+ *                                       f = (1 - min(t,max_iter)/max_iter)^power
+ *   inv(gamma req, power req)           Caffe inv: f = (1 + gamma*t)^(-power)
+ *   sigmoid(gamma req, stepsize req)    Caffe sigmoid: f = 1/(1 + exp(-gamma*(t - stepsize)))
+ *                                       (Darknet's sigmoid is this with gamma negated)
+ * Any lr-valued key (max_lr, base_lr, eta_min, min_lr, values) accepts "auto": the parse
+ * option auto_lr is substituted. Parameters that only state the run length default to
+ * parse option run_length when it is > 0 (see struct lrf_sched_parse_options). */
 #ifndef LRF_SCHED_H
 #define LRF_SCHED_H
 

@@ -2,23 +2,31 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lrf/atomic_file.h"
+
+/* "lrfind: " + the message + tail, on stderr. */
+static void report(const char *fmt, va_list ap, const char *tail)
+{
+    fputs("lrfind: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(tail, stderr);
+}
+
 void cli_errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lrfind: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(fmt, ap, "\n");
     va_end(ap);
 }
 
@@ -34,11 +42,19 @@ int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lrfind: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'lrfind --help' for more information.\n", stderr);
+    report(fmt, ap, "\nTry 'lrfind --help' for more information.\n");
     va_end(ap);
     return CLI_EXIT_USAGE;
+}
+
+int cli_check_output(const char *option, const char *path)
+{
+    struct lrf_error err;
+    if (lrf_output_check(path, &err) == LRF_OK)
+        return CLI_EXIT_OK;
+    char where[LRF_ERROR_MESSAGE_MAX + LRF_ERROR_FILE_MAX + 64];
+    lrf_error_format(&err, where, sizeof where);
+    return cli_usage_error("%s: %s", option, where);
 }
 
 int cli_option_error(int c, char **argv)
@@ -53,28 +69,50 @@ bool cli_parse_double(const char *option, const char *text, double *out)
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE) {
+    if (end == text || *end != '\0' || isnan(v) || (isinf(v) && errno != ERANGE)) {
         cli_usage_error("%s: expected a finite number, got '%s'", option, text);
+        return false;
+    }
+    /* strtod's ERANGE: past the largest double, or below the smallest normal one. */
+    if (errno == ERANGE && fabs(v) > 1) {
+        cli_usage_error("%s: '%s' is too large (the largest double is %g)", option, text, DBL_MAX);
+        return false;
+    }
+    if (errno == ERANGE) {
+        cli_usage_error("%s: '%s' is too small (the smallest normal double is %g)", option, text,
+                        DBL_MIN);
         return false;
     }
     *out = v;
     return true;
 }
 
+/* The range of an integer option, for messages. */
+static void range_text(long min, long max, char *buf, size_t size)
+{
+    if (max == LONG_MAX)
+        snprintf(buf, size, "an integer >= %ld", min);
+    else
+        snprintf(buf, size, "an integer in %ld..%ld", min, max);
+}
+
 bool cli_parse_long(const char *option, const char *text, long min, long max, long *out)
 {
-    char *end;
+    char *end, range[96];
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE) {
+    range_text(min, max, range, sizeof range);
+    if (end == text || *end != '\0') {
         cli_usage_error("%s: expected an integer, got '%s'", option, text);
         return false;
     }
+    if (errno == ERANGE) {
+        cli_usage_error("%s: %s is out of range (expected an integer in %ld..%ld)", option, text,
+                        min, max);
+        return false;
+    }
     if (v < min || v > max) {
-        if (max == LONG_MAX)
-            cli_usage_error("%s: expected an integer >= %ld, got %ld", option, min, v);
-        else
-            cli_usage_error("%s: expected an integer in %ld..%ld, got %ld", option, min, max, v);
+        cli_usage_error("%s: expected %s, got %ld", option, range, v);
         return false;
     }
     *out = v;
@@ -90,31 +128,6 @@ int cli_close_stdout(int status)
         return CLI_EXIT_FAILURE;
     }
     return status;
-}
-
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    if (interrupted) /* a second Ctrl-C means now */
-        _exit(130);
-    interrupted = 1;
-}
-
-void cli_interrupt_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-bool cli_interrupted(void)
-{
-    return interrupted != 0;
 }
 
 bool cli_stderr_is_tty(void)

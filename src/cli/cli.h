@@ -9,18 +9,28 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
-/* The subcommands; argv[0] is the subcommand name (or "lrfind" for the range test). */
+/* Shared by several commands: --epochs of a training (default and limit), --threads. */
+enum { CLI_EPOCHS_DEFAULT = 3, CLI_EPOCHS_MAX = 100000, CLI_THREADS_MAX = 256 };
+
+/* The subcommands, dispatched by main.c's command table; argv[0] is the subcommand
+ * name (or "lrfind" for the range test). Each returns the exit status. */
 int cli_cmd_find(int argc, char **argv);
 int cli_cmd_schedule(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
 
-/* Prints the top-level usage to stdout (status 0) or a hint to stderr. */
-void cli_usage(int status);
+/* A command's answer to --help: main.c, which owns the command table, prints that
+ * command's usage (the range test's is the top-level usage, which includes it). */
+enum { CLI_EXIT_HELP = -1 };
 
-/* The range test's options (part of the top-level usage). */
+/* Each command's usage on stdout; the range test's options are part of the top-level
+ * usage. */
 void cli_find_usage(void);
+void cli_schedule_usage(void);
+void cli_inspect_usage(void);
+void cli_train_usage(void);
+void cli_suggest_usage(void);
 
 /* Prints "lrfind: message" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -40,13 +50,30 @@ int cli_option_error(int c, char **argv);
 bool cli_parse_double(const char *option, const char *text, double *out);
 bool cli_parse_long(const char *option, const char *text, long min, long max, long *out);
 
+/* Writes the names name(first) .. name(count - 1) of a library name table as
+ * "a, b or c" into buf (truncated to size) and returns buf: messages and help text
+ * list the library's names instead of copies of them. */
+const char *cli_choices(char *buf, size_t size, const char *(*name)(int), int first, int count);
+
+/* The usage error "OPTION: expected a, b or c, got 'ARG'"; returns CLI_EXIT_USAGE. */
+int cli_choice_error(const char *option, const char *arg, const char *(*name)(int), int first,
+                     int count);
+
+/* The library's name tables as cli_choices takes them. */
+const char *cli_rule_name(int i);
+const char *cli_smoothing_name(int i);
+const char *cli_compat_name(int i);
+const char *cli_mode_name(int i);
+const char *cli_optim_name(int i);
+const char *cli_normalize_name(int i);
+
+/* An output path given to option, checked before any work (lrf_output_check): a
+ * directory, a dangling symlink, a missing directory or "" is a usage error naming the
+ * option. Returns CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_check_output(const char *option, const char *path);
+
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);
-
-/* Ctrl-C sets a flag instead of killing the process, so that a sweep can stop
- * cleanly, report what it has and remove its temporary files. */
-void cli_interrupt_install(void);
-bool cli_interrupted(void);
 
 /* True when stderr is a terminal (progress bars go there). */
 bool cli_stderr_is_tty(void);

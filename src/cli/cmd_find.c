@@ -11,6 +11,7 @@
 #include "cli/find.h"
 #include "cli/train_options.h"
 #include "lrf/clock.h"
+#include "lrf/interrupt.h"
 
 enum {
     OPT_START_LR = 0x2000,
@@ -32,8 +33,11 @@ enum {
     OPT_SCHEDULE_PLOT,
     OPT_VERIFY,
     OPT_VERIFY_EPOCHS,
-    OPT_HELP,
 };
+
+/* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
+ * these is a typo, not a plan. */
+enum { ITERS_MAX = 1000000, BATCHES_PER_RUNG_MAX = 10000, VERIFY_EPOCHS_MAX = 1000 };
 
 void cli_find_usage(void)
 {
@@ -41,39 +45,47 @@ void cli_find_usage(void)
           "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
           "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
           "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
-          "\n" CLI_TRAIN_OPTIONS_USAGE "Sweep:\n"
-          "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
-          "      --end-lr LR         last lr of the sweep (default 10)\n"
-          "      --iters N           optimizer steps in the sweep (default 100)\n"
-          "      --mode exp|linear   lr grid (default exp)\n"
-          "      --smooth KIND       ema_debiased (default, beta 0.98), ema (f 0.05) or none\n"
-          "      --diverge F         stop when the smoothed loss exceeds F x the best (4;\n"
-          "                          0 = never)\n"
-          "      --rule NAME         recommended rule: robust (default), steepest, valley,\n"
-          "                          slide, minimum, steep\n"
-          "      --runs K            K sweeps with different data orders: median curve,\n"
-          "                          spread and suggestion interval (default 1)\n"
-          "      --val-loss          record the loss of a fixed validation subset after each\n"
-          "                          step (Leslie Smith) instead of the training loss\n"
-          "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
-          "Output:\n"
-          "      --json              print the whole result as JSON\n"
-          "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
-          "                          'lrfind suggest --curve' reads)\n"
-          "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
-          "                          on a terminal the curve is drawn as text by default\n"
-          "  -q, --quiet             no progress bar, no text plot, only the result\n"
-          "Hand-off:\n"
-          "      --train             then train from the restored initial model\n"
-          "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
-          "                          schedule' where max_lr=auto means the suggestion\n"
-          "      --epochs E          epochs for --train (default 3)\n"
-          "      --schedule-plot F   draw the lr and momentum of that schedule\n"
-          "      --verify            short trial trainings at the suggestion and at x1/3\n"
-          "                          and x3 of it; reports which trained best\n"
-          "      --verify-epochs E   epochs of each trial (default 1)\n"
-          "  -h, --help              show this help and exit\n",
+          "\n",
           stdout);
+    cli_train_options_usage(stdout);
+    char rules[128], smoothings[64], modes[32];
+    printf(
+        "Sweep:\n"
+        "      --start-lr LR       first lr of the sweep (default 1e-7)\n"
+        "      --end-lr LR         last lr of the sweep (default 10)\n"
+        "      --iters N           optimizer steps in the sweep (default 100)\n"
+        "      --mode MODE         lr grid: %s (default exp)\n"
+        "      --smooth KIND       %s (default ema_debiased, beta\n"
+        "                          0.98; ema: f 0.05)\n"
+        "      --diverge F         stop when the smoothed loss exceeds F x the best\n"
+        "                          (default 4; 0 = never)\n"
+        "      --rule NAME         recommended rule (default robust): one of\n"
+        "                          %s\n"
+        "      --runs K            K sweeps with different data orders: median curve,\n"
+        "                          spread and suggestion interval (default 1)\n"
+        "      --val-loss          record the loss of a fixed validation subset after each\n"
+        "                          step (Leslie Smith) instead of the training loss\n"
+        "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
+        "Output:\n"
+        "      --json              print the whole result as JSON\n"
+        "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
+        "                          'lrfind suggest --curve' reads); '-' = standard output\n"
+        "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
+        "                          on a terminal the curve is drawn as text by default\n"
+        "  -q, --quiet             no progress bar, no text plot, only the result\n"
+        "Hand-off:\n"
+        "      --train             then train from the restored initial model\n"
+        "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
+        "                          schedule' where max_lr=auto means the suggestion\n"
+        "      --epochs E          epochs for --train (default 3)\n"
+        "      --schedule-plot F   draw the lr and momentum of that schedule\n"
+        "      --verify            short trial trainings at the suggestion and at x1/3\n"
+        "                          and x3 of it; reports which trained best\n"
+        "      --verify-epochs E   epochs of each trial (default 1)\n"
+        "  -h, --help              show this help and exit\n",
+        cli_choices(modes, sizeof modes, cli_mode_name, 0, LRF_FINDER_MODE_COUNT),
+        cli_choices(smoothings, sizeof smoothings, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT),
+        cli_choices(rules, sizeof rules, cli_rule_name, 0, LRF_FINDER_RULE_COUNT));
 }
 
 static bool parse_positive_lr(const char *option, const char *arg, double *out)
@@ -98,23 +110,19 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
     case OPT_END_LR:
         return parse_positive_lr("--end-lr", arg, &f->end_lr) ? 1 : -1;
     case OPT_ITERS:
-        if (!cli_parse_long("--iters", arg, 2, 1000000, &n))
+        if (!cli_parse_long("--iters", arg, 2, ITERS_MAX, &n))
             return -1;
         f->num_iter = (size_t)n;
         return 1;
     case OPT_MODE:
-        if (!strcmp(arg, "exp"))
-            f->mode = LRF_FINDER_EXP;
-        else if (!strcmp(arg, "linear"))
-            f->mode = LRF_FINDER_LINEAR;
-        else {
-            cli_usage_error("--mode: expected exp or linear, got '%s'", arg);
+        if (!lrf_finder_mode_parse(arg, &f->mode)) {
+            cli_choice_error("--mode", arg, cli_mode_name, 0, LRF_FINDER_MODE_COUNT);
             return -1;
         }
         return 1;
     case OPT_SMOOTH:
         if (!lrf_finder_smoothing_parse(arg, &f->smoothing)) {
-            cli_usage_error("--smooth: expected ema_debiased, ema or none, got '%s'", arg);
+            cli_choice_error("--smooth", arg, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT);
             return -1;
         }
         return 1;
@@ -128,14 +136,12 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         return 1;
     case OPT_RULE:
         if (!lrf_finder_rule_parse(arg, &f->rule)) {
-            cli_usage_error("--rule: expected robust, steepest, valley, slide, minimum or "
-                            "steep, got '%s'",
-                            arg);
+            cli_choice_error("--rule", arg, cli_rule_name, 0, LRF_FINDER_RULE_COUNT);
             return -1;
         }
         return 1;
     case OPT_RUNS:
-        if (!cli_parse_long("--runs", arg, 1, 1000, &n))
+        if (!cli_parse_long("--runs", arg, 1, LRF_FINDER_RUNS_MAX, &n))
             return -1;
         f->runs = (size_t)n;
         return 1;
@@ -143,7 +149,7 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
         f->val_loss = true;
         return 1;
     case OPT_BATCHES_PER_RUNG:
-        if (!cli_parse_long("--batches-per-rung", arg, 1, 10000, &n))
+        if (!cli_parse_long("--batches-per-rung", arg, 1, BATCHES_PER_RUNG_MAX, &n))
             return -1;
         f->batches_per_rung = (size_t)n;
         return 1;
@@ -155,47 +161,35 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
 /* Output and hand-off options; same return convention. */
 static int handle_output_option(struct cli_find_options *o, int c, const char *arg)
 {
-    long n;
-    switch (c) {
-    case OPT_JSON:
-        o->json = true;
+    const struct {
+        int option;
+        bool *flag;        /* set by the option, or */
+        const char **text; /* its argument */
+    } simple[] = {
+        {OPT_JSON, &o->json, NULL},         {'q', &o->quiet, NULL},
+        {OPT_TRAIN, &o->train, NULL},       {OPT_VERIFY, &o->verify, NULL},
+        {OPT_CURVE, NULL, &o->curve_path},  {OPT_PLOT, NULL, &o->plot_path},
+        {OPT_SCHEDULE, NULL, &o->schedule}, {OPT_SCHEDULE_PLOT, NULL, &o->schedule_plot},
+    };
+    for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
+        if (simple[k].option != c)
+            continue;
+        if (simple[k].flag)
+            *simple[k].flag = true;
+        else
+            *simple[k].text = arg;
         return 1;
-    case OPT_CURVE:
-        o->curve_path = arg;
-        return 1;
-    case OPT_PLOT:
-        o->plot_path = arg;
-        return 1;
-    case 'q':
-        o->quiet = true;
-        return 1;
-    case OPT_TRAIN:
-        o->train = true;
-        return 1;
-    case OPT_SCHEDULE:
-        o->schedule = arg;
-        return 1;
-    case OPT_EPOCHS:
-        if (!cli_parse_long("--epochs", arg, 1, 100000, &n))
-            return -1;
-        o->epochs = (int)n;
-        o->epochs_set = true;
-        return 1;
-    case OPT_SCHEDULE_PLOT:
-        o->schedule_plot = arg;
-        return 1;
-    case OPT_VERIFY:
-        o->verify = true;
-        return 1;
-    case OPT_VERIFY_EPOCHS:
-        if (!cli_parse_long("--verify-epochs", arg, 1, 1000, &n))
-            return -1;
-        o->verify_epochs = (int)n;
-        o->verify_epochs_set = true;
-        return 1;
-    default:
-        return 0;
     }
+    if (c != OPT_EPOCHS && c != OPT_VERIFY_EPOCHS)
+        return 0;
+    bool verify = c == OPT_VERIFY_EPOCHS;
+    long n;
+    if (!cli_parse_long(verify ? "--verify-epochs" : "--epochs", arg, 1,
+                        verify ? VERIFY_EPOCHS_MAX : CLI_EPOCHS_MAX, &n))
+        return -1;
+    *(verify ? &o->verify_epochs : &o->epochs) = (int)n;
+    *(verify ? &o->verify_epochs_set : &o->epochs_set) = true;
+    return 1;
 }
 
 static int parse_args(int argc, char **argv, struct cli_find_options *o)
@@ -230,7 +224,7 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
     int c;
     while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, NULL)) != -1) {
         if (c == 'h')
-            return OPT_HELP;
+            return CLI_EXIT_HELP;
         if (c == '?' || c == ':')
             return cli_option_error(c, argv);
         int r = cli_train_options_handle(&o->train_opts, c, optarg);
@@ -252,15 +246,11 @@ int cli_cmd_find(int argc, char **argv)
     struct cli_find_options o;
     cli_find_options_init(&o);
     int status = parse_args(argc, argv, &o);
-    if (status == OPT_HELP) {
-        cli_usage(CLI_EXIT_OK);
-        return cli_close_stdout(CLI_EXIT_OK);
-    }
     if (status != CLI_EXIT_OK)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
     o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
-    cli_interrupt_install();
+    lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);
 }

@@ -1,27 +1,32 @@
 /* lrfind inspect: show how a CSV (or the built-in dataset) is parsed. */
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/data_options.h"
 #include "cli/json.h"
 #include "lrf/dataset.h"
+#include "lrf/interrupt.h"
 
-static void usage(void)
+void cli_inspect_usage(void)
 {
     fputs("Usage: lrfind inspect [--data FILE.csv] [OPTIONS]\n"
-          "Parse a CSV as the range test would and describe what was found: rows,\n"
-          "feature columns, the label column and class mapping, storage, value ranges,\n"
-          "memory used and parse speed. Without --data, describe the built-in dataset.\n"
+          "Parse a CSV as the range test would and describe what was found and decided:\n"
+          "the separator and header, every column's role (label, feature, dropped, and\n"
+          "why), type, levels and missing values, the label and the task and why, the\n"
+          "classes, storage, value ranges, memory used and parse speed. Without --data,\n"
+          "describe the built-in dataset.\n"
           "\n"
-          "  -d, --data FILE.csv    the CSV to parse\n"
+          "  -d, --data FILE.csv    the CSV to parse (- = standard input; gzip is read too)\n"
           "  -l, --label NAME|INDEX label column: a header name or 0-based index (-1 = last);\n"
-          "                         default: the column named label, class, target or y,\n"
-          "                         else the first\n"
+          "                         default: as for the range test (see lrfind --help)\n"
           "      --no-cache         parse the file even if a cached copy is valid\n"
-          "      --threads N        parser threads (default: all cores)\n"
+          "      --threads N        the most threads lrfind uses (here: CSV parsing;\n"
+          "                         default: all online cores)\n" CLI_DATA_OPTIONS_USAGE
           "      --json             print JSON instead of text\n"
           "  -h, --help             show this help and exit\n",
           stdout);
@@ -39,15 +44,18 @@ static void print_text(const struct lrf_dataset *ds)
     if (lrf_dataset_file_bytes(ds))
         printf(" (%.1f MB)", mb(lrf_dataset_file_bytes(ds)));
     printf("\nrows:          %zu\n", lrf_dataset_rows(ds));
-    printf("columns:       %zu (%zu features + label), %s\n", lrf_dataset_columns(ds), d,
+    printf("columns:       %zu in the file, %zu encoded features, %s\n", lrf_dataset_columns(ds), d,
            lrf_dataset_has_header(ds) ? "with header" : "no header");
     if (lrf_dataset_has_header(ds))
-        printf("label column:  '%s' (column %zu)\n", lrf_dataset_label_name(ds),
-               lrf_dataset_label_index(ds));
+        printf("label column:  '%s' (column %zu): %s\n", lrf_dataset_label_name(ds),
+               lrf_dataset_label_index(ds), lrf_dataset_label_reason(ds));
     else
-        printf("label column:  column %zu\n", lrf_dataset_label_index(ds));
-    printf("classes:       %zu (%s labels, in sorted order)\n", k,
-           lrf_dataset_labels_numeric(ds) ? "integer" : "string");
+        printf("label column:  column %zu: %s\n", lrf_dataset_label_index(ds),
+               lrf_dataset_label_reason(ds));
+    cli_data_print_decisions(stdout, ds);
+    if (lrf_dataset_task(ds) == LRF_TASK_CLASSIFICATION)
+        printf("classes:       %zu (%s labels, in sorted order)\n", k,
+               lrf_dataset_labels_numeric(ds) ? "integer" : "string");
     for (size_t c = 0; c < k; c++) {
         size_t n = lrf_dataset_class_count(ds, c);
         printf("  class %-3zu <- %-12s %8zu rows (%.1f%%)\n", c, lrf_dataset_class_name(ds, c), n,
@@ -79,71 +87,65 @@ static void print_text(const struct lrf_dataset *ds)
         printf("parse time:    %.3f s\n", s);
 }
 
+static void json_classes(struct cli_json *j, const struct lrf_dataset *ds)
+{
+    cli_json_field_int(j, "classes", (long long)lrf_dataset_classes(ds));
+    cli_json_field_bool(j, "labels_numeric", lrf_dataset_labels_numeric(ds));
+    cli_json_key(j, "class_names");
+    cli_json_array_begin(j);
+    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
+        cli_json_string(j, lrf_dataset_class_name(ds, c));
+    cli_json_array_end(j);
+    cli_json_key(j, "class_counts");
+    cli_json_array_begin(j);
+    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
+        cli_json_int(j, (long long)lrf_dataset_class_count(ds, c));
+    cli_json_array_end(j);
+}
+
 static void print_json(const struct lrf_dataset *ds)
 {
     struct cli_json j;
     cli_json_init(&j, stdout);
     cli_json_object_begin(&j);
-    cli_json_key(&j, "source");
-    cli_json_string(&j, lrf_dataset_source(ds));
-    cli_json_key(&j, "rows");
-    cli_json_int(&j, (long long)lrf_dataset_rows(ds));
-    cli_json_key(&j, "features");
-    cli_json_int(&j, (long long)lrf_dataset_features(ds));
-    cli_json_key(&j, "columns");
-    cli_json_int(&j, (long long)lrf_dataset_columns(ds));
-    cli_json_key(&j, "has_header");
-    cli_json_bool(&j, lrf_dataset_has_header(ds));
-    cli_json_key(&j, "label_column");
+    cli_json_field_string(&j, "source", lrf_dataset_source(ds));
+    cli_json_field_int(&j, "rows", (long long)lrf_dataset_rows(ds));
+    cli_json_field_int(&j, "features", (long long)lrf_dataset_features(ds));
+    cli_json_field_int(&j, "columns", (long long)lrf_dataset_columns(ds));
+    cli_json_field_bool(&j, "has_header", lrf_dataset_has_header(ds));
     if (lrf_dataset_has_header(ds))
-        cli_json_string(&j, lrf_dataset_label_name(ds));
+        cli_json_field_string(&j, "label_column", lrf_dataset_label_name(ds));
     else
-        cli_json_int(&j, (long long)lrf_dataset_label_index(ds));
-    cli_json_key(&j, "label_index");
-    cli_json_int(&j, (long long)lrf_dataset_label_index(ds));
-    cli_json_key(&j, "classes");
-    cli_json_int(&j, (long long)lrf_dataset_classes(ds));
-    cli_json_key(&j, "labels_numeric");
-    cli_json_bool(&j, lrf_dataset_labels_numeric(ds));
-    cli_json_key(&j, "class_names");
-    cli_json_array_begin(&j);
-    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
-        cli_json_string(&j, lrf_dataset_class_name(ds, c));
-    cli_json_array_end(&j);
-    cli_json_key(&j, "class_counts");
-    cli_json_array_begin(&j);
-    for (size_t c = 0; c < lrf_dataset_classes(ds); c++)
-        cli_json_int(&j, (long long)lrf_dataset_class_count(ds, c));
-    cli_json_array_end(&j);
-    cli_json_key(&j, "storage");
-    cli_json_string(&j, lrf_storage_name(lrf_dataset_storage(ds)));
+        cli_json_field_int(&j, "label_column", (long long)lrf_dataset_label_index(ds));
+    cli_json_field_int(&j, "label_index", (long long)lrf_dataset_label_index(ds));
+    json_classes(&j, ds);
+    cli_json_field_string(&j, "storage", lrf_storage_name(lrf_dataset_storage(ds)));
     float lo, hi;
     lrf_dataset_value_range(ds, &lo, &hi);
-    cli_json_key(&j, "value_min");
-    cli_json_number(&j, (double)lo);
-    cli_json_key(&j, "value_max");
-    cli_json_number(&j, (double)hi);
-    cli_json_key(&j, "bytes");
-    cli_json_int(&j, (long long)lrf_dataset_bytes(ds));
-    cli_json_key(&j, "file_bytes");
-    cli_json_int(&j, (long long)lrf_dataset_file_bytes(ds));
+    cli_json_field_number(&j, "value_min", (double)lo);
+    cli_json_field_number(&j, "value_max", (double)hi);
+    cli_json_field_int(&j, "bytes", (long long)lrf_dataset_bytes(ds));
+    cli_json_field_int(&j, "file_bytes", (long long)lrf_dataset_file_bytes(ds));
     double s = lrf_dataset_parse_seconds(ds);
-    cli_json_key(&j, "parse_seconds");
-    cli_json_number(&j, s);
-    cli_json_key(&j, "mb_per_second");
-    if (s > 0)
-        cli_json_number(&j, mb(lrf_dataset_file_bytes(ds)) / s);
-    else
-        cli_json_null(&j);
-    cli_json_key(&j, "from_cache");
-    cli_json_bool(&j, lrf_dataset_from_cache(ds));
-    cli_json_key(&j, "threads");
-    cli_json_int(&j, lrf_dataset_threads_used(ds));
+    cli_json_field_number(&j, "parse_seconds", s);
+    /* null when there was no parse to time (cli_json_number writes NaN as null) */
+    cli_json_field_number(&j, "mb_per_second",
+                          s > 0 ? mb(lrf_dataset_file_bytes(ds)) / s : (double)NAN);
+    cli_json_field_bool(&j, "from_cache", lrf_dataset_from_cache(ds));
+    cli_json_field_int(&j, "threads", lrf_dataset_threads_used(ds));
+    cli_data_json_decisions(&j, ds);
     cli_json_object_end(&j);
     cli_json_finish(&j);
 }
 
-int cli_cmd_inspect(int argc, char **argv)
+struct inspect_args {
+    const char *data;
+    struct lrf_dataset_options opt;
+    bool json;
+};
+
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct inspect_args *a)
 {
     enum { OPT_NO_CACHE = 256, OPT_JSON, OPT_THREADS };
     static const struct option longopts[] = {
@@ -152,58 +154,77 @@ int cli_cmd_inspect(int argc, char **argv)
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"json", no_argument, NULL, OPT_JSON},
         {"threads", required_argument, NULL, OPT_THREADS},
+        CLI_DATA_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *data = NULL;
-    bool json = false;
-    struct lrf_dataset_options opt = lrf_dataset_options_default();
+    *a = (struct inspect_args){.opt = lrf_dataset_options_default()};
     optind = 1;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1) {
+    long n;
+    for (int c; (c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1;) {
+        int r = cli_data_option(&a->opt, c, optarg);
+        if (r < 0)
+            return CLI_EXIT_USAGE;
+        if (r > 0)
+            continue;
         switch (c) {
         case 'd':
-            data = optarg;
+            a->data = optarg;
             break;
         case 'l':
-            opt.label = optarg;
+            a->opt.label = optarg;
             break;
         case OPT_NO_CACHE:
-            opt.use_cache = false;
+            a->opt.use_cache = false;
             break;
         case OPT_JSON:
-            json = true;
+            a->json = true;
             break;
-        case OPT_THREADS: {
-            long n;
-            if (!cli_parse_long("--threads", optarg, 1, 64, &n))
+        case OPT_THREADS:
+            if (!cli_parse_long("--threads", optarg, 1, CLI_THREADS_MAX, &n))
                 return CLI_EXIT_USAGE;
-            opt.threads = (int)n;
+            a->opt.threads = (int)n;
             break;
-        }
         case 'h':
-            usage();
-            return cli_close_stdout(CLI_EXIT_OK);
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
-    if (!data && opt.label)
+    if (!a->data && a->opt.label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!a->data && cli_data_options_given(&a->opt))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
+    return CLI_EXIT_OK;
+}
+
+/* Loads the data and describes it. */
+static int inspect(const struct inspect_args *a)
+{
     struct lrf_error err;
     lrf_error_clear(&err);
     struct lrf_dataset *ds = NULL;
-    enum lrf_status st = data ? lrf_dataset_load_csv(data, &opt, &ds, &err)
-                              : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
+    struct lrf_dataset_options opt = a->opt;
+    opt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load, no cache left */
+    lrf_interrupt_install();
+    enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &opt, &ds, &err)
+                                 : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
     if (st != LRF_OK)
         return cli_fail(&err);
-    if (json)
+    if (a->json)
         print_json(ds);
     else
         print_text(ds);
     lrf_dataset_destroy(ds);
     return cli_close_stdout(CLI_EXIT_OK);
+}
+
+int cli_cmd_inspect(int argc, char **argv)
+{
+    struct inspect_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? inspect(&a) : status;
 }

@@ -14,17 +14,16 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 #include "lrf/sched.h"
 
 enum { SCHEDULE_STEPS_MAX = 10000000, SCHEDULE_SPEC_TEXT_MAX = 4096 };
+/* Ctrl-C is polled once per this many rows computed or printed. */
+enum { POLL_ROWS = 4096 };
 
-static void usage(int status)
+void cli_schedule_usage(void)
 {
-    if (status != CLI_EXIT_OK) {
-        cli_usage(status);
-        return;
-    }
     printf("Usage: lrfind schedule SPEC --steps N [OPTIONS]\n"
            "Print the learning rate (and momentum) after t scheduler steps, t = 0..N-1,\n"
            "exactly as PyTorch's param_groups[0]['lr'] after t sched.step() calls.\n"
@@ -86,15 +85,19 @@ static long parse_metrics(const char *text, double **out)
     return (long)n;
 }
 
-static void print_csv(const double *lr, const double *mom, long n)
+/* The rows as CSV; false when Ctrl-C stopped it. */
+static bool print_csv(const double *lr, const double *mom, long n)
 {
     printf("step,lr,momentum\n");
     for (long t = 0; t < n; t++) {
+        if (t % POLL_ROWS == 0 && lrf_interrupt_requested())
+            return false;
         printf("%ld,%.17g,", t, lr[t]);
         if (mom && !isnan(mom[t]))
             printf("%.17g", mom[t]);
         putchar('\n');
     }
+    return true;
 }
 
 static void print_json(struct lrf_sched *s, double base_lr, const double *lr, const double *mom,
@@ -139,6 +142,8 @@ static enum lrf_status compute(struct lrf_sched *s, const double *metrics, long 
                                double *mom, struct lrf_error *err)
 {
     for (long t = 0; t < n; t++) {
+        if (t % POLL_ROWS == 0 && lrf_interrupt_requested())
+            return lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted at step %ld of %ld", t, n);
         if (t > 0) {
             enum lrf_status st = lrf_sched_step(s, metrics ? metrics[t - 1] : 0.0, err);
             if (st)
@@ -152,7 +157,15 @@ static enum lrf_status compute(struct lrf_sched *s, const double *metrics, long 
     return LRF_OK;
 }
 
-int cli_cmd_schedule(int argc, char **argv)
+struct schedule_options {
+    const char *spec;
+    long steps;
+    double base_lr;
+    const char *metrics_text, *format, *plot_path;
+};
+
+/* CLI_EXIT_OK with o filled (CLI_EXIT_HELP for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct schedule_options *o)
 {
     static const struct option longopts[] = {
         {"steps", required_argument, NULL, 'n'},
@@ -163,35 +176,31 @@ int cli_cmd_schedule(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    long steps = -1;
-    double base_lr = 1.0;
-    const char *metrics_text = NULL, *format = "csv", *plot_path = NULL;
-    int c;
+    *o = (struct schedule_options){.steps = -1, .base_lr = 1.0, .format = "csv"};
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:l:m:f:p:h", longopts, NULL)) != -1) {
+    for (int c; (c = getopt_long(argc, argv, ":n:l:m:f:p:h", longopts, NULL)) != -1;) {
         switch (c) {
         case 'n':
-            if (!cli_parse_long("--steps", optarg, 1, SCHEDULE_STEPS_MAX, &steps))
+            if (!cli_parse_long("--steps", optarg, 1, SCHEDULE_STEPS_MAX, &o->steps))
                 return CLI_EXIT_USAGE;
             break;
         case 'l':
-            if (!cli_parse_double("--lr", optarg, &base_lr))
+            if (!cli_parse_double("--lr", optarg, &o->base_lr))
                 return CLI_EXIT_USAGE;
             break;
         case 'm':
-            metrics_text = optarg;
+            o->metrics_text = optarg;
             break;
         case 'f':
-            format = optarg;
-            if (strcmp(format, "csv") && strcmp(format, "json"))
-                return cli_usage_error("--format: expected csv or json, got '%s'", format);
+            o->format = optarg;
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json"))
+                return cli_usage_error("--format: expected csv or json, got '%s'", optarg);
             break;
         case 'p':
-            plot_path = optarg;
+            o->plot_path = optarg;
             break;
         case 'h':
-            usage(CLI_EXIT_OK);
-            return cli_close_stdout(CLI_EXIT_OK);
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
@@ -203,62 +212,84 @@ int cli_cmd_schedule(int argc, char **argv)
         return cli_usage_error("schedule: one SPEC expected, got '%s' and '%s' (quote a SPEC "
                                "with spaces)",
                                argv[optind], argv[optind + 1]);
-    if (steps < 0)
+    if (o->steps < 0)
         return cli_usage_error("schedule: missing --steps N");
+    if (o->plot_path && strcmp(o->plot_path, "term") != 0 &&
+        cli_check_output("--plot", o->plot_path) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    o->spec = argv[optind];
+    return CLI_EXIT_OK;
+}
 
+/* Computes every row, then draws and prints them. */
+static int run(const struct schedule_options *o, struct lrf_sched *s, const double *metrics)
+{
+    size_t n = (size_t)o->steps;
+    bool has_mom = lrf_sched_has_momentum(s);
+    double *lr = malloc(n * sizeof *lr);
+    double *mom = has_mom ? malloc(n * sizeof *mom) : NULL;
+    struct lrf_error err;
+    int rc = CLI_EXIT_OK;
+    if (!lr || (has_mom && !mom)) {
+        cli_errorf("out of memory");
+        rc = CLI_EXIT_FAILURE;
+    } else if (compute(s, metrics, o->steps, lr, mom, &err) != LRF_OK) {
+        rc = cli_fail(&err);
+    } else if (o->plot_path) {
+        char title[SCHEDULE_SPEC_TEXT_MAX];
+        lrf_sched_format_spec(s, title, sizeof title);
+        struct lrf_plot_output out = lrf_plot_output_default();
+        out.path = o->plot_path;
+        out.term_out = stderr; /* stdout carries the CSV/JSON */
+        if (lrf_plot_schedule(&out, lr, mom, n, title, &err) != LRF_OK)
+            rc = lrf_interrupt_requested() ? (cli_errorf("interrupted"), CLI_EXIT_FAILURE)
+                                           : cli_fail(&err);
+    }
+    if (rc == CLI_EXIT_OK && !strcmp(o->format, "json")) {
+        print_json(s, o->base_lr, lr, mom, o->steps);
+    } else if (rc == CLI_EXIT_OK && !print_csv(lr, mom, o->steps)) {
+        cli_errorf("interrupted");
+        rc = CLI_EXIT_FAILURE;
+    }
+    free(lr);
+    free(mom);
+    return rc;
+}
+
+/* Builds the schedule from its SPEC and metrics, then runs it. Ctrl-C and SIGTERM stop
+ * it cleanly: the plot's temporary files are removed, no partial plot is left. */
+static int schedule(const struct schedule_options *o)
+{
+    lrf_interrupt_install();
     struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
-    opts.base_lr = base_lr;
+    opts.base_lr = o->base_lr;
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     lrf_error_clear(&err);
-    enum lrf_status st = lrf_sched_parse(argv[optind], &opts, &s, &err);
+    enum lrf_status st = lrf_sched_parse(o->spec, &opts, &s, &err);
     if (st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG)
         return cli_usage_error("%s", err.message);
     if (st)
         return cli_fail(&err);
-
     double *metrics = NULL;
     long n_metrics = 0;
-    int rc = CLI_EXIT_OK;
-    if (metrics_text && (n_metrics = parse_metrics(metrics_text, &metrics)) < 0) {
-        lrf_sched_destroy(s);
-        return CLI_EXIT_USAGE;
-    }
-    if (lrf_sched_needs_metric(s) && n_metrics < steps - 1) {
+    int rc;
+    if (o->metrics_text && (n_metrics = parse_metrics(o->metrics_text, &metrics)) < 0)
+        rc = CLI_EXIT_USAGE;
+    else if (lrf_sched_needs_metric(s) && n_metrics < o->steps - 1)
         rc = cli_usage_error("plateau needs one metric per step: --metrics with %ld values for "
                              "--steps %ld, got %ld",
-                             steps - 1, steps, n_metrics);
-        goto done;
-    }
-    bool has_mom = lrf_sched_has_momentum(s);
-    double *lr = malloc((size_t)steps * sizeof *lr);
-    double *mom = has_mom ? malloc((size_t)steps * sizeof *mom) : NULL;
-    if (!lr || (has_mom && !mom)) {
-        cli_errorf("out of memory");
-        rc = CLI_EXIT_FAILURE;
-    } else if ((st = compute(s, metrics, steps, lr, mom, &err)) != LRF_OK) {
-        rc = cli_fail(&err);
-    } else {
-        if (plot_path) {
-            char title[SCHEDULE_SPEC_TEXT_MAX];
-            lrf_sched_format_spec(s, title, sizeof title);
-            struct lrf_plot_output out = lrf_plot_output_default();
-            out.path = plot_path;
-            out.term_out = stderr; /* stdout carries the CSV/JSON */
-            if (lrf_plot_schedule(&out, lr, mom, (size_t)steps, title, &err) != LRF_OK)
-                rc = cli_fail(&err);
-        }
-        if (rc == CLI_EXIT_OK) {
-            if (!strcmp(format, "json"))
-                print_json(s, base_lr, lr, mom, steps);
-            else
-                print_csv(lr, mom, steps);
-        }
-    }
-    free(lr);
-    free(mom);
-done:
+                             o->steps - 1, o->steps, n_metrics);
+    else
+        rc = run(o, s, metrics);
     free(metrics);
     lrf_sched_destroy(s);
     return cli_close_stdout(rc);
+}
+
+int cli_cmd_schedule(int argc, char **argv)
+{
+    struct schedule_options o;
+    int status = parse_args(argc, argv, &o);
+    return status == CLI_EXIT_OK ? schedule(&o) : status;
 }

@@ -9,7 +9,7 @@
 #include "cli/suggest_report.h"
 #include "lrf/finder.h"
 
-static void usage(void)
+void cli_suggest_usage(void)
 {
     fputs("Usage: lrfind suggest --curve FILE.csv [--compat torch-lr-finder|fastai] [--json]\n"
           "\n"
@@ -31,7 +31,14 @@ static void usage(void)
           stdout);
 }
 
-int cli_cmd_suggest(int argc, char **argv)
+struct suggest_args {
+    const char *curve;
+    enum lrf_finder_compat compat;
+    bool json;
+};
+
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct suggest_args *a)
 {
     enum { OPT_COMPAT = 256, OPT_JSON };
     static const struct option opts[] = {
@@ -41,67 +48,82 @@ int cli_cmd_suggest(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *curve = NULL;
-    enum lrf_finder_compat compat = LRF_FINDER_COMPAT_NONE;
-    bool json = false;
+    *a = (struct suggest_args){.compat = LRF_FINDER_COMPAT_NONE};
     opterr = 0;
     optind = 1;
     for (int c; (c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1;) {
         switch (c) {
         case 'c':
-            curve = optarg;
+            a->curve = optarg;
             break;
         case OPT_COMPAT:
-            if (!lrf_finder_compat_parse(optarg, &compat) || compat == LRF_FINDER_COMPAT_NONE)
-                return cli_usage_error("--compat: expected torch-lr-finder or fastai, got '%s'",
-                                       optarg);
+            if (!lrf_finder_compat_parse(optarg, &a->compat) || a->compat == LRF_FINDER_COMPAT_NONE)
+                return cli_choice_error("--compat", optarg, cli_compat_name,
+                                        LRF_FINDER_COMPAT_NONE + 1, LRF_FINDER_COMPAT_COUNT);
             break;
         case OPT_JSON:
-            json = true;
+            a->json = true;
             break;
         case 'h':
-            usage();
-            return cli_close_stdout(CLI_EXIT_OK);
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
-    if (!curve)
+    if (!a->curve)
         return cli_usage_error("suggest: --curve FILE.csv is required");
+    return CLI_EXIT_OK;
+}
 
-    struct lrf_error err;
+/* Reads the curve and analyzes it; errors name the curve file. */
+static enum lrf_status analyze(const char *curve, const struct lrf_finder_config *cfg,
+                               struct lrf_finder_result **r, struct lrf_error *err)
+{
     double *lr = NULL, *loss = NULL;
     size_t n = 0;
-    if (lrf_finder_read_curve(curve, &lr, &loss, &n, &err) != LRF_OK)
-        return cli_fail(&err);
-    struct lrf_finder_config cfg = lrf_finder_config_compat(compat);
-    struct lrf_finder_result *r = NULL;
-    enum lrf_status st = lrf_finder_analyze(&cfg, lr, loss, n, &r, &err);
+    enum lrf_status st = lrf_finder_read_curve(curve, &lr, &loss, &n, err);
+    if (st != LRF_OK)
+        return st;
+    st = lrf_finder_analyze(cfg, lr, loss, n, r, err);
     free(lr);
     free(loss);
-    if (st != LRF_OK) {
-        if (!err.file[0]) {
-            char msg[LRF_ERROR_MESSAGE_MAX];
-            snprintf(msg, sizeof msg, "%s", err.message);
-            lrf_error_set_at(&err, st, curve, 0, 0, "%s", msg);
-        }
-        return cli_fail(&err);
+    if (st != LRF_OK && !err->file[0]) {
+        char msg[LRF_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        lrf_error_set_at(err, st, curve, 0, 0, "%s", msg);
     }
-    if (json) {
+    return st;
+}
+
+/* Analyzes the curve and reports every rule. */
+static int suggest(const struct suggest_args *a)
+{
+    struct lrf_error err;
+    struct lrf_finder_config cfg = lrf_finder_config_compat(a->compat);
+    struct lrf_finder_result *r = NULL;
+    if (analyze(a->curve, &cfg, &r, &err) != LRF_OK)
+        return cli_fail(&err);
+    if (a->json) {
         struct cli_json j;
         cli_json_init(&j, stdout);
         cli_json_object_begin(&j);
-        cli_json_key(&j, "curve");
-        cli_json_string(&j, curve);
+        cli_json_field_string(&j, "curve", a->curve);
         cli_finder_json_fields(&j, r, &cfg);
         cli_json_object_end(&j);
         cli_json_finish(&j);
     } else {
-        printf("curve: %s\n", curve);
+        printf("curve: %s\n", a->curve);
         cli_finder_print_text(stdout, r, &cfg);
     }
     lrf_finder_result_destroy(r);
     return cli_close_stdout(CLI_EXIT_OK);
+}
+
+int cli_cmd_suggest(int argc, char **argv)
+{
+    struct suggest_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? suggest(&a) : status;
 }

@@ -8,23 +8,26 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/progress.h"
 #include "cli/train_options.h"
-#include "lrf/clock.h"
+#include "cli/train_report.h"
+#include "lrf/interrupt.h"
 #include "lrf/sched.h"
 #include "lrf/train.h"
 
 enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
-enum { EPOCHS_MAX = 100000, SPEC_TEXT_MAX = 1024 };
-/* Seconds between progress-bar redraws. */
-static const double PROGRESS_INTERVAL = 0.1;
+enum { SPEC_TEXT_MAX = 1024 };
 
-static void usage(void)
+void cli_train_usage(void)
 {
     fputs("Usage: lrfind train [--data FILE.csv] [OPTIONS]\n"
           "Train the built-in MLP (PyTorch's initialization, optimizers and schedules) and\n"
-          "report per epoch the training loss, validation loss and accuracy, time and\n"
-          "training samples/s.\n"
-          "\n" CLI_TRAIN_OPTIONS_USAGE "Run:\n"
+          "report per epoch the training loss, validation loss and accuracy (regression:\n"
+          "RMSE and R^2 in the target's units), time and training samples/s.\n"
+          "\n",
+          stdout);
+    cli_train_options_usage(stdout);
+    fputs("Run:\n"
           "      --schedule SPEC     lr (and momentum) schedule, the SPEC syntax of 'lrfind\n"
           "                          schedule', stepped once per optimizer step; lengths\n"
           "                          (total_steps, T_max, total_iters, ...) default to this\n"
@@ -37,44 +40,6 @@ static void usage(void)
           "Example:\n"
           "  lrfind train --data train.csv --val test.csv --schedule 'onecycle(max_lr=0.1)'\n",
           stdout);
-}
-
-struct progress {
-    bool tty;
-    int epochs;
-    double last_draw;
-    bool drawn;
-};
-
-static bool on_progress(void *user, int epoch, long step, long steps, double loss)
-{
-    struct progress *p = user;
-    if (p->tty) {
-        double now = lrf_clock_seconds();
-        if (now - p->last_draw >= PROGRESS_INTERVAL || step == steps) {
-            enum { WIDTH = 30 };
-            int fill = (int)(WIDTH * step / steps);
-            char bar[WIDTH + 1];
-            for (int i = 0; i < WIDTH; i++)
-                bar[i] = i < fill ? '#' : '.';
-            bar[WIDTH] = '\0';
-            fprintf(stderr, "\repoch %d/%d [%s] %ld/%ld loss %.4f ", epoch, p->epochs, bar, step,
-                    steps, loss);
-            fflush(stderr);
-            p->last_draw = now;
-            p->drawn = true;
-        }
-    }
-    return cli_interrupted();
-}
-
-static void clear_progress(struct progress *p)
-{
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        p->drawn = false;
-    }
 }
 
 struct run_info {
@@ -92,9 +57,15 @@ static void print_header(const struct run_info *r)
 {
     const struct lrf_train_config *c = lrf_trainer_config(r->trainer);
     struct lrf_model *m = lrf_trainer_model(r->trainer);
-    printf("data:      %s (%zu training rows, %zu features, %zu classes)\n",
-           lrf_dataset_source(r->data->train), r->data->data.n_train,
-           lrf_dataset_features(r->data->train), lrf_dataset_classes(r->data->train));
+    printf("data:      %s (%zu training rows, %zu features, ", lrf_dataset_source(r->data->train),
+           r->data->data.n_train, lrf_dataset_features(r->data->train));
+    if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION) {
+        char loss[128];
+        printf("regression on '%s')\n", lrf_dataset_label_name(r->data->train));
+        printf("loss:      %s\n", cli_train_loss_text(r->trainer, loss, sizeof loss));
+    } else {
+        printf("%zu classes)\n", lrf_dataset_classes(r->data->train));
+    }
     printf("validate:  %s (%zu rows)\n", r->data->val_source, r->data->data.n_val);
     printf("model:     %s (", r->model_spec);
     for (int l = 0; l < lrf_model_n_layers(m); l++)
@@ -104,18 +75,20 @@ static void print_header(const struct run_info *r)
     printf("optimizer: %s lr=%g momentum=%g weight_decay=%g\n", lrf_optim_kind_name(c->optim.kind),
            c->optim.lr, c->optim.momentum, c->optim.weight_decay);
     printf("schedule:  %s\n", r->schedule);
-    printf("run:       %d epochs x %ld steps, batch %zu%s, seed %llu\n", r->epochs,
-           r->steps_per_epoch, c->batch_size, c->accumulate > 1 ? " (accumulated)" : "",
-           (unsigned long long)c->seed);
+    char note[96];
+    printf("run:       %d epochs x %ld steps, batch %zu%s%s, seed %llu\n", r->epochs,
+           r->steps_per_epoch, c->batch_size, cli_batch_note(r->opt, c, note, sizeof note),
+           c->accumulate > 1 ? " (accumulated)" : "", (unsigned long long)c->seed);
     fflush(stdout);
 }
 
-static void print_epoch(const struct lrf_train_epoch *e, int epochs)
+static void print_epoch(const struct lrf_train_epoch *e, int epochs, enum lrf_task task)
 {
-    printf("epoch %*d/%d  train_loss %.4f  val_loss %.4f  val_accuracy %.4f  %.2f s  "
-           "%.0f samples/s\n",
-           epochs >= 10 ? 2 : 1, e->epoch, epochs, e->train_loss, e->val_loss, e->val_accuracy,
-           e->seconds, e->samples_per_second);
+    char metrics[96];
+    printf("epoch %*d/%d  train_loss %.4f  val_loss %.4f  %s  %.2f s  %.0f samples/s\n",
+           epochs >= 10 ? 2 : 1, e->epoch, epochs, e->train_loss, e->val_loss,
+           cli_train_metrics_text(task, e, '_', metrics, sizeof metrics), e->seconds,
+           e->samples_per_second);
     fflush(stdout);
 }
 
@@ -132,80 +105,68 @@ static void totals(const struct lrf_train_epoch *ep, int n, double *train_s, dou
 }
 
 static void print_json(const struct run_info *r, const struct lrf_train_epoch *ep, int n,
-                       bool interrupted)
+                       enum lrf_status st)
 {
-    const struct lrf_train_config *c = lrf_trainer_config(r->trainer);
     struct cli_json j;
     cli_json_init(&j, stdout);
     cli_json_object_begin(&j);
-    cli_json_key(&j, "data");
-    cli_json_string(&j, lrf_dataset_source(r->data->train));
-    cli_json_key(&j, "train_rows");
-    cli_json_int(&j, (long long)r->data->data.n_train);
-    cli_json_key(&j, "validation");
-    cli_json_string(&j, r->data->val_source);
-    cli_json_key(&j, "val_rows");
-    cli_json_int(&j, (long long)r->data->data.n_val);
-    cli_json_key(&j, "model");
-    cli_json_string(&j, r->model_spec);
-    cli_json_key(&j, "parameters");
-    cli_json_int(&j, (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
-    cli_json_key(&j, "optimizer");
-    cli_json_string(&j, lrf_optim_kind_name(c->optim.kind));
-    cli_json_key(&j, "lr");
-    cli_json_number(&j, c->optim.lr);
-    cli_json_key(&j, "momentum");
-    cli_json_number(&j, c->optim.momentum);
-    cli_json_key(&j, "weight_decay");
-    cli_json_number(&j, c->optim.weight_decay);
-    cli_json_key(&j, "schedule");
-    cli_json_string(&j, r->schedule);
-    cli_json_key(&j, "batch");
-    cli_json_int(&j, (long long)c->batch_size);
-    cli_json_key(&j, "accumulate");
-    cli_json_int(&j, (long long)c->accumulate);
-    cli_json_key(&j, "seed");
-    cli_json_int(&j, (long long)c->seed);
-    cli_json_key(&j, "steps_per_epoch");
-    cli_json_int(&j, r->steps_per_epoch);
-    cli_json_key(&j, "epochs");
-    cli_json_array_begin(&j);
-    for (int i = 0; i < n; i++) {
-        cli_json_object_begin(&j);
-        cli_json_key(&j, "epoch");
-        cli_json_int(&j, ep[i].epoch);
-        cli_json_key(&j, "train_loss");
-        cli_json_number(&j, ep[i].train_loss);
-        cli_json_key(&j, "val_loss");
-        cli_json_number(&j, ep[i].val_loss);
-        cli_json_key(&j, "val_accuracy");
-        cli_json_number(&j, ep[i].val_accuracy);
-        cli_json_key(&j, "seconds");
-        cli_json_number(&j, ep[i].seconds);
-        cli_json_key(&j, "samples_per_second");
-        cli_json_number(&j, ep[i].samples_per_second);
-        cli_json_key(&j, "lr");
-        cli_json_number(&j, ep[i].lr);
-        cli_json_object_end(&j);
+    enum lrf_task task = lrf_trainer_task(r->trainer);
+    cli_json_field_string(&j, "data", lrf_dataset_source(r->data->train));
+    cli_json_field_string(&j, "task", lrf_task_name(task));
+    if (task == LRF_TASK_REGRESSION) {
+        double mean, std;
+        lrf_trainer_target_scale(r->trainer, &mean, &std);
+        cli_json_field_number(&j, "target_mean", mean);
+        cli_json_field_number(&j, "target_std", std);
     }
-    cli_json_array_end(&j);
+    cli_json_field_int(&j, "train_rows", (long long)r->data->data.n_train);
+    cli_json_field_string(&j, "validation", r->data->val_source);
+    cli_json_field_int(&j, "val_rows", (long long)r->data->data.n_val);
+    cli_json_field_string(&j, "model", r->model_spec);
+    cli_json_field_int(&j, "parameters",
+                       (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
+    cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
+    cli_json_field_string(&j, "schedule", r->schedule);
+    cli_json_field_int(&j, "steps_per_epoch", r->steps_per_epoch);
+    cli_train_epochs_json(&j, task, ep, n);
     double train_s, step_s;
     long samples;
     totals(ep, n, &train_s, &step_s, &samples);
-    cli_json_key(&j, "val_loss");
-    cli_json_number(&j, n ? ep[n - 1].val_loss : (double)NAN);
-    cli_json_key(&j, "val_accuracy");
-    cli_json_number(&j, n ? ep[n - 1].val_accuracy : (double)NAN);
-    cli_json_key(&j, "train_seconds");
-    cli_json_number(&j, train_s);
-    cli_json_key(&j, "step_seconds");
-    cli_json_number(&j, step_s);
-    cli_json_key(&j, "samples_per_second");
-    cli_json_number(&j, step_s > 0 ? (double)samples / step_s : (double)NAN);
-    cli_json_key(&j, "interrupted");
-    cli_json_bool(&j, interrupted);
+    cli_json_field_number(&j, "val_loss", n ? ep[n - 1].val_loss : (double)NAN);
+    cli_train_metrics_json(&j, task, n ? &ep[n - 1] : NULL);
+    cli_json_field_number(&j, "train_seconds", train_s);
+    cli_json_field_number(&j, "step_seconds", step_s);
+    cli_json_field_number(&j, "samples_per_second",
+                          step_s > 0 ? (double)samples / step_s : (double)NAN);
+    cli_json_field_bool(&j, "interrupted", st == LRF_ERR_INTERRUPTED);
+    cli_json_field_bool(&j, "diverged", st == LRF_ERR_NUMERIC); /* a non-finite loss */
     cli_json_object_end(&j);
     cli_json_finish(&j);
+}
+
+/* Trains one epoch per lrf_trainer_fit call, so that each is printed when it ends;
+ * fills ep[0..*done). */
+static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched, bool json,
+                                    struct lrf_train_epoch *ep, int *done, struct lrf_error *err)
+{
+    struct cli_fit_progress prog;
+    cli_fit_progress_init(&prog, cli_stderr_is_tty(), "train",
+                          lrf_trainer_run_steps(r->trainer, r->epochs), r->epochs);
+    enum lrf_status st = LRF_OK;
+    *done = 0;
+    for (int e = 0; e < r->epochs && !st; e++) {
+        int one = 0;
+        prog.epochs_before = e;
+        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, cli_fit_progress, &prog, err);
+        cli_progress_done(&prog.bar);
+        if (one == 1) {
+            ep[e].epoch = e + 1;
+            ++*done;
+            if (!json)
+                print_epoch(&ep[e], r->epochs, lrf_trainer_task(r->trainer));
+        }
+    }
+    return st;
 }
 
 static int run(struct run_info *r, struct lrf_sched *sched, bool json)
@@ -217,36 +178,24 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     }
     if (!json)
         print_header(r);
-    struct progress prog = {cli_stderr_is_tty(), r->epochs, 0, false};
     struct lrf_error err;
     lrf_error_clear(&err);
     int done = 0;
-    cli_interrupt_install();
-    enum lrf_status st = LRF_OK;
-    /* One epoch per call, so that each epoch is printed when it ends. */
-    for (int e = 0; e < r->epochs && !st; e++) {
-        int one = 0;
-        st = lrf_trainer_fit(r->trainer, sched, 1, &ep[e], &one, on_progress, &prog, &err);
-        clear_progress(&prog);
-        if (one == 1) {
-            ep[e].epoch = e + 1;
-            done++;
-            if (!json)
-                print_epoch(&ep[e], r->epochs);
-        }
-    }
+    lrf_interrupt_install();
+    enum lrf_status st = train_epochs(r, sched, json, ep, &done, &err);
     bool interrupted = st == LRF_ERR_INTERRUPTED;
     int status = CLI_EXIT_OK;
     if (json) {
-        print_json(r, ep, done, interrupted);
+        print_json(r, ep, done, st);
     } else if (done) {
         double train_s, step_s;
         long samples;
         totals(ep, done, &train_s, &step_s, &samples);
-        printf("final:     val_accuracy %.4f  val_loss %.4f  train %.2f s  %.0f samples/s "
-               "(steps only)\n",
-               ep[done - 1].val_accuracy, ep[done - 1].val_loss, train_s,
-               step_s > 0 ? (double)samples / step_s : 0.0);
+        char metrics[96];
+        printf("final:     %s  val_loss %.4f  train %.2f s  %.0f samples/s (steps only)\n",
+               cli_train_metrics_text(lrf_trainer_task(r->trainer), &ep[done - 1], '_', metrics,
+                                      sizeof metrics),
+               ep[done - 1].val_loss, train_s, step_s > 0 ? (double)samples / step_s : 0.0);
     }
     if (interrupted) {
         cli_errorf("interrupted after %d of %d epochs", done, r->epochs);
@@ -258,7 +207,15 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     return status;
 }
 
-int cli_cmd_train(int argc, char **argv)
+struct train_args {
+    struct cli_train_options to;
+    long epochs;
+    const char *schedule; /* NULL = constant --lr */
+    bool json;
+};
+
+/* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
+static int parse_args(int argc, char **argv, struct train_args *a)
 {
     static const struct option longopts[] = {CLI_TRAIN_LONG_OPTIONS,
                                              {"epochs", required_argument, NULL, OPT_EPOCHS},
@@ -266,81 +223,93 @@ int cli_cmd_train(int argc, char **argv)
                                              {"json", no_argument, NULL, OPT_JSON},
                                              {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
-    struct cli_train_options to;
-    cli_train_options_init(&to);
-    long epochs = 3;
-    const char *schedule = NULL;
-    bool json = false;
-    int c;
+    *a = (struct train_args){.epochs = CLI_EPOCHS_DEFAULT};
+    cli_train_options_init(&a->to);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "h", longopts, NULL)) != -1) {
-        int h = cli_train_options_handle(&to, c, optarg);
-        if (h < 0)
-            return CLI_EXIT_USAGE;
-        if (h > 0)
+    for (int c;
+         (c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "h", longopts, NULL)) != -1;) {
+        int h = cli_train_options_handle(&a->to, c, optarg);
+        if (h != 0) {
+            if (h < 0)
+                return CLI_EXIT_USAGE;
             continue;
+        }
         switch (c) {
         case OPT_EPOCHS:
-            if (!cli_parse_long("--epochs", optarg, 1, EPOCHS_MAX, &epochs))
+            if (!cli_parse_long("--epochs", optarg, 1, CLI_EPOCHS_MAX, &a->epochs))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_SCHEDULE:
-            schedule = optarg;
+            a->schedule = optarg;
             break;
         case OPT_JSON:
-            json = true;
+            a->json = true;
             break;
         case OPT_HELP:
-            usage();
-            return cli_close_stdout(CLI_EXIT_OK);
+            return CLI_EXIT_HELP;
         default:
             return cli_option_error(c, argv);
         }
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
-    if (cli_train_options_check(&to) != CLI_EXIT_OK)
-        return CLI_EXIT_USAGE;
+    return cli_train_options_check(&a->to) != CLI_EXIT_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
 
+/* The --schedule SPEC for this run (its lengths default to the run's); NULL sched and
+ * CLI_EXIT_OK without one. */
+static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched **sched, char *text,
+                         size_t size)
+{
+    struct lrf_error err;
+    struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
+    so.base_lr = r->cfg->optim.lr;
+    so.run_length = lrf_trainer_run_steps(r->trainer, r->epochs);
+    if (lrf_sched_parse(spec, &so, sched, &err) != LRF_OK)
+        return cli_usage_error("--schedule: %s", err.message);
+    long need = so.run_length, max = lrf_sched_max_step(*sched);
+    if (max >= 0 && max < need && !lrf_sched_needs_metric(*sched))
+        return cli_usage_error("--schedule: it ends after %ld steps but this run has %ld "
+                               "(%d epochs of %ld); omit its length to fit the run",
+                               max, need, r->epochs, r->steps_per_epoch);
+    lrf_sched_format_spec(*sched, text, size);
+    r->schedule = text;
+    return CLI_EXIT_OK;
+}
+
+/* Loads the data, builds the trainer and the schedule, then trains. */
+static int train(const struct train_args *a)
+{
     struct lrf_error err;
     lrf_error_clear(&err);
     struct cli_train_data data;
-    if (cli_train_data_load(&to, &data, &err) != LRF_OK)
+    if (cli_train_data_load(&a->to, &data, &err) != LRF_OK)
         return cli_fail(&err);
-    struct lrf_train_config cfg = cli_train_options_config(&to);
-    struct run_info r = {&to, &data, &cfg, NULL, "constant", "", (int)epochs, 0};
+    struct lrf_train_config cfg = cli_train_options_config(&a->to);
+    struct run_info r = {&a->to, &data, &cfg, NULL, "constant", "", (int)a->epochs, 0};
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
-    int status;
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];
+    int status = CLI_EXIT_OK;
     if (lrf_trainer_create(&cfg, &data.data, &r.trainer, &err) != LRF_OK) {
         status = cli_fail(&err);
-        goto out;
+    } else {
+        r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
+        if (a->schedule)
+            status = make_schedule(&r, a->schedule, &sched, spec_text, sizeof spec_text);
+        if (status == CLI_EXIT_OK)
+            status = run(&r, sched, a->json);
     }
-    r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
-    if (schedule) {
-        struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
-        so.base_lr = cfg.optim.lr;
-        so.run_length = lrf_trainer_run_steps(r.trainer, (int)epochs);
-        if (lrf_sched_parse(schedule, &so, &sched, &err) != LRF_OK) {
-            status = cli_usage_error("--schedule: %s", err.message);
-            goto out;
-        }
-        long need = lrf_trainer_run_steps(r.trainer, (int)epochs), max = lrf_sched_max_step(sched);
-        if (max >= 0 && max < need && !lrf_sched_needs_metric(sched)) {
-            status = cli_usage_error("--schedule: it ends after %ld steps but this run has %ld "
-                                     "(%ld epochs of %ld); omit its length to fit the run",
-                                     max, need, epochs, r.steps_per_epoch);
-            goto out;
-        }
-        lrf_sched_format_spec(sched, spec_text, sizeof spec_text);
-        r.schedule = spec_text;
-    }
-    status = run(&r, sched, json);
-out:
     lrf_sched_destroy(sched);
     lrf_trainer_destroy(r.trainer);
     cli_train_data_free(&data);
     return cli_close_stdout(status);
+}
+
+int cli_cmd_train(int argc, char **argv)
+{
+    struct train_args a;
+    int status = parse_args(argc, argv, &a);
+    return status == CLI_EXIT_OK ? train(&a) : status;
 }

@@ -11,6 +11,7 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/train_report.h"
 #include "lrf/plot.h"
 
 enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
@@ -18,20 +19,8 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
 /* A candidate must beat the suggestion's accuracy by more than this to count as a
  * loss for the suggestion: below it, the difference is within run-to-run noise. */
 #define VERIFY_ACCURACY_MARGIN 0.002
-
-struct fit_progress {
-    struct cli_progress bar;
-    int epochs;
-};
-
-static bool on_fit_progress(void *user, int epoch, long step, long steps_per_epoch, double loss)
-{
-    struct fit_progress *fp = user;
-    char label[64];
-    snprintf(label, sizeof label, "epoch %d/%d loss %.4f", epoch, fp->epochs, loss);
-    cli_progress_update(&fp->bar, (long)(epoch - 1) * steps_per_epoch + step + 1, label);
-    return cli_interrupted();
-}
+/* Regression: a candidate must have an RMSE this much (relatively) lower. */
+#define VERIFY_RMSE_MARGIN 0.01
 
 /* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
 static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
@@ -42,9 +31,9 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     if (st)
         return lrf_error_set(err, st, "cannot restore the initial model");
     lrf_sched_reset(sched);
-    struct fit_progress fp = {.epochs = epochs};
-    cli_progress_init(&fp.bar, progress, title, lrf_trainer_run_steps(t, epochs));
-    st = lrf_trainer_fit(t, sched, epochs, out, done, on_fit_progress, &fp, err);
+    struct cli_fit_progress fp;
+    cli_fit_progress_init(&fp, progress, title, lrf_trainer_run_steps(t, epochs), epochs);
+    st = lrf_trainer_fit(t, sched, epochs, out, done, cli_fit_progress, &fp, err);
     cli_progress_done(&fp.bar);
     return st;
 }
@@ -69,6 +58,115 @@ static bool has_suggestion(const struct lrf_finder_result *r)
     return false;
 }
 
+/* The verify trials: one-cycle at the suggestion and at x1/3 and x3 of it. */
+struct verify_trials {
+    double lr[VERIFY_CANDIDATES];
+    struct lrf_train_epoch m[VERIFY_CANDIDATES]; /* val metrics; NaN when it diverged */
+    enum lrf_task task;
+    int best; /* the candidate that trained best (the suggestion unless beaten clearly) */
+};
+
+/* Whether trial c clearly beat trial b: on accuracy, or (regression) on RMSE; a
+ * diverged trial (NaN) loses to any other. */
+static bool beats(const struct verify_trials *v, int c, int b)
+{
+    if (v->task == LRF_TASK_REGRESSION)
+        return isnan(v->m[b].val_rmse)
+                   ? !isnan(v->m[c].val_rmse)
+                   : v->m[c].val_rmse < v->m[b].val_rmse * (1 - VERIFY_RMSE_MARGIN);
+    return isnan(v->m[b].val_accuracy)
+               ? !isnan(v->m[c].val_accuracy)
+               : v->m[c].val_accuracy > v->m[b].val_accuracy + VERIFY_ACCURACY_MARGIN;
+}
+
+/* Evaluates the trained model into trial c's metrics. */
+static enum lrf_status evaluate_trial(struct lrf_trainer *t, struct verify_trials *v, int c,
+                                      struct lrf_error *err)
+{
+    struct lrf_train_metrics m;
+    enum lrf_status st = lrf_trainer_evaluate_metrics(t, &m, err);
+    v->m[c].val_loss = m.loss;
+    v->m[c].val_accuracy = m.accuracy;
+    v->m[c].val_rmse = m.rmse;
+    v->m[c].val_r2 = m.r2;
+    return st;
+}
+
+static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
+
+/* Trains each candidate from the initial model and evaluates it. */
+static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
+                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+{
+    long steps = lrf_trainer_run_steps(t, o->verify_epochs);
+    struct lrf_error err;
+    v->task = lrf_trainer_task(t);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
+        char spec[SPEC_MAX];
+        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
+        struct lrf_sched *s = NULL;
+        double base_lr = lrf_trainer_config(t)->optim.lr;
+        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
+            return cli_fail(&err);
+        int done = 0;
+        enum lrf_status st =
+            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
+        lrf_sched_destroy(s);
+        const char *label = c == 1 ? " (suggested)" : "            ";
+        if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
+            v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
+            if (fp)
+                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
+                        label);
+            continue;
+        }
+        if (st || evaluate_trial(t, v, c, &err) != LRF_OK)
+            return cli_fail(&err);
+        char metrics[96];
+        if (fp)
+            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
+                    cli_train_metrics_text(v->task, &v->m[c], ' ', metrics, sizeof metrics));
+    }
+    v->best = 1;
+    for (int c = 0; c < VERIFY_CANDIDATES; c++)
+        if (beats(v, c, v->best))
+            v->best = c;
+    return CLI_EXIT_OK;
+}
+
+static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_json *j)
+{
+    bool lost = v->best != 1;
+    if (fp && lost)
+        fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+                v->lr[v->best], v->best == 0 ? "1/3" : "3");
+    else if (fp && v->task == LRF_TASK_REGRESSION)
+        fprintf(fp, "  the suggestion trained best (RMSE within %.0f%%)\n",
+                VERIFY_RMSE_MARGIN * 100);
+    else if (fp)
+        fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
+                VERIFY_ACCURACY_MARGIN * 100);
+    if (!j)
+        return;
+    cli_json_key(j, "verify");
+    cli_json_object_begin(j);
+    cli_json_key(j, "trials");
+    cli_json_array_begin(j);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        cli_json_object_begin(j);
+        cli_json_field_number(j, "max_lr", v->lr[c]);
+        cli_json_field_number(j, "factor", VERIFY_FACTORS[c]);
+        cli_json_field_number(j, "val_loss", v->m[c].val_loss);
+        cli_train_metrics_json(j, v->task, &v->m[c]);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_field_number(j, "best_max_lr", v->lr[v->best]);
+    cli_json_field_bool(j, "suggestion_lost", lost);
+    cli_json_object_end(j);
+}
+
 int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
                     const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
 {
@@ -79,65 +177,14 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         cli_errorf("--verify needs validation data (--val FILE or --val-split F > 0)");
         return CLI_EXIT_FAILURE;
     }
-    static const double factors[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
-    double acc[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], lr[VERIFY_CANDIDATES];
-    long steps = lrf_trainer_run_steps(t, o->verify_epochs);
-    struct lrf_error err;
     if (fp)
         fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
                 o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
-    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-        lr[c] = r->one_cycle_max_lr * factors[c];
-        char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", lr[c]);
-        struct lrf_sched *s = NULL;
-        double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
-            return cli_fail(&err);
-        int done = 0;
-        enum lrf_status st =
-            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
-        lrf_sched_destroy(s);
-        if (st)
-            return cli_fail(&err);
-        if (lrf_trainer_evaluate(t, &loss[c], &acc[c], &err) != LRF_OK)
-            return cli_fail(&err);
-        if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", lr[c],
-                    c == 1 ? " (suggested)" : "            ", loss[c], acc[c]);
-    }
-    int best = 1;
-    for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (acc[c] > acc[best] + VERIFY_ACCURACY_MARGIN)
-            best = c;
-    bool lost = best != 1;
-    if (fp) {
-        if (lost)
-            fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
-                    lr[best], best == 0 ? "1/3" : "3");
-        else
-            fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
-                    VERIFY_ACCURACY_MARGIN * 100);
-    }
-    if (j) {
-        cli_json_key(j, "verify");
-        cli_json_object_begin(j);
-        cli_json_key(j, "trials");
-        cli_json_array_begin(j);
-        for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-            cli_json_object_begin(j);
-            cli_json_field_number(j, "max_lr", lr[c]);
-            cli_json_field_number(j, "factor", factors[c]);
-            cli_json_field_number(j, "val_loss", loss[c]);
-            cli_json_field_number(j, "val_accuracy", acc[c]);
-            cli_json_object_end(j);
-        }
-        cli_json_array_end(j);
-        cli_json_field_number(j, "best_max_lr", lr[best]);
-        cli_json_field_bool(j, "suggestion_lost", lost);
-        cli_json_object_end(j);
-    }
-    return CLI_EXIT_OK;
+    struct verify_trials v;
+    int status = run_trials(t, o, r, fp, &v);
+    if (status == CLI_EXIT_OK)
+        report_trials(&v, fp, j);
+    return status;
 }
 
 const char *cli_find_train_spec(const struct cli_find_options *o)
@@ -176,22 +223,6 @@ static enum lrf_status plot_schedule(const char *path, struct lrf_sched *s, long
     return st;
 }
 
-static void json_epochs(struct cli_json *j, const struct lrf_train_epoch *ep, int n)
-{
-    cli_json_key(j, "epochs");
-    cli_json_array_begin(j);
-    for (int e = 0; e < n; e++) {
-        cli_json_object_begin(j);
-        cli_json_field_int(j, "epoch", ep[e].epoch);
-        cli_json_field_number(j, "train_loss", ep[e].train_loss);
-        cli_json_field_number(j, "val_loss", ep[e].val_loss);
-        cli_json_field_number(j, "val_accuracy", ep[e].val_accuracy);
-        cli_json_field_number(j, "seconds", ep[e].seconds);
-        cli_json_object_end(j);
-    }
-    cli_json_array_end(j);
-}
-
 int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
                    const struct lrf_finder_result *r, FILE *fp, struct cli_json *j)
 {
@@ -225,18 +256,19 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     int done = 0;
     enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
+    enum lrf_task task = lrf_trainer_task(t);
+    char metrics[96];
     for (int e = 0; fp && e < done; e++)
-        fprintf(fp,
-                "  epoch %d: train loss %.4f  val loss %.4f  val accuracy %.4f  %.1f s  %.0f "
-                "samples/s\n",
-                ep[e].epoch, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy, ep[e].seconds,
+        fprintf(fp, "  epoch %d: train loss %.4f  val loss %.4f  %s  %.1f s  %.0f samples/s\n",
+                ep[e].epoch, ep[e].train_loss, ep[e].val_loss,
+                cli_train_metrics_text(task, &ep[e], ' ', metrics, sizeof metrics), ep[e].seconds,
                 ep[e].samples_per_second);
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);
         cli_json_field_string(j, "schedule", resolved);
-        json_epochs(j, ep, done);
-        cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_train_epochs_json(j, task, ep, done);
+        cli_train_metrics_json(j, task, done ? &ep[done - 1] : NULL);
         cli_json_object_end(j);
     }
     free(ep);

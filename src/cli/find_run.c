@@ -12,6 +12,7 @@
 #include "cli/progress.h"
 #include "lrf/atomic_file.h"
 #include "lrf/clock.h"
+#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 
 void cli_find_options_init(struct cli_find_options *o)
@@ -19,12 +20,35 @@ void cli_find_options_init(struct cli_find_options *o)
     memset(o, 0, sizeof *o);
     cli_train_options_init(&o->train_opts);
     o->finder = lrf_finder_config_default();
-    o->epochs = 3;
+    o->epochs = CLI_EPOCHS_DEFAULT;
     o->verify_epochs = 1;
 }
 
 /* Long enough that no schedule's own lengths conflict with it when a SPEC is checked. */
 enum { SPEC_CHECK_RUN_LENGTH = 1000000 };
+
+/* A plot's format from its extension, and the path itself, as usage errors. */
+static int check_plot_path(const char *option, const char *path)
+{
+    enum lrf_plot_format format;
+    struct lrf_error err;
+    if (lrf_plot_format_from_path(path, &format, &err) != LRF_OK)
+        return cli_usage_error("%s: %s", option, err.message);
+    return format == LRF_PLOT_TERM ? CLI_EXIT_OK : cli_check_output(option, path);
+}
+
+/* Every output path, before the data is loaded and the sweep runs. */
+static int check_outputs(const struct cli_find_options *o)
+{
+    int status = CLI_EXIT_OK;
+    if (o->curve_path)
+        status = cli_check_output("--curve", o->curve_path);
+    if (status == CLI_EXIT_OK && o->plot_path)
+        status = check_plot_path("--plot", o->plot_path);
+    if (status == CLI_EXIT_OK && o->schedule_plot)
+        status = check_plot_path("--schedule-plot", o->schedule_plot);
+    return status;
+}
 
 int cli_find_options_check(const struct cli_find_options *o)
 {
@@ -38,16 +62,8 @@ int cli_find_options_check(const struct cli_find_options *o)
         return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
     if (!o->verify && o->verify_epochs_set)
         return cli_usage_error("--verify-epochs needs --verify");
-    if (o->plot_path && strcmp(o->plot_path, "term") != 0) {
-        enum lrf_plot_format format;
-        if (lrf_plot_format_from_path(o->plot_path, &format, &err) != LRF_OK)
-            return cli_usage_error("--plot: %s", err.message);
-    }
-    if (o->schedule_plot) {
-        enum lrf_plot_format format;
-        if (lrf_plot_format_from_path(o->schedule_plot, &format, &err) != LRF_OK)
-            return cli_usage_error("--schedule-plot: %s", err.message);
-    }
+    if ((status = check_outputs(o)) != CLI_EXIT_OK)
+        return status;
     if (o->train) {
         /* A bad SPEC is a usage error now, not after loading the data and sweeping.
          * The run length and the suggestion are stand-ins until the sweep gives them. */
@@ -70,26 +86,19 @@ int cli_find_options_check(const struct cli_find_options *o)
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
 {
     const struct lrf_dataset *ds = ctx->data->train;
-    snprintf(buf, size, "%s (%zu rows, %zu features, %zu classes), %s, %s, batch %zu",
-             ctx->data_name, lrf_dataset_rows(ds), lrf_dataset_features(ds),
-             lrf_dataset_classes(ds), ctx->model_spec,
+    char outputs[32];
+    if (lrf_dataset_task(ds) == LRF_TASK_REGRESSION)
+        snprintf(outputs, sizeof outputs, "regression");
+    else
+        snprintf(outputs, sizeof outputs, "%zu classes", lrf_dataset_classes(ds));
+    snprintf(buf, size, "%s (%zu rows, %zu features, %s), %s, %s, batch %zu", ctx->data_name,
+             lrf_dataset_rows(ds), lrf_dataset_features(ds), outputs, ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
-static bool poll_interrupt(void *user)
+/* The finder's progress observer: the sweep's bar. */
+static void on_progress(void *bar, const struct lrf_finder_progress *p)
 {
-    (void)user;
-    return cli_interrupted();
-}
-
-/* The finder hands callbacks the trainer as user pointer; the one bar of this
- * process is reached here instead. */
-static struct cli_progress *sweep_bar;
-
-static void on_progress(void *user, const struct lrf_finder_progress *p)
-{
-    (void)user;
-    struct cli_progress *bar = sweep_bar;
     size_t done = p->run * p->num_iter + p->iter + 1;
     char label[96];
     snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
@@ -212,6 +221,44 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
     return status;
 }
 
+/* The sweep with the trainer as its client, a progress bar and Ctrl-C as observers;
+ * then the report and files from its result. Returns the exit code. */
+static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
+{
+    const struct cli_find_options *o = ctx->opts;
+    const struct lrf_finder_config *fcfg = ctx->finder_cfg;
+    struct cli_progress bar;
+    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
+    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
+     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
+    struct lrf_finder_callbacks cb = {
+        .user = t,
+        .step = lrf_trainer_step,
+        .snapshot = lrf_trainer_snapshot,
+        .restore = lrf_trainer_restore,
+        .reseed = lrf_trainer_reseed,
+        .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
+        .observer = &bar,
+        .progress = o->progress ? on_progress : NULL,
+        .interrupted = lrf_interrupt_poll,
+    };
+    struct lrf_finder_result *r = NULL;
+    struct lrf_error err;
+    double t1 = lrf_clock_seconds();
+    enum lrf_status st = lrf_finder_run(fcfg, &cb, &r, &err);
+    ctx->sweep_seconds = lrf_clock_seconds() - t1;
+    cli_progress_done(&bar);
+    int status;
+    if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
+        ctx->interrupted = st == LRF_ERR_INTERRUPTED;
+        status = finish(t, ctx, r);
+    } else {
+        status = cli_fail(&err);
+    }
+    lrf_finder_result_destroy(r);
+    return status;
+}
+
 int cli_find_run(const struct cli_find_options *o)
 {
     struct lrf_error err;
@@ -226,49 +273,22 @@ int cli_find_run(const struct cli_find_options *o)
     struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
     ctx.train_cfg = &tcfg;
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
-
     struct lrf_trainer *t = NULL;
-    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
-        cli_train_data_free(&data);
-        return cli_fail(&err);
-    }
-    if (o->finder.val_loss && !data.data.val) {
-        lrf_trainer_destroy(t);
-        cli_train_data_free(&data);
-        return cli_usage_error(
-            "--val-loss needs validation data (--val FILE or --val-split F > 0)");
-    }
-    struct lrf_finder_config fcfg = o->finder;
-    fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
-    ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
-    fcfg.accumulate = 1; /* the trainer's step already accumulates (--accumulate) */
-
-    struct cli_progress bar;
-    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg.num_iter * fcfg.runs));
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .eval = data.data.val ? lrf_trainer_eval_subset : NULL,
-        .progress = o->progress ? on_progress : NULL,
-        .interrupted = poll_interrupt,
-    };
-    sweep_bar = &bar;
-    struct lrf_finder_result *r = NULL;
-    double t1 = lrf_clock_seconds();
-    enum lrf_status st = lrf_finder_run(&fcfg, &cb, &r, &err);
-    ctx.sweep_seconds = lrf_clock_seconds() - t1;
-    cli_progress_done(&bar);
     int status;
-    if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
-        ctx.interrupted = st == LRF_ERR_INTERRUPTED;
-        status = finish(t, &ctx, r);
-    } else {
+    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
         status = cli_fail(&err);
+    } else if (o->finder.val_loss && !data.data.val) {
+        status =
+            cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
+    } else {
+        ctx.train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
+        ctx.trainer = t;
+        struct lrf_finder_config fcfg = o->finder;
+        fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
+        ctx.finder_cfg = &fcfg;
+        ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
+        status = sweep(t, &ctx);
     }
-    lrf_finder_result_destroy(r);
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
     return status;

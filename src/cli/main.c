@@ -1,4 +1,5 @@
-/* lrfind: entry point; dispatches to the subcommands. */
+/* lrfind: entry point. The top-level usage text and the command table live here, and
+ * only here; the commands never call back into this file. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,12 +9,8 @@
 #define LRF_VERSION "unknown"
 #endif
 
-void cli_usage(int status)
+static void usage(void)
 {
-    if (status != CLI_EXIT_OK) {
-        fputs("Try 'lrfind --help' for more information.\n", stderr);
-        return;
-    }
     fputs("Usage: lrfind [--data FILE.csv] [OPTIONS]      learning-rate range test\n"
           "       lrfind train [--data FILE.csv] [OPTIONS]  train with a schedule\n"
           "       lrfind schedule SPEC --steps N [OPTIONS]   print a schedule's values\n"
@@ -34,17 +31,32 @@ void cli_usage(int status)
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
+    void (*usage)(void); /* printed when run answers CLI_EXIT_HELP */
 };
 
 static const struct command commands[] = {
-    {"schedule", cli_cmd_schedule}, {"inspect", cli_cmd_inspect}, {"train", cli_cmd_train},
-    {"suggest", cli_cmd_suggest},   {"find", cli_cmd_find},
+    {"schedule", cli_cmd_schedule, cli_schedule_usage},
+    {"inspect", cli_cmd_inspect, cli_inspect_usage},
+    {"train", cli_cmd_train, cli_train_usage},
+    {"suggest", cli_cmd_suggest, cli_suggest_usage},
+    {"find", cli_cmd_find, usage},
 };
+enum { COMMANDS = sizeof commands / sizeof commands[0] };
+
+static int run(const struct command *c, int argc, char **argv)
+{
+    int status = c->run(argc, argv);
+    if (status != CLI_EXIT_HELP)
+        return status;
+    c->usage();
+    return cli_close_stdout(CLI_EXIT_OK);
+}
 
 int main(int argc, char **argv)
 {
+    const struct command *find = &commands[COMMANDS - 1];
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        cli_usage(CLI_EXIT_OK);
+        usage();
         return cli_close_stdout(CLI_EXIT_OK);
     }
     if (argc >= 2 && !strcmp(argv[1], "--version")) {
@@ -52,13 +64,13 @@ int main(int argc, char **argv)
         return cli_close_stdout(CLI_EXIT_OK);
     }
     if (argc >= 2 && argv[1][0] != '-') {
-        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        for (size_t i = 0; i < COMMANDS; i++)
             if (!strcmp(argv[1], commands[i].name))
-                return commands[i].run(argc - 1, argv + 1);
+                return run(&commands[i], argc - 1, argv + 1);
         return cli_usage_error("unknown command '%s' (expected one of: schedule, train, "
                                "suggest, inspect, find)",
                                argv[1]);
     }
     /* No subcommand: the range test, with argv[0] standing in as its name. */
-    return cli_cmd_find(argc, argv);
+    return run(find, argc, argv);
 }

@@ -1,8 +1,10 @@
+/* The one progress bar of every long task: sweeps, trainings, loading. */
 #include "cli/progress.h"
 
 #include <stdio.h>
 
 #include "lrf/clock.h"
+#include "lrf/interrupt.h"
 
 enum { BAR_WIDTH = 30 };
 
@@ -46,4 +48,22 @@ void cli_progress_done(struct cli_progress *p)
         fflush(stderr);
     }
     p->drawn = false;
+}
+
+void cli_fit_progress_init(struct cli_fit_progress *fp, bool enabled, const char *title,
+                           long total_steps, int epochs)
+{
+    cli_progress_init(&fp->bar, enabled, title, total_steps);
+    fp->epochs = epochs;
+    fp->epochs_before = 0;
+}
+
+bool cli_fit_progress(void *user, int epoch, long step, long steps_per_epoch, double loss)
+{
+    struct cli_fit_progress *fp = user;
+    int e = fp->epochs_before + epoch;
+    char label[64];
+    snprintf(label, sizeof label, "epoch %d/%d loss %.4f", e, fp->epochs, loss);
+    cli_progress_update(&fp->bar, (long)(e - 1) * steps_per_epoch + step, label);
+    return lrf_interrupt_requested();
 }

@@ -3,11 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const diag_names[] = {
-    "too_short",        "no_finite",     "flat",          "rises_from_start",
-    "diverged_at_once", "no_divergence", "unstable_runs", "noisy",
-};
-
 bool cli_finder_rule_shown(const struct lrf_finder_result *r, enum lrf_finder_rule rule)
 {
     switch (r->compat) {
@@ -82,13 +77,74 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
         fprintf(fp, "advice: %s\n", r->advice);
 }
 
-void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
-                            const struct lrf_finder_config *cfg)
+struct named_number {
+    const char *name;
+    double value; /* counts too: exact in a double far beyond any real one */
+};
+
+static void json_numbers(struct cli_json *j, const struct named_number *v, size_t n)
 {
-    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
-    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
-    cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
-    cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
+    for (size_t k = 0; k < n; k++)
+        cli_json_field_number(j, v[k].name, v[k].value);
+}
+
+/* Every field of the finder config the result came from, robust constants included:
+ * the run is reproducible from the JSON alone. */
+static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
+{
+    const struct named_number nums[] = {
+        {"start_lr", c->start_lr},
+        {"end_lr", c->end_lr},
+        {"num_iter", (double)c->num_iter},
+        {"beta", c->beta},
+        {"smooth_f", c->smooth_f},
+        {"diverge", c->diverge},
+        {"momentum", c->momentum},
+        {"runs", (double)c->runs},
+        {"accumulate", (double)c->accumulate},
+        {"batches_per_rung", (double)c->batches_per_rung},
+        {"skip_start", (double)c->skip_start},
+        {"skip_end", (double)c->skip_end},
+        {"total_steps", (double)c->total_steps},
+    };
+    const struct lrf_finder_robust *r = &c->robust;
+    const struct named_number robust[] = {
+        {"bandwidth_decades", r->bandwidth_decades},
+        {"min_sigma_points", r->min_sigma_points},
+        {"robust_iters", r->robust_iters},
+        {"rise_level", r->rise_level},
+        {"floor_level", r->floor_level},
+        {"floor_position", r->floor_position},
+        {"floor_noise", r->floor_noise},
+        {"clip_factor", r->clip_factor},
+        {"descent_frac", r->descent_frac},
+        {"flat_rel", r->flat_rel},
+        {"flat_noise", r->flat_noise},
+        {"min_points", (double)r->min_points},
+        {"unstable_decades", r->unstable_decades},
+        {"cyclic_base_div", r->cyclic_base_div},
+        {"cosine_div", r->cosine_div},
+    };
+    cli_json_key(j, "config");
+    cli_json_object_begin(j);
+    cli_json_field_string(j, "mode", lrf_finder_mode_name(c->mode));
+    cli_json_field_string(j, "smoothing", lrf_finder_smoothing_name(c->smoothing));
+    cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(c->stop_rule));
+    cli_json_field_string(j, "compat", lrf_finder_compat_name(c->compat));
+    cli_json_field_string(j, "rule", lrf_finder_rule_name(c->rule));
+    cli_json_field_bool(j, "grid_include_end", c->grid_include_end);
+    cli_json_field_bool(j, "stop_on_nonfinite", c->stop_on_nonfinite);
+    cli_json_field_bool(j, "val_loss", c->val_loss);
+    json_numbers(j, nums, sizeof nums / sizeof nums[0]);
+    cli_json_key(j, "robust");
+    cli_json_object_begin(j);
+    json_numbers(j, robust, sizeof robust / sizeof robust[0]);
+    cli_json_object_end(j);
+    cli_json_object_end(j);
+}
+
+static void json_suggestions(struct cli_json *j, const struct lrf_finder_result *r)
+{
     cli_json_key(j, "suggestions");
     cli_json_object_begin(j);
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
@@ -113,43 +169,65 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
         cli_json_object_end(j);
     }
     cli_json_object_end(j);
+}
+
+static void json_smoothing(struct cli_json *j, const struct lrf_finder_config *cfg)
+{
     cli_json_key(j, "smoothing");
     cli_json_object_begin(j);
     cli_json_field_string(j, "kind", lrf_finder_smoothing_name(cfg->smoothing));
     cli_json_field_number(j, cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? "smooth_f" : "beta",
                           cfg->smoothing == LRF_FINDER_SMOOTH_EMA ? cfg->smooth_f : cfg->beta);
     cli_json_field_number(j, "diverge", cfg->diverge);
-    cli_json_field_string(j, "stop_rule",
-                          cfg->stop_rule == LRF_FINDER_STOP_RATIO ? "ratio" : "relative");
+    cli_json_field_string(j, "stop_rule", lrf_finder_stop_rule_name(cfg->stop_rule));
     cli_json_object_end(j);
+}
+
+/* Ends a hand-off schedule's object with its SPEC and PyTorch line. */
+static void json_spec_end(struct cli_json *j, const char *spec, const char *torch)
+{
+    cli_json_field_string(j, "spec", spec);
+    cli_json_field_string(j, "torch", torch);
+    cli_json_object_end(j);
+}
+
+static void json_handoff(struct cli_json *j, const struct lrf_finder_result *r)
+{
+    cli_json_key(j, "one_cycle");
+    cli_json_object_begin(j);
+    cli_json_field_number(j, "max_lr", r->one_cycle_max_lr);
+    json_spec_end(j, r->one_cycle_spec, r->one_cycle_torch);
+    cli_json_key(j, "cyclic");
+    cli_json_object_begin(j);
+    cli_json_field_number(j, "base_lr", r->cyclic_base_lr);
+    cli_json_field_number(j, "max_lr", r->cyclic_max_lr);
+    json_spec_end(j, r->cyclic_spec, r->cyclic_torch);
+    cli_json_key(j, "cosine");
+    cli_json_object_begin(j);
+    cli_json_field_number(j, "lr", r->cosine_lr);
+    json_spec_end(j, r->cosine_spec, r->cosine_torch);
+}
+
+void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
+                            const struct lrf_finder_config *cfg)
+{
+    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
+    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
+    cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
+    cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
+    json_suggestions(j, r);
+    json_smoothing(j, cfg);
     cli_json_field_string(j, "stop_reason", lrf_finder_stop_name(r->stop_reason));
     cli_json_field_int(j, "stop_index", r->stop_index);
     cli_json_field_int(j, "points", (long long)r->n);
     cli_json_field_int(j, "runs", (long long)r->runs);
     cli_json_key(j, "diagnostics");
     cli_json_array_begin(j);
-    for (size_t b = 0; b < sizeof diag_names / sizeof diag_names[0]; b++)
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
         if (r->diagnostics & (1u << b))
-            cli_json_string(j, diag_names[b]);
+            cli_json_string(j, lrf_finder_diag_name(b));
     cli_json_array_end(j);
     cli_json_field_string(j, "advice", r->advice);
-    cli_json_key(j, "one_cycle");
-    cli_json_object_begin(j);
-    cli_json_field_number(j, "max_lr", r->one_cycle_max_lr);
-    cli_json_field_string(j, "spec", r->one_cycle_spec);
-    cli_json_field_string(j, "torch", r->one_cycle_torch);
-    cli_json_object_end(j);
-    cli_json_key(j, "cyclic");
-    cli_json_object_begin(j);
-    cli_json_field_number(j, "base_lr", r->cyclic_base_lr);
-    cli_json_field_number(j, "max_lr", r->cyclic_max_lr);
-    cli_json_field_string(j, "spec", r->cyclic_spec);
-    cli_json_field_string(j, "torch", r->cyclic_torch);
-    cli_json_object_end(j);
-    cli_json_key(j, "cosine");
-    cli_json_object_begin(j);
-    cli_json_field_number(j, "lr", r->cosine_lr);
-    cli_json_field_string(j, "spec", r->cosine_spec);
-    cli_json_field_string(j, "torch", r->cosine_torch);
-    cli_json_object_end(j);
+    json_handoff(j, r);
+    json_config(j, cfg);
 }

@@ -19,7 +19,7 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
 
 /* Emits, into an open JSON object: suggested_lr, rule, suggestions (rule -> lr or
  * null), rules (details), smoothing, stop_reason, stop_index, points, diagnostics,
- * advice, one_cycle, cyclic, cosine. */
+ * advice, one_cycle, cyclic, cosine, and config (every field of cfg, robust included). */
 void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
                             const struct lrf_finder_config *cfg);
 

@@ -3,26 +3,89 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lrf/interrupt.h"
+
+/* The held-out fraction of --data when no --val is given. */
+#define VAL_SPLIT_DEFAULT 0.1
 
 void cli_train_options_init(struct cli_train_options *o)
 {
+    /* The trainer's defaults are the CLI's: model, optimizer, batch, accumulation. */
+    struct lrf_train_config d = lrf_train_config_default();
     memset(o, 0, sizeof *o);
-    o->val_split = 0.1;
+    o->val_split = VAL_SPLIT_DEFAULT;
     o->normalize = LRF_NORMALIZE_STANDARD;
-    o->model = lrf_model_config_default();
-    o->optim = LRF_OPTIM_SGD;
-    o->batch = 128;
-    o->accumulate = 1;
+    o->model = d.model;
+    o->optim = d.optim.kind;
+    o->batch = (long)d.batch_size;
+    o->accumulate = (long)d.accumulate;
+    o->dataset = lrf_dataset_options_default();
 }
 
-int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
+void cli_train_options_usage(FILE *fp)
+{
+    char normalize[64], optim[128];
+    cli_choices(normalize, sizeof normalize, cli_normalize_name, 0, LRF_NORMALIZE_COUNT);
+    cli_choices(optim, sizeof optim, cli_optim_name, 0, LRF_OPTIM_COUNT);
+    fprintf(
+        fp,
+        "Data:\n"
+        "  -d, --data FILE.csv     training data (default: the built-in Fashion-MNIST subset,\n"
+        "                          validated on its built-in test part)\n"
+        "      --val FILE.csv      validation data (same columns as --data)\n"
+        "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"
+        "                          0 = no validation)\n"
+        "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"
+        "                          default: the column named label, class, target, outcome,\n"
+        "                          species, else y (no x), else the last if text or few\n"
+        "                          integer levels, else the first (inspect says why)\n"
+        "%s"
+        "      --normalize KIND    %s (default standard);\n"
+        "                          statistics from the training rows\n"
+        "      --no-cache          parse the CSV even if a cached copy is valid\n"
+        "Model and optimizer:\n"
+        "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"
+        "      --optim NAME        %s\n"
+        "                          (default sgd; PyTorch's update rules)\n"
+        "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"
+        "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"
+        "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"
+        "                          rmsprop 0, adam/adamw 0.9)\n"
+        "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
+        "      --batch B           batch size (default 128)\n"
+        "      --accumulate N      micro-batches per optimizer step, gradients averaged\n"
+        "                          (default 1)\n"
+        "      --seed S            seed of the initialization and data order (default 0)\n"
+        "      --threads N         the most threads lrfind uses, for CSV parsing and OpenBLAS\n"
+        "                          (default: all online cores; OpenBLAS honours\n"
+        "                          OPENBLAS_NUM_THREADS)\n",
+        CLI_DATA_OPTIONS_USAGE, normalize, optim);
+}
+
+/* A number >= 0 (and < 1 when below_one), or a usage error naming the option and what
+ * it expects. */
+static bool parse_nonneg(const char *option, const char *arg, bool below_one, const char *expected,
+                         double *out)
+{
+    if (!cli_parse_double(option, arg, out))
+        return false;
+    if (*out >= 0 && (!below_one || *out < 1))
+        return true;
+    cli_usage_error("%s: expected %s, got '%s'", option, expected, arg);
+    return false;
+}
+
+/* --data, --label, --val, --val-split, --normalize, --no-cache. */
+static int handle_data_option(struct cli_train_options *o, int c, const char *arg)
 {
     struct lrf_error err;
-    long n;
-    double v;
+    int r = cli_data_option(&o->dataset, c, arg);
+    if (r != 0)
+        return r;
     switch (c) {
     case CLI_TOPT_DATA:
         o->data = arg;
@@ -34,13 +97,8 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
         o->val = arg;
         return 1;
     case CLI_TOPT_VAL_SPLIT:
-        if (!cli_parse_double("--val-split", arg, &v))
+        if (!parse_nonneg("--val-split", arg, true, "a fraction in [0, 1)", &o->val_split))
             return -1;
-        if (!(v >= 0 && v < 1)) {
-            cli_usage_error("--val-split: expected a fraction in [0, 1), got '%s'", arg);
-            return -1;
-        }
-        o->val_split = v;
         o->val_split_set = true;
         return 1;
     case CLI_TOPT_NORMALIZE:
@@ -52,60 +110,59 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
     case CLI_TOPT_NO_CACHE:
         o->no_cache = true;
         return 1;
+    default:
+        return 0;
+    }
+}
+
+/* --model, --optim, --lr, --momentum, --weight-decay. */
+static int handle_model_option(struct cli_train_options *o, int c, const char *arg)
+{
+    struct lrf_error err;
+    switch (c) {
     case CLI_TOPT_MODEL:
-        if (lrf_model_parse_spec(arg, &o->model, &err) != LRF_OK) {
-            cli_usage_error("--model: %s", err.message);
-            return -1;
-        }
-        return 1;
+        if (lrf_model_parse_spec(arg, &o->model, &err) == LRF_OK)
+            return 1;
+        cli_usage_error("--model: %s", err.message);
+        return -1;
     case CLI_TOPT_OPTIM:
-        if (lrf_optim_parse_kind(arg, &o->optim, &err) != LRF_OK) {
-            cli_usage_error("--optim: %s", err.message);
-            return -1;
-        }
-        return 1;
+        if (lrf_optim_parse_kind(arg, &o->optim, &err) == LRF_OK)
+            return 1;
+        cli_usage_error("--optim: %s", err.message);
+        return -1;
     case CLI_TOPT_LR:
-        if (!cli_parse_double("--lr", arg, &o->lr))
-            return -1;
-        if (o->lr < 0) {
-            cli_usage_error("--lr: expected a number >= 0, got '%s'", arg);
-            return -1;
-        }
         o->lr_set = true;
-        return 1;
+        return parse_nonneg("--lr", arg, false, "a number >= 0", &o->lr) ? 1 : -1;
     case CLI_TOPT_MOMENTUM:
-        if (!cli_parse_double("--momentum", arg, &o->momentum))
-            return -1;
-        if (o->momentum < 0 || o->momentum >= 1) {
-            cli_usage_error("--momentum: expected a number in [0, 1), got '%s'", arg);
-            return -1;
-        }
         o->momentum_set = true;
-        return 1;
+        return parse_nonneg("--momentum", arg, true, "a number in [0, 1)", &o->momentum) ? 1 : -1;
     case CLI_TOPT_WEIGHT_DECAY:
-        if (!cli_parse_double("--weight-decay", arg, &o->weight_decay))
-            return -1;
-        if (o->weight_decay < 0) {
-            cli_usage_error("--weight-decay: expected a number >= 0, got '%s'", arg);
-            return -1;
-        }
         o->weight_decay_set = true;
-        return 1;
+        return parse_nonneg("--weight-decay", arg, false, "a number >= 0", &o->weight_decay) ? 1
+                                                                                             : -1;
+    default:
+        return 0;
+    }
+}
+
+/* --batch, --accumulate, --seed, --threads. */
+static int handle_run_option(struct cli_train_options *o, int c, const char *arg)
+{
+    long n;
+    switch (c) {
     case CLI_TOPT_BATCH:
-        if (!cli_parse_long("--batch", arg, 1, 1L << 20, &o->batch))
-            return -1;
-        return 1;
+        return cli_parse_long("--batch", arg, 1, LRF_TRAIN_BATCH_MAX, &o->batch) ? 1 : -1;
     case CLI_TOPT_ACCUMULATE:
-        if (!cli_parse_long("--accumulate", arg, 1, 4096, &o->accumulate))
-            return -1;
-        return 1;
+        return cli_parse_long("--accumulate", arg, 1, LRF_TRAIN_ACCUMULATE_MAX, &o->accumulate)
+                   ? 1
+                   : -1;
     case CLI_TOPT_SEED:
         if (!cli_parse_long("--seed", arg, 0, LONG_MAX, &n))
             return -1;
         o->seed = (uint64_t)n;
         return 1;
     case CLI_TOPT_THREADS:
-        if (!cli_parse_long("--threads", arg, 1, 256, &n))
+        if (!cli_parse_long("--threads", arg, 1, CLI_THREADS_MAX, &n))
             return -1;
         o->threads = (int)n;
         return 1;
@@ -114,12 +171,26 @@ int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg
     }
 }
 
+int cli_train_options_handle(struct cli_train_options *o, int c, const char *arg)
+{
+    int r = handle_data_option(o, c, arg);
+    if (r == 0)
+        r = handle_model_option(o, c, arg);
+    if (r == 0)
+        r = handle_run_option(o, c, arg);
+    return r;
+}
+
 int cli_train_options_check(const struct cli_train_options *o)
 {
     if (o->val && o->val_split_set)
         return cli_usage_error("--val and --val-split exclude each other");
     if (!o->data && o->label)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
+    if (!o->data && cli_data_options_given(&o->dataset))
+        return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
+    if (o->data && o->val && !strcmp(o->data, "-") && !strcmp(o->val, "-"))
+        return cli_usage_error("--data - and --val -: standard input can be read only once");
     if (o->optim == LRF_OPTIM_ADAGRAD && o->momentum_set)
         return cli_usage_error("--momentum: adagrad has no momentum");
     return CLI_EXIT_OK;
@@ -131,9 +202,10 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     struct lrf_model_config defaults = c.model;
     c.model = o->model;
     c.model.max_batch = defaults.max_batch;
-    c.optim = lrf_optim_config_default(o->optim);
-    if (o->optim == LRF_OPTIM_SGD)
-        c.optim.momentum = 0.9; /* the CLI's default: SGD with momentum, as most recipes */
+    /* The trainer's default optimizer is SGD with momentum 0.9, as most recipes; any
+     * other starts from PyTorch's defaults. */
+    if (o->optim != c.optim.kind)
+        c.optim = lrf_optim_config_default(o->optim);
     if (o->lr_set)
         c.optim.lr = o->lr;
     if (o->momentum_set)
@@ -152,9 +224,11 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
 {
     memset(d, 0, sizeof *d);
     enum lrf_status st;
-    struct lrf_dataset_options dopt = lrf_dataset_options_default();
+    struct lrf_dataset_options dopt = o->dataset;
     dopt.label = o->label;
     dopt.use_cache = !o->no_cache;
+    dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
+    dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
     if (o->data)
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
     else

@@ -5,7 +5,7 @@
  *
  * A command puts CLI_TRAIN_LONG_OPTIONS into its getopt_long table and
  * CLI_TRAIN_SHORT_OPTIONS into its optstring, offers every option it gets to
- * cli_train_options_handle() first, prints CLI_TRAIN_OPTIONS_USAGE in its
+ * cli_train_options_handle() first, calls cli_train_options_usage() in its
  * --help, then calls cli_train_options_check(), cli_train_data_load() and
  * builds the trainer from cli_train_options_config():
  *
@@ -26,7 +26,9 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "cli/data_options.h"
 #include "lrf/dataset.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
@@ -71,35 +73,10 @@ enum {
         {"batch", required_argument, NULL, CLI_TOPT_BATCH},                                        \
         {"accumulate", required_argument, NULL, CLI_TOPT_ACCUMULATE},                              \
         {"seed", required_argument, NULL, CLI_TOPT_SEED},                                          \
-    {                                                                                              \
-        "threads", required_argument, NULL, CLI_TOPT_THREADS                                       \
-    }
+        {"threads", required_argument, NULL, CLI_TOPT_THREADS}, CLI_DATA_LONG_OPTIONS
 
-#define CLI_TRAIN_OPTIONS_USAGE                                                                    \
-    "Data:\n"                                                                                      \
-    "  -d, --data FILE.csv     training data (default: the built-in Fashion-MNIST subset,\n"       \
-    "                          validated on its built-in test part)\n"                             \
-    "      --val FILE.csv      validation data (same columns as --data)\n"                         \
-    "      --val-split F       hold out fraction F of --data for validation (default 0.1;\n"       \
-    "                          0 = no validation)\n"                                               \
-    "  -l, --label NAME|INDEX  label column: header name or 0-based index (-1 = last);\n"          \
-    "                          default: the column named label, class, target or y, else\n"        \
-    "                          the first\n"                                                        \
-    "      --normalize KIND    standard (default), minmax or none; statistics from the\n"          \
-    "                          training rows\n"                                                    \
-    "      --no-cache          parse the CSV even if a cached copy is valid\n"                     \
-    "Model and optimizer:\n"                                                                       \
-    "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"   \
-    "      --optim NAME        sgd (default), adam, adamw, rmsprop or adagrad (PyTorch rules)\n"   \
-    "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"       \
-    "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"                          \
-    "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"            \
-    "                          rmsprop 0, adam/adamw 0.9)\n"                                       \
-    "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"       \
-    "      --batch B           batch size (default 128)\n"                                         \
-    "      --accumulate N      micro-batches per optimizer step, gradients averaged (1)\n"         \
-    "      --seed S            seed of the initialization and data order (default 0)\n"            \
-    "      --threads N         OpenBLAS threads (default: OpenBLAS's own choice)\n"
+/* Prints the shared options' help (the "Data:" and "Model and optimizer:" sections). */
+void cli_train_options_usage(FILE *fp);
 
 struct cli_train_options {
     const char *data;  /* NULL = built-in dataset */
@@ -116,7 +93,8 @@ struct cli_train_options {
     long batch;
     long accumulate;
     uint64_t seed;
-    int threads; /* 0 = OpenBLAS default */
+    int threads; /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    struct lrf_dataset_options dataset; /* --sep, --decimal, --drop, --missing, --task */
 };
 
 void cli_train_options_init(struct cli_train_options *o);

@@ -155,6 +155,65 @@ static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size
         b[j] /= (double)n;
 }
 
+/* shift = mean, scale = 1/std (population std, as numpy's default). */
+static void fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                         struct lrf_norm *nm, double *a, double *b, uint64_t *sums)
+{
+    size_t d = ds->features;
+    if (ds->storage == LRF_STORAGE_UINT8)
+        moments_u8(ds, rows, n, a, b, sums, sums + d);
+    else
+        moments_f32(ds, rows, n, a, b);
+    for (size_t j = 0; j < d; j++) {
+        double sd = sqrt(b[j]);
+        nm->shift[j] = (float)a[j];
+        nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
+    }
+}
+
+/* shift = min, scale = 1/(max - min). */
+static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                       struct lrf_norm *nm, double *a, double *b)
+{
+    size_t d = ds->features;
+    for (size_t j = 0; j < d; j++) {
+        a[j] = INFINITY;
+        b[j] = -INFINITY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : i;
+        for (size_t j = 0; j < d; j++) {
+            double v = (double)value_at(ds, r, j);
+            a[j] = v < a[j] ? v : a[j];
+            b[j] = v > b[j] ? v : b[j];
+        }
+    }
+    for (size_t j = 0; j < d; j++) {
+        double range = b[j] - a[j];
+        nm->shift[j] = (float)a[j];
+        nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
+    }
+}
+
+/* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
+ * OneHotEncoder's output unscaled: standardizing a level that a few rows have would
+ * turn its 1 into ~1/sqrt(share), an input far larger than any other, which the
+ * model then fits to those rows. A missing indicator is scaled with the numbers, as
+ * SimpleImputer(add_indicator=True) followed by StandardScaler does. */
+static void keep_one_hot(const struct lrf_dataset *ds, struct lrf_norm *nm)
+{
+    struct lrf_dataset_column c;
+    for (size_t k = 0; lrf_dataset_column(ds, k, &c); k++) {
+        if (c.role != LRF_COLUMN_FEATURE || c.type != LRF_COLUMN_CATEGORICAL)
+            continue;
+        for (size_t j = c.first_feature; j < c.first_feature + c.features && j < nm->features;
+             j++) {
+            nm->shift[j] = 0.0f;
+            nm->scale[j] = 1.0f;
+        }
+    }
+}
+
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err)
@@ -173,49 +232,25 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
         nm->shift = calloc(d, sizeof(float));
         nm->scale = malloc(d * sizeof(float));
     }
-    if (!nm || !a || !b || !sums || !nm->shift || !nm->scale) {
-        free(a);
-        free(b);
-        free(sums);
-        lrf_norm_destroy(nm);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
-    }
-    nm->kind = kind;
-    nm->features = d;
-    for (size_t j = 0; j < d; j++)
-        nm->scale[j] = 1.0f;
-    if (kind == LRF_NORMALIZE_STANDARD) {
-        if (ds->storage == LRF_STORAGE_UINT8)
-            moments_u8(ds, rows, n, a, b, sums, sums + d);
-        else
-            moments_f32(ds, rows, n, a, b);
-        for (size_t j = 0; j < d; j++) {
-            double sd = sqrt(b[j]); /* population std, as numpy's default */
-            nm->shift[j] = (float)a[j];
-            nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
-        }
-    } else if (kind == LRF_NORMALIZE_MINMAX) {
-        for (size_t j = 0; j < d; j++) {
-            a[j] = INFINITY;
-            b[j] = -INFINITY;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t r = rows ? rows[i] : i;
-            for (size_t j = 0; j < d; j++) {
-                double v = (double)value_at(ds, r, j);
-                a[j] = v < a[j] ? v : a[j];
-                b[j] = v > b[j] ? v : b[j];
-            }
-        }
-        for (size_t j = 0; j < d; j++) {
-            double range = b[j] - a[j];
-            nm->shift[j] = (float)a[j];
-            nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
-        }
+    bool ok = nm && a && b && sums && nm->shift && nm->scale;
+    if (ok) {
+        nm->kind = kind;
+        nm->features = d;
+        for (size_t j = 0; j < d; j++)
+            nm->scale[j] = 1.0f;
+        if (kind == LRF_NORMALIZE_STANDARD)
+            fit_standard(ds, rows, n, nm, a, b, sums);
+        else if (kind == LRF_NORMALIZE_MINMAX)
+            fit_minmax(ds, rows, n, nm, a, b);
+        keep_one_hot(ds, nm);
     }
     free(sums);
     free(a);
     free(b);
+    if (!ok) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    }
     *out = nm;
     return LRF_OK;
 }
@@ -283,6 +318,13 @@ void lrf_dataset_gather(const struct lrf_dataset *ds, const struct lrf_norm *nor
     }
 }
 
+void lrf_dataset_gather_targets(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                float *t)
+{
+    for (size_t i = 0; i < n; i++)
+        t[i] = ds->targets ? ds->targets[rows[i]] : 0.0f;
+}
+
 void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                               size_t first, size_t n, float *x, int32_t *y)
 {
@@ -303,7 +345,8 @@ struct lrf_batch_iter {
     uint32_t *order; /* (n) the current epoch's order */
     size_t n;
     struct lrf_batch_state state;
-    struct lrf_rng rng; /* draws the next epoch's order */
+    struct lrf_rng rng;        /* draws the next epoch's order */
+    size_t last_first, last_n; /* the batch last returned: order[first, first + n) */
 };
 
 struct lrf_batch_config lrf_batch_config_default(void)
@@ -393,6 +436,8 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
     }
     size_t k = left < b ? left : b;
     lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
+    it->last_first = it->state.cursor;
+    it->last_n = k;
     it->state.cursor += k;
     return k;
 }
@@ -406,6 +451,12 @@ size_t lrf_batch_iter_batches_per_epoch(const struct lrf_batch_iter *it)
 {
     size_t b = it->cfg.batch_size;
     return it->cfg.drop_last ? it->n / b : (it->n + b - 1) / b;
+}
+
+const uint32_t *lrf_batch_iter_batch_rows(const struct lrf_batch_iter *it, size_t *n)
+{
+    *n = it->last_n;
+    return it->order + it->last_first;
 }
 
 size_t lrf_batch_iter_rows(const struct lrf_batch_iter *it)

@@ -1,6 +1,7 @@
 /* The built-in dataset: a class-balanced Fashion-MNIST subset embedded in the
  * library by module.cmake (see scripts/make_builtin_dataset.py for the
  * format). The pixels are used in place; only labels and names are built. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,95 @@ enum { BUILTIN_HEADER = 20, BUILTIN_CLASSES = 10 };
 static uint32_t read_u32le(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Class k is the label k; its name is its number. */
+static bool builtin_classes(struct lrf_dataset *ds)
+{
+    ds->classes = BUILTIN_CLASSES;
+    ds->labels_numeric = true;
+    ds->class_values = malloc(BUILTIN_CLASSES * sizeof(int64_t));
+    ds->class_names = calloc(BUILTIN_CLASSES, sizeof(char *));
+    if (!ds->class_values || !ds->class_names)
+        return false;
+    for (size_t k = 0; k < BUILTIN_CLASSES; k++) {
+        char buf[8];
+        snprintf(buf, sizeof buf, "%zu", k);
+        ds->class_values[k] = (int64_t)k;
+        if (!(ds->class_names[k] = ds_strdup(buf)))
+            return false;
+    }
+    return true;
+}
+
+/* Column names as in the usual CSV layout: label, pixel1..pixel784. */
+static bool builtin_names(struct lrf_dataset *ds)
+{
+    size_t d = ds->features;
+    ds->has_header = true;
+    ds->label_index = 0;
+    ds->label_name = ds_strdup("label");
+    ds->names_arena_len = 6 + d * 13;
+    ds->names_arena = malloc(ds->names_arena_len);
+    ds->feature_names = malloc(d * sizeof(char *));
+    if (!ds->label_name || !ds->names_arena || !ds->feature_names)
+        return false;
+    size_t used = (size_t)snprintf(ds->names_arena, ds->names_arena_len, "label") + 1;
+    for (size_t j = 0; j < d; j++) {
+        ds->feature_names[j] = ds->names_arena + used;
+        used += (size_t)snprintf(ds->names_arena + used, ds->names_arena_len - used, "pixel%zu",
+                                 j + 1) +
+                1;
+    }
+    ds->names_arena_len = used;
+    return true;
+}
+
+/* The schema a CSV of it would get: the label, then d numeric pixel columns. */
+static bool builtin_schema(struct lrf_dataset *ds)
+{
+    struct ds_schema *s = &ds->schema;
+    if (!ds_schema_columns(s, ds->features + 1) || !ds_set_text(&s->label_why, "built in") ||
+        !ds_set_text(&s->task_why, "built in") || !ds_set_text(&s->cols[0].name, "label"))
+        return false;
+    s->sep = ',';
+    s->decimal = '.';
+    s->header = true;
+    s->task = LRF_TASK_CLASSIFICATION;
+    s->cols[0].role = LRF_COLUMN_LABEL;
+    for (size_t j = 1; j <= ds->features; j++) {
+        struct ds_column *c = &s->cols[j];
+        c->first_feature = j - 1;
+        c->nfeatures = 1;
+        c->fill = NAN;
+        if (!ds_set_text(&c->name, "%s", ds->feature_names[j - 1]))
+            return false;
+    }
+    return true;
+}
+
+/* The dataset over n rows of d pixels and their labels (checked). */
+static enum lrf_status builtin_dataset(enum lrf_builtin_part part, const unsigned char *labels,
+                                       const unsigned char *pixels, size_t n, size_t d,
+                                       struct lrf_dataset *ds, struct lrf_error *err)
+{
+    ds->source = ds_strdup(part == LRF_BUILTIN_TRAIN ? "builtin:train" : "builtin:test");
+    ds->rows = n;
+    ds->features = d;
+    ds->columns_in_file = d + 1;
+    ds->storage = LRF_STORAGE_UINT8;
+    ds->u8 = (uint8_t *)(uintptr_t)pixels; /* read-only: owns_data stays false */
+    ds->owns_data = false;
+    ds->labels = malloc(n * sizeof(int32_t));
+    if (!ds->source || !ds->labels || !builtin_classes(ds) || !builtin_names(ds) ||
+        !builtin_schema(ds))
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] >= BUILTIN_CLASSES)
+            return lrf_error_set(err, LRF_ERR_STATE, "the built-in dataset is damaged (label)");
+        ds->labels[i] = labels[i];
+    }
+    return ds_compute_stats(ds, err);
 }
 
 enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_dataset **out,
@@ -39,60 +129,10 @@ enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_
         p += n_train * (d + 1);
         n = n_test;
     }
-    const unsigned char *labels = p, *pixels = p + n;
-
     struct lrf_dataset *ds = ds_alloc();
     if (!ds)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    ds->source = ds_strdup(part == LRF_BUILTIN_TRAIN ? "builtin:train" : "builtin:test");
-    ds->rows = n;
-    ds->features = d;
-    ds->columns_in_file = d + 1;
-    ds->classes = BUILTIN_CLASSES;
-    ds->storage = LRF_STORAGE_UINT8;
-    ds->u8 = (uint8_t *)(uintptr_t)pixels; /* read-only: owns_data stays false */
-    ds->owns_data = false;
-    ds->has_header = true;
-    ds->label_index = 0;
-    ds->label_name = ds_strdup("label");
-    ds->labels_numeric = true;
-    ds->labels = malloc(n * sizeof(int32_t));
-    ds->class_values = malloc(BUILTIN_CLASSES * sizeof(int64_t));
-    ds->class_names = calloc(BUILTIN_CLASSES, sizeof(char *));
-    /* Column names as in the usual CSV layout: label, pixel1..pixel784. */
-    ds->names_arena_len = 6 + d * 13;
-    ds->names_arena = malloc(ds->names_arena_len);
-    ds->feature_names = malloc(d * sizeof(char *));
-    if (!ds->source || !ds->label_name || !ds->labels || !ds->class_values || !ds->class_names ||
-        !ds->names_arena || !ds->feature_names) {
-        lrf_dataset_destroy(ds);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-    }
-    for (size_t k = 0; k < BUILTIN_CLASSES; k++) {
-        char buf[8];
-        snprintf(buf, sizeof buf, "%zu", k);
-        ds->class_values[k] = (int64_t)k;
-        if (!(ds->class_names[k] = ds_strdup(buf))) {
-            lrf_dataset_destroy(ds);
-            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] >= BUILTIN_CLASSES) {
-            lrf_dataset_destroy(ds);
-            return lrf_error_set(err, LRF_ERR_STATE, "the built-in dataset is damaged (label)");
-        }
-        ds->labels[i] = labels[i];
-    }
-    size_t used = (size_t)snprintf(ds->names_arena, ds->names_arena_len, "label") + 1;
-    for (size_t j = 0; j < d; j++) {
-        ds->feature_names[j] = ds->names_arena + used;
-        used += (size_t)snprintf(ds->names_arena + used, ds->names_arena_len - used, "pixel%zu",
-                                 j + 1) +
-                1;
-    }
-    ds->names_arena_len = used;
-    enum lrf_status st = ds_compute_stats(ds, err);
+    enum lrf_status st = builtin_dataset(part, p, p + n, n, d, ds, err);
     if (st != LRF_OK) {
         lrf_dataset_destroy(ds);
         return st;

@@ -1,6 +1,8 @@
 /* The dataset object: allocation, destruction and the read-only getters. */
+#define _DEFAULT_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dataset/internal.h"
 
@@ -25,19 +27,25 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
 {
     if (!ds)
         return;
-    if (ds->owns_data) { /* the built-in pixels live in the binary */
-        free(ds->u8);
-        free(ds->f32);
+    if (ds->map) { /* a cached dataset's arrays are in the mapping */
+        munmap(ds->map, ds->map_len);
+    } else {
+        if (ds->owns_data) { /* the built-in pixels live in the binary */
+            free(ds->u8);
+            free(ds->f32);
+        }
+        free(ds->labels);
+        free(ds->fmin);
+        free(ds->fmax);
+        free(ds->targets);
     }
-    free(ds->labels);
+    ds_schema_free(&ds->schema);
     if (ds->class_names)
         for (size_t k = 0; k < ds->classes; k++)
             free(ds->class_names[k]);
     free(ds->class_names);
     free(ds->class_values);
     free(ds->class_counts);
-    free(ds->fmin);
-    free(ds->fmax);
     free(ds->feature_names);
     free(ds->names_arena);
     free(ds->label_name);
@@ -77,7 +85,7 @@ bool lrf_dataset_has_header(const struct lrf_dataset *ds)
 
 size_t lrf_dataset_columns(const struct lrf_dataset *ds)
 {
-    return ds->features + 1;
+    return ds->schema.ncols ? ds->schema.ncols : ds->columns_in_file;
 }
 
 size_t lrf_dataset_label_index(const struct lrf_dataset *ds)

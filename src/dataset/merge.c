@@ -26,223 +26,29 @@ char *ds_strdup(const char *s)
     return d;
 }
 
-/* 0: an integer (also "3.0"), 1: a number that is not an integer, 2: text. */
-static int classify_label(const char *s, int64_t *v)
-{
-    const char *q = s;
-    if (*q == '-' || *q == '+')
-        q++;
-    if (*q >= '0' && *q <= '9') {
-        int64_t x = 0;
-        const char *d = q;
-        while (*q >= '0' && *q <= '9' && q - d < 18)
-            x = x * 10 + (*q++ - '0');
-        if (*q == '\0') {
-            *v = s[0] == '-' ? -x : x;
-            return 0;
-        }
-    }
-    float f;
-    if (ds_parse_number(s, strlen(s), &f) != 0)
-        return 2;
-    if (f == (float)(int64_t)f && f > -1e15f && f < 1e15f) {
-        *v = (int64_t)f;
-        return 0;
-    }
-    return 1;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-struct label_ref {
-    const char *text;
-    int chunk;
-    size_t row;
-};
-
-static enum lrf_status label_error(const char *name, const char *data, struct ds_chunk *chunks,
-                                   struct label_ref at, struct lrf_error *err,
-                                   enum lrf_status status, const char *msg)
-{
-    const struct ds_parser *p = &chunks[at.chunk].parser;
-    long line = ds_count_lines(data, chunks[at.chunk].offset) + (long)p->label_line[at.row];
-    return lrf_error_set_at(err, status, name, line, (long)p->label_colno[at.row], "%s", msg);
-}
-
-/* Builds the class list (sorted numerically or by bytes) and maps labels. */
-static enum lrf_status map_labels(const char *name, const char *data, struct ds_chunk *chunks,
-                                  int nchunks, const struct lrf_dataset *ref,
-                                  struct lrf_dataset *ds, struct lrf_error *err)
-{
-    size_t n = ds->rows;
-    int64_t *vals = malloc(n * sizeof *vals);
-    const char **texts = malloc(n * sizeof *texts);
-    if (!vals || !texts) {
-        free(vals);
-        free(texts);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-    }
-    bool any_text = false;
-    struct label_ref first_frac = {NULL, -1, 0};
-    size_t r = 0;
-    for (int c = 0; c < nchunks; c++) {
-        const struct ds_parser *p = &chunks[c].parser;
-        for (size_t i = 0; i < p->rows; i++, r++) {
-            texts[r] = p->label_text + p->label_off[i];
-            int k = classify_label(texts[r], &vals[r]);
-            any_text |= k == 2;
-            if (k == 1 && first_frac.chunk < 0)
-                first_frac = (struct label_ref){texts[r], c, i};
-        }
-    }
-    enum lrf_status st = LRF_OK;
-    bool numeric = ref ? ref->labels_numeric : !any_text;
-    if (numeric && first_frac.chunk >= 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "expected an integer class label, got '%.40s'", first_frac.text);
-        st = label_error(name, data, chunks, first_frac, err, LRF_ERR_DATA, msg);
-        goto done;
-    }
-    if (ref) {
-        ds->classes = ref->classes;
-        ds->labels_numeric = ref->labels_numeric;
-    } else if (numeric) {
-        int64_t *u = malloc(n * sizeof *u);
-        if (!u) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-        memcpy(u, vals, n * sizeof *u);
-        qsort(u, n, sizeof *u, cmp_i64);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (i == 0 || u[i] != u[k - 1])
-                u[k++] = u[i];
-        ds->classes = k;
-        ds->labels_numeric = true;
-        ds->class_values = u;
-    } else {
-        const char **u = malloc(n * sizeof *u);
-        if (!u) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-        memcpy(u, texts, n * sizeof *u);
-        qsort(u, n, sizeof *u, cmp_str);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (i == 0 || strcmp(u[i], u[k - 1]) != 0)
-                u[k++] = u[i];
-        ds->classes = k;
-        ds->labels_numeric = false;
-        ds->class_names = calloc(k ? k : 1, sizeof(char *));
-        for (size_t i = 0; ds->class_names && i < k; i++)
-            ds->class_names[i] = ds_strdup(u[i]);
-        free(u);
-    }
-    if (!ref && ds->classes < 2) {
-        st = lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
-                              "a single class: every row has label '%.40s'; expected at least 2 "
-                              "classes",
-                              texts[0]);
-        goto done;
-    }
-    if (ds->labels_numeric && !ds->class_names) {
-        const int64_t *cv = ref ? ref->class_values : ds->class_values;
-        ds->class_names = calloc(ds->classes, sizeof(char *));
-        for (size_t i = 0; ds->class_names && i < ds->classes; i++) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "%lld", (long long)cv[i]);
-            ds->class_names[i] = ds_strdup(buf);
-        }
-        if (ref) {
-            ds->class_values = malloc(ds->classes * sizeof(int64_t));
-            if (ds->class_values)
-                memcpy(ds->class_values, cv, ds->classes * sizeof(int64_t));
-        }
-    } else if (ref) {
-        ds->class_names = calloc(ds->classes, sizeof(char *));
-        for (size_t i = 0; ds->class_names && i < ds->classes; i++)
-            ds->class_names[i] = ds_strdup(ref->class_names[i]);
-    }
-    ds->labels = malloc(n * sizeof(int32_t));
-    if (!ds->class_names || !ds->labels || (ds->labels_numeric && !ds->class_values)) {
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-        goto done;
-    }
-    for (size_t i = 0; ds->class_names && i < ds->classes; i++)
-        if (!ds->class_names[i]) {
-            st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
-            goto done;
-        }
-    r = 0;
-    for (int c = 0; c < nchunks; c++) {
-        for (size_t i = 0; i < chunks[c].parser.rows; i++, r++) {
-            size_t lo = 0, hi = ds->classes;
-            while (lo < hi) { /* lower bound */
-                size_t mid = (lo + hi) / 2;
-                int less = ds->labels_numeric ? ds->class_values[mid] < vals[r]
-                                              : strcmp(ds->class_names[mid], texts[r]) < 0;
-                if (less)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            bool found = lo < ds->classes &&
-                         (ds->labels_numeric ? ds->class_values[lo] == vals[r]
-                                             : strcmp(ds->class_names[lo], texts[r]) == 0);
-            if (!found) {
-                char msg[160];
-                snprintf(msg, sizeof msg,
-                         "label '%.40s' is not one of the %zu classes of the training data",
-                         texts[r], ds->classes);
-                st = label_error(name, data, chunks, (struct label_ref){texts[r], c, i}, err,
-                                 LRF_ERR_DATA, msg);
-                goto done;
-            }
-            ds->labels[r] = (int32_t)lo;
-        }
-    }
-done:
-    free(vals);
-    free(texts);
-    return st;
-}
-
-enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
-                         const struct lrf_dataset *ref, struct lrf_dataset *ds,
-                         struct lrf_error *err)
+enum lrf_status ds_chunk_error(const char *name, const char *data, struct ds_chunk *chunks,
+                               int nchunks, const struct ds_schema *s, struct lrf_error *err)
 {
     for (int c = 0; c < nchunks; c++) {
         const struct ds_parser *p = &chunks[c].parser;
-        if (p->failed) {
-            long base = ds_count_lines(data, chunks[c].offset);
-            return lrf_error_set_at(err, p->status, name, p->err_line ? base + p->err_line : 0,
-                                    p->err_col, "%s", p->err_msg);
-        }
+        if (!p->failed)
+            continue;
+        long base = ds_count_lines(data, chunks[c].offset);
+        long line = p->err_line ? base + p->err_line : 0;
+        if (p->err_column < 0)
+            return lrf_error_set_at(err, p->status, name, line, p->err_col, "%s", p->err_msg);
+        char col[96];
+        ds_column_label(s, (size_t)p->err_column, col, sizeof col);
+        return lrf_error_set_at(err, p->status, name, line, 0, "%s: %s", col, p->err_msg);
     }
-    size_t rows = 0;
-    bool f32 = false;
-    for (int c = 0; c < nchunks; c++) {
-        rows += chunks[c].parser.rows;
-        f32 |= chunks[c].parser.storage == LRF_STORAGE_FLOAT32;
-    }
-    if (rows == 0)
-        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
-                                ds->has_header
-                                    ? "a header with no rows: expected data rows after it"
-                                    : "empty file: expected CSV rows");
-    ds->rows = rows;
-    size_t d = ds->features;
+    return LRF_OK;
+}
+
+/* Concatenates the chunks' values: float32 when any chunk needed it. */
+static enum lrf_status merge_values(struct ds_chunk *chunks, int nchunks, bool f32,
+                                    struct lrf_dataset *ds, struct lrf_error *err)
+{
+    size_t rows = ds->rows, d = ds->features;
     ds->storage = f32 ? LRF_STORAGE_FLOAT32 : LRF_STORAGE_UINT8;
     ds->owns_data = true;
     if (f32) {
@@ -261,90 +67,163 @@ enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *ch
             }
             o += m;
         }
-    } else {
-        /* Grow the first chunk's buffer in place (for large blocks realloc
-         * remaps pages rather than copying) and append the others. */
-        struct ds_parser *p0 = &chunks[0].parser;
-        ds->u8 = realloc(p0->u8, rows * d);
-        if (!ds->u8)
-            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu rows", rows);
-        p0->u8 = NULL;
-        uint8_t *o = ds->u8 + p0->rows * d;
-        for (int c = 1; c < nchunks; c++) {
-            const struct ds_parser *p = &chunks[c].parser;
-            memcpy(o, p->u8, p->rows * d);
-            o += p->rows * d;
+        return LRF_OK;
+    }
+    /* Grow the first chunk's buffer in place (for large blocks realloc
+     * remaps pages rather than copying) and append the others. */
+    struct ds_parser *p0 = &chunks[0].parser;
+    ds->u8 = realloc(p0->u8, rows * d);
+    if (!ds->u8)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu rows", rows);
+    p0->u8 = NULL;
+    uint8_t *o = ds->u8 + p0->rows * d;
+    for (int c = 1; c < nchunks; c++) {
+        const struct ds_parser *p = &chunks[c].parser;
+        memcpy(o, p->u8, p->rows * d);
+        o += p->rows * d;
+    }
+    return LRF_OK;
+}
+
+/* Each row's label text and file line, from the chunks' label columns. */
+static enum lrf_status label_input(const char *name, const char *data, struct ds_chunk *chunks,
+                                   int nchunks, struct ds_plan *pl, struct ds_label_input *in,
+                                   struct lrf_error *err)
+{
+    size_t n = pl->ds->rows, r = 0;
+    in->name = name;
+    in->decimal = pl->ds->schema.decimal;
+    in->n = n;
+    in->texts = malloc((n ? n : 1) * sizeof *in->texts);
+    in->lines = malloc((n ? n : 1) * sizeof *in->lines);
+    if (!in->texts || !in->lines)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
+    for (int c = 0; c < nchunks; c++) {
+        const struct ds_parser *p = &chunks[c].parser;
+        long base = ds_count_lines(data, chunks[c].offset);
+        for (size_t i = 0; i < p->rows; i++, r++) {
+            in->texts[r] = p->label_text + p->label_off[i];
+            in->lines[r] = data ? base + (long)p->label_line[i] : 0;
         }
     }
-    enum lrf_status st = map_labels(name, data, chunks, nchunks, ref, ds, err);
+    return LRF_OK;
+}
+
+enum lrf_status ds_merge(const char *name, const char *data, struct ds_chunk *chunks, int nchunks,
+                         struct ds_plan *pl, struct ds_label_input *in, struct lrf_error *err)
+{
+    struct lrf_dataset *ds = pl->ds;
+    enum lrf_status st = ds_chunk_error(name, data, chunks, nchunks, &ds->schema, err);
     if (st != LRF_OK)
         return st;
-    return ds_compute_stats(ds, err);
+    size_t rows = 0;
+    bool f32 = false;
+    for (int c = 0; c < nchunks; c++) {
+        rows += chunks[c].parser.rows;
+        f32 |= chunks[c].parser.storage == LRF_STORAGE_FLOAT32;
+    }
+    if (rows == 0)
+        return lrf_error_set_at(err, LRF_ERR_DATA, name, 0, 0,
+                                ds->has_header
+                                    ? "a header with no rows: expected data rows after it"
+                                    : "empty file: expected CSV rows");
+    ds->rows = rows;
+    ds->features = pl->features;
+    st = merge_values(chunks, nchunks, f32, ds, err);
+    return st == LRF_OK ? label_input(name, data, chunks, nchunks, pl, in, err) : st;
 }
 
 enum lrf_status ds_compute_stats(struct lrf_dataset *ds, struct lrf_error *err)
 {
+    enum lrf_status st = ds_compute_ranges(ds, err);
+    if (st == LRF_OK && ds_count_classes(ds) != LRF_OK)
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
+    return st;
+}
+
+/* Per-feature minimum and maximum of uint8 data, through byte arrays. */
+static bool ranges_u8(struct lrf_dataset *ds)
+{
     size_t d = ds->features, n = ds->rows;
-    free(ds->fmin);
-    free(ds->fmax);
-    ds->fmin = malloc(d * sizeof(float));
-    ds->fmax = malloc(d * sizeof(float));
-    if (!ds->fmin || !ds->fmax)
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
-    if (ds->storage == LRF_STORAGE_UINT8) {
-        uint8_t *lo = malloc(d), *hi = malloc(d);
-        if (!lo || !hi) {
-            free(lo);
-            free(hi);
-            return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
-        }
-        memset(lo, 255, d);
-        memset(hi, 0, d);
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *x = ds->u8 + i * d;
-            for (size_t j = 0; j < d; j++) {
-                lo[j] = x[j] < lo[j] ? x[j] : lo[j];
-                hi[j] = x[j] > hi[j] ? x[j] : hi[j];
-            }
-        }
-        for (size_t j = 0; j < d; j++) {
-            ds->fmin[j] = lo[j];
-            ds->fmax[j] = hi[j];
-        }
+    uint8_t *lo = malloc(d ? d : 1), *hi = malloc(d ? d : 1);
+    if (!lo || !hi) {
         free(lo);
         free(hi);
-    } else {
+        return false;
+    }
+    memset(lo, 255, d);
+    memset(hi, 0, d);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *x = ds->u8 + i * d;
         for (size_t j = 0; j < d; j++) {
-            ds->fmin[j] = ds->f32[j];
-            ds->fmax[j] = ds->f32[j];
-        }
-        for (size_t i = 1; i < n; i++) {
-            const float *x = ds->f32 + i * d;
-            for (size_t j = 0; j < d; j++) {
-                ds->fmin[j] = x[j] < ds->fmin[j] ? x[j] : ds->fmin[j];
-                ds->fmax[j] = x[j] > ds->fmax[j] ? x[j] : ds->fmax[j];
-            }
+            lo[j] = x[j] < lo[j] ? x[j] : lo[j];
+            hi[j] = x[j] > hi[j] ? x[j] : hi[j];
         }
     }
-    if (ds_finish_stats(ds) != LRF_OK)
+    for (size_t j = 0; j < d; j++) {
+        ds->fmin[j] = lo[j];
+        ds->fmax[j] = hi[j];
+    }
+    free(lo);
+    free(hi);
+    return true;
+}
+
+static void ranges_f32(struct lrf_dataset *ds)
+{
+    size_t d = ds->features, n = ds->rows;
+    for (size_t j = 0; j < d; j++) {
+        ds->fmin[j] = ds->f32[j];
+        ds->fmax[j] = ds->f32[j];
+    }
+    for (size_t i = 1; i < n; i++) {
+        const float *x = ds->f32 + i * d;
+        for (size_t j = 0; j < d; j++) {
+            ds->fmin[j] = x[j] < ds->fmin[j] ? x[j] : ds->fmin[j];
+            ds->fmax[j] = x[j] > ds->fmax[j] ? x[j] : ds->fmax[j];
+        }
+    }
+}
+
+enum lrf_status ds_compute_ranges(struct lrf_dataset *ds, struct lrf_error *err)
+{
+    size_t d = ds->features;
+    free(ds->fmin);
+    free(ds->fmax);
+    ds->fmin = calloc(d ? d : 1, sizeof(float));
+    ds->fmax = calloc(d ? d : 1, sizeof(float));
+    if (!ds->fmin || !ds->fmax || (ds->storage == LRF_STORAGE_UINT8 && ds->rows && !ranges_u8(ds)))
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for statistics");
+    if (ds->storage == LRF_STORAGE_FLOAT32 && ds->rows)
+        ranges_f32(ds);
+    ds->vmin = d ? ds->fmin[0] : 0.0f;
+    ds->vmax = d ? ds->fmax[0] : 0.0f;
+    for (size_t j = 1; j < d; j++) {
+        ds->vmin = ds->fmin[j] < ds->vmin ? ds->fmin[j] : ds->vmin;
+        ds->vmax = ds->fmax[j] > ds->vmax ? ds->fmax[j] : ds->vmax;
+    }
+    return LRF_OK;
+}
+
+enum lrf_status ds_count_classes(struct lrf_dataset *ds)
+{
+    free(ds->class_counts);
+    ds->class_counts = calloc(ds->classes ? ds->classes : 1, sizeof(size_t));
+    if (!ds->class_counts)
+        return LRF_ERR_NOMEM;
+    for (size_t i = 0; ds->classes && i < ds->rows; i++)
+        ds->class_counts[ds->labels[i]]++;
     return LRF_OK;
 }
 
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds)
 {
     size_t d = ds->features;
-    free(ds->class_counts);
-    ds->class_counts = calloc(ds->classes, sizeof(size_t));
-    if (!ds->class_counts)
-        return LRF_ERR_NOMEM;
-    for (size_t i = 0; i < ds->rows; i++)
-        ds->class_counts[ds->labels[i]]++;
-    ds->vmin = ds->fmin[0];
-    ds->vmax = ds->fmax[0];
+    ds->vmin = d ? ds->fmin[0] : 0.0f;
+    ds->vmax = d ? ds->fmax[0] : 0.0f;
     for (size_t j = 1; j < d; j++) {
         ds->vmin = ds->fmin[j] < ds->vmin ? ds->fmin[j] : ds->vmin;
         ds->vmax = ds->fmax[j] > ds->vmax ? ds->fmax[j] : ds->vmax;
     }
-    return LRF_OK;
+    return ds_count_classes(ds);
 }

@@ -38,6 +38,38 @@ static bool is_nan_or_inf(const char *s, size_t len)
            equals_lower(s, len, "infinity");
 }
 
+bool ds_is_missing(const char *s, size_t len)
+{
+    while (len > 0 && (s[0] == ' ' || s[0] == '\t')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0 || (len == 1 && s[0] == '?'))
+        return true;
+    if (len > 4)
+        return false;
+    return equals_lower(s, len, "na") || equals_lower(s, len, "n/a") ||
+           equals_lower(s, len, "nan") || equals_lower(s, len, "null") ||
+           equals_lower(s, len, "none");
+}
+
+int ds_parse_number_dec(const char *s, size_t len, char dec, float *out)
+{
+    if (dec != ',')
+        return ds_parse_number(s, len, out);
+    /* With a decimal comma, a '.' makes it text: thousands separators are not read. */
+    if (len >= NUMBER_TEXT_MAX || memchr(s, '.', len))
+        return 2;
+    char buf[NUMBER_TEXT_MAX];
+    memcpy(buf, s, len);
+    char *comma = memchr(buf, ',', len);
+    if (comma)
+        *comma = '.';
+    return ds_parse_number(buf, len, out);
+}
+
 int ds_parse_number(const char *s, size_t len, float *out)
 {
     if (len == 0)

@@ -1,7 +1,6 @@
-/* Finder configuration: defaults, the anchors' compat presets, validation, the lr
- * grid, and the names of rules, stop reasons, smoothings and compat modes. */
+/* Finder configuration: defaults, the anchors' compat presets, validation and the
+ * lr grid. */
 #include <math.h>
-#include <string.h>
 
 #include "lrf/finder.h"
 
@@ -15,6 +14,7 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
         .rise_level = 0.5,        /* halfway back up: the divergence onset, an upper bound */
         .floor_level = 0.1,       /* the valley floor: within 10% of the drop from the minimum */
         .floor_position = 0.6,    /* ...and max_lr 60% across it (docs/finder.md) */
+        .floor_noise = 4.0,       /* ...a floor deeper than the smoothed curve's wiggles */
         .clip_factor = 1.0,       /* a rise as large as the whole drop is divergence */
         .descent_frac = 0.1,
         .flat_rel = 0.02,
@@ -58,22 +58,23 @@ struct lrf_finder_config lrf_finder_config_compat(enum lrf_finder_compat compat)
 {
     struct lrf_finder_config c = lrf_finder_config_default();
     c.compat = compat;
+    /* Both anchors stop at the literal s > diverge * best and run on past NaN. */
+    if (compat == LRF_FINDER_COMPAT_TORCH_LR_FINDER || compat == LRF_FINDER_COMPAT_FASTAI) {
+        c.stop_rule = LRF_FINDER_STOP_RATIO;
+        c.stop_on_nonfinite = false;
+    }
     switch (compat) {
     case LRF_FINDER_COMPAT_TORCH_LR_FINDER:
         c.smoothing = LRF_FINDER_SMOOTH_EMA;
         c.smooth_f = 0.05;
-        c.stop_rule = LRF_FINDER_STOP_RATIO;
         c.diverge = 5.0;
-        c.stop_on_nonfinite = false;
         c.rule = LRF_FINDER_RULE_STEEPEST;
         break;
     case LRF_FINDER_COMPAT_FASTAI:
-        c.grid_include_end = false;
+        c.grid_include_end = false; /* k/N: one rung short of end_lr */
         c.smoothing = LRF_FINDER_SMOOTH_EMA_DEBIASED;
         c.beta = 0.98;
-        c.stop_rule = LRF_FINDER_STOP_RATIO;
         c.diverge = 4.0;
-        c.stop_on_nonfinite = false;
         c.rule = LRF_FINDER_RULE_VALLEY;
         break;
     default:
@@ -94,9 +95,9 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "end_lr must be finite and > start_lr (%g), got %g", c->start_lr,
                              c->end_lr);
-    if (c->num_iter < 2 || c->num_iter > 100000000)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "num_iter must be in 2..1e8, got %zu",
-                             c->num_iter);
+    if (c->num_iter < 2 || c->num_iter > LRF_FINDER_NUM_ITER_MAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "num_iter must be in 2..%d, got %zu",
+                             LRF_FINDER_NUM_ITER_MAX, c->num_iter);
     if ((unsigned)c->mode >= LRF_FINDER_MODE_COUNT)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "mode must be exp or linear");
     if ((unsigned)c->smoothing >= LRF_FINDER_SMOOTH_COUNT)
@@ -115,12 +116,13 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
     if (isinf(c->momentum) || (isfinite(c->momentum) && (c->momentum < 0 || c->momentum >= 1)))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "momentum must be in [0, 1) or NaN (unchanged), got %g", c->momentum);
-    if (c->runs < 1 || c->runs > 1000)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "runs must be in 1..1000, got %zu", c->runs);
-    if (c->accumulate < 1 || c->accumulate > 1000000)
+    if (c->runs < 1 || c->runs > LRF_FINDER_RUNS_MAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "runs must be in 1..%d, got %zu",
+                             LRF_FINDER_RUNS_MAX, c->runs);
+    if (c->accumulate < 1 || c->accumulate > LRF_FINDER_RUNG_STEPS_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "accumulate must be >= 1, got %zu",
                              c->accumulate);
-    if (c->batches_per_rung < 1 || c->batches_per_rung > 1000000)
+    if (c->batches_per_rung < 1 || c->batches_per_rung > LRF_FINDER_RUNG_STEPS_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batches_per_rung must be >= 1, got %zu",
                              c->batches_per_rung);
     if ((unsigned)c->compat >= LRF_FINDER_COMPAT_COUNT)
@@ -147,79 +149,13 @@ double lrf_finder_grid_lr(const struct lrf_finder_config *c, size_t k)
     double r = (double)k / denom;
     if (c->mode == LRF_FINDER_LINEAR)
         return c->start_lr + r * (c->end_lr - c->start_lr);
-    return c->start_lr * pow(c->end_lr / c->start_lr, r);
-}
-
-static const char *const rule_names[LRF_FINDER_RULE_COUNT] = {
-    "robust", "steepest", "valley", "slide", "minimum", "steep",
-};
-static const char *const stop_names[LRF_FINDER_STOP_COUNT] = {
-    "end", "diverged", "nonfinite", "interrupted", "callback_error",
-};
-static const char *const stop_texts[LRF_FINDER_STOP_COUNT] = {
-    "end of the range reached without divergence",
-    "the smoothed loss diverged",
-    "the loss became NaN or infinite",
-    "interrupted",
-    "a callback failed",
-};
-static const char *const smoothing_names[LRF_FINDER_SMOOTH_COUNT] = {"ema_debiased", "ema", "none"};
-static const char *const compat_names[LRF_FINDER_COMPAT_COUNT] = {"none", "torch-lr-finder",
-                                                                  "fastai"};
-
-static int find_name(const char *const *names, int count, const char *name)
-{
-    for (int i = 0; name && i < count; i++)
-        if (!strcmp(names[i], name))
-            return i;
-    return -1;
-}
-
-const char *lrf_finder_rule_name(enum lrf_finder_rule rule)
-{
-    return (unsigned)rule < LRF_FINDER_RULE_COUNT ? rule_names[rule] : NULL;
-}
-
-bool lrf_finder_rule_parse(const char *name, enum lrf_finder_rule *out)
-{
-    int i = find_name(rule_names, LRF_FINDER_RULE_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_rule)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_stop_name(enum lrf_finder_stop stop)
-{
-    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_names[stop] : NULL;
-}
-
-const char *lrf_finder_stop_describe(enum lrf_finder_stop stop)
-{
-    return (unsigned)stop < LRF_FINDER_STOP_COUNT ? stop_texts[stop] : NULL;
-}
-
-const char *lrf_finder_smoothing_name(enum lrf_finder_smoothing s)
-{
-    return (unsigned)s < LRF_FINDER_SMOOTH_COUNT ? smoothing_names[s] : NULL;
-}
-
-bool lrf_finder_smoothing_parse(const char *name, enum lrf_finder_smoothing *out)
-{
-    int i = find_name(smoothing_names, LRF_FINDER_SMOOTH_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_smoothing)i;
-    return i >= 0;
-}
-
-const char *lrf_finder_compat_name(enum lrf_finder_compat c)
-{
-    return (unsigned)c < LRF_FINDER_COMPAT_COUNT ? compat_names[c] : NULL;
-}
-
-bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out)
-{
-    int i = find_name(compat_names, LRF_FINDER_COMPAT_COUNT, name);
-    if (i >= 0 && out)
-        *out = (enum lrf_finder_compat)i;
-    return i >= 0;
+    double ratio = c->end_lr / c->start_lr;
+    if (isfinite(ratio)) /* the anchors' formula, so compat grids match them bit for bit */
+        return c->start_lr * pow(ratio, r);
+    /* end/start overflows (1e-300 .. 1e300): the same grid in log space, its ends exact. */
+    if (k == 0)
+        return c->start_lr;
+    if (r == 1.0)
+        return c->end_lr;
+    return exp(log(c->start_lr) + r * (log(c->end_lr) - log(c->start_lr)));
 }

@@ -24,6 +24,13 @@ void finder_smoother_init(struct finder_smoother *sm, const struct lrf_finder_co
 /* Feeds one raw loss; returns the smoothed value and sets *diverged. */
 double finder_smoother_push(struct finder_smoother *sm, double raw, bool *diverged);
 
+/* Sorts v[0..n) ascending. */
+void finder_sort(double *v, size_t n);
+/* Median of v[0..n) (v is reordered); n > 0. */
+double finder_median_inplace(double *v, size_t n);
+/* numpy percentile (linear interpolation) of sorted v[0..n), q in [0, 1]; n > 0. */
+double finder_quantile_sorted(const double *v, size_t n, double q);
+
 /* numpy semantics: argmin returns the first NaN if any, else the first minimum; -1 if n == 0. */
 long finder_argmin_np(const double *y, size_t n);
 /* np.gradient(y) (unit spacing, edge_order 1); n >= 2. */
@@ -31,12 +38,23 @@ void finder_grad_unit(const double *y, size_t n, double *g);
 /* np.gradient(y, x) on a non-uniform grid; n >= 2. */
 void finder_grad_x(const double *y, const double *x, size_t n, double *g);
 /* fastai valley: index into y (negative Python indices wrapped), -1 when n == 0.
- * lds: scratch (n). */
-long finder_valley(const double *y, size_t n, double *lds);
+ * finder_valley: O(n log n), scratch (2n); finder_valley_ref: fastai's O(n^2) loops,
+ * scratch (n), kept for the tests. Both give the same index. */
+long finder_valley(const double *y, size_t n, double *scratch);
+long finder_valley_ref(const double *y, size_t n, double *lds);
 /* fastai slide (lr_diff 15, thresh 0.005): index, -1 when n < 16. g: scratch (n). */
 long finder_slide(const double *y, size_t n, double *g);
 /* fastai steep: index of the left end of the steepest step, -1 when n < 2. */
 long finder_steep(const double *x, const double *y, size_t n);
+
+/* Gaussian-weighted (sd sigma) local-linear fit of y at every x[i], point weights rw;
+ * out (m). finder_local_linear is the fast one (see local_linear.c: bit-identical to
+ * the definition on sorted, not dense grids); finder_local_linear_ref is the O(m^2)
+ * definition, kept for the tests. */
+void finder_local_linear(const double *x, const double *y, const double *rw, size_t m, double sigma,
+                         double *out);
+void finder_local_linear_ref(const double *x, const double *y, const double *rw, size_t m,
+                             double sigma, double *out);
 
 /* What the robust rule reports beside its suggestion. */
 struct finder_robust_out {
@@ -63,12 +81,22 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
                           struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
                           struct finder_robust_out *robust);
 
-/* Builds a result from K runs of raw losses (run_loss is runs x num_iter, row r valid
- * for run_n[r] points), computing aggregates, rules, advice and the hand-off. */
-enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t num_iter,
-                                    const double *grid, size_t runs, const double *run_loss,
-                                    const double *run_train, const size_t *run_n,
-                                    const enum lrf_finder_stop *run_stop, long stop_index,
-                                    struct lrf_finder_result **out, struct lrf_error *err);
+/* The raw material of a result: K runs of raw losses on one lr grid. */
+struct finder_runs {
+    size_t num_iter;                  /* N: planned rungs */
+    const double *grid;               /* (N) each rung's lr */
+    size_t runs;                      /* K */
+    const double *loss;               /* (K, N) recorded loss (the val loss in val mode) */
+    const double *train;              /* (K, N) training loss */
+    const size_t *n;                  /* (K) points each run recorded (row r valid to n[r]) */
+    const enum lrf_finder_stop *stop; /* (K) why each run stopped */
+    long stop_index;                  /* the point that triggered the stop */
+};
+
+/* Builds a result from K runs: per-lr aggregates, every rule, the runs' spread,
+ * advice and the hand-off. */
+enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,
+                                    const struct finder_runs *in, struct lrf_finder_result **out,
+                                    struct lrf_error *err);
 
 #endif

@@ -27,21 +27,6 @@ void lrf_finder_result_destroy(struct lrf_finder_result *r)
     free(impl);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* numpy percentile (linear interpolation) of sorted v[0..n), n > 0. */
-static double quantile_sorted(const double *v, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t lo = (size_t)floor(pos);
-    size_t hi = lo + 1 < n ? lo + 1 : lo;
-    return v[lo] + (pos - (double)lo) * (v[hi] - v[lo]);
-}
-
 static void append_advice(struct lrf_finder_result *r, const char *text)
 {
     size_t used = strlen(r->advice);
@@ -159,158 +144,228 @@ static enum lrf_finder_stop overall_stop(const enum lrf_finder_stop *st, size_t 
     return best;
 }
 
-enum lrf_status finder_result_build(const struct lrf_finder_config *cfg, size_t num_iter,
-                                    const double *grid, size_t runs, const double *run_loss,
-                                    const double *run_train, const size_t *run_n,
-                                    const enum lrf_finder_stop *run_stop, long stop_index,
-                                    struct lrf_finder_result **out, struct lrf_error *err)
+/* The result's arrays, carved from one allocation (impl->dbl): the public curve
+ * arrays first, then scratch that only lives while the result is built. */
+struct result_arrays {
+    double *lr, *loss, *train, *sm, *rob, *q1, *q3; /* (n) each */
+    double *run_loss;                               /* (runs, N) */
+    double *run_robust;                             /* (runs) */
+    double *scratch;                                /* (9 N) the rules' scratch */
+    double *run_sm;                                 /* (N) one run's smoothed curve */
+    double *vals;                                   /* (2 runs) one lr's values over runs */
+    double *picks;                                  /* (rules, runs) log10 of runs' picks */
+};
+
+static size_t longest_run(const struct finder_runs *in)
 {
-    *out = NULL;
     size_t n = 0;
-    for (size_t r = 0; r < runs; r++)
-        n = run_n[r] > n ? run_n[r] : n;
-    size_t N = num_iter, nn = n ? n : 1;
-    /* lr, loss, train, smoothed, robust, q1, q3 (n each), run_loss (runs*N), run_robust
-     * (runs); scratch: rules 9*N, a run's smoothed curve N, per-lr values 2*runs, the
-     * runs' picks runs*rules. */
-    size_t ndbl = 7 * nn + runs * N + runs + 10 * N + 2 * runs + runs * LRF_FINDER_RULE_COUNT;
+    for (size_t r = 0; r < in->runs; r++)
+        n = in->n[r] > n ? in->n[r] : n;
+    return n;
+}
+
+/* Allocates the result for n points and carves its arrays. */
+static struct result_impl *result_alloc(const struct finder_runs *in, size_t n,
+                                        struct result_arrays *a)
+{
+    size_t N = in->num_iter, K = in->runs, nn = n ? n : 1;
+    size_t ndbl = 7 * nn + K * N + K + 10 * N + 2 * K + K * LRF_FINDER_RULE_COUNT;
     struct result_impl *impl = calloc(1, sizeof *impl);
     double *dbl = impl ? malloc(ndbl * sizeof *dbl) : NULL;
-    size_t *rn = impl ? malloc(runs * sizeof *rn) : NULL;
-    enum lrf_finder_stop *rs = impl ? malloc(runs * sizeof *rs) : NULL;
+    size_t *rn = impl ? malloc(K * sizeof *rn) : NULL;
+    enum lrf_finder_stop *rs = impl ? malloc(K * sizeof *rs) : NULL;
     if (!impl || !dbl || !rn || !rs) {
         free(dbl);
         free(rn);
         free(rs);
         free(impl);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the finder result");
+        return NULL;
     }
     impl->dbl = dbl;
     impl->run_n = rn;
     impl->run_stop = rs;
-    struct lrf_finder_result *R = &impl->pub;
-    double *lr = dbl, *loss = lr + nn, *train = loss + nn, *sm = train + nn, *rob = sm + nn,
-           *q1 = rob + nn, *q3 = q1 + nn, *rl = q3 + nn, *rrob = rl + runs * N,
-           *scratch = rrob + runs, *run_sm = scratch + 9 * N, *vals = run_sm + N,
-           *picks = vals + 2 * runs;
-    memcpy(rn, run_n, runs * sizeof *rn);
-    memcpy(rs, run_stop, runs * sizeof *rs);
-    memcpy(rl, run_loss, runs * N * sizeof *rl);
-    memcpy(lr, grid, n * sizeof *lr);
+    a->lr = dbl;
+    a->loss = a->lr + nn;
+    a->train = a->loss + nn;
+    a->sm = a->train + nn;
+    a->rob = a->sm + nn;
+    a->q1 = a->rob + nn;
+    a->q3 = a->q1 + nn;
+    a->run_loss = a->q3 + nn;
+    a->run_robust = a->run_loss + K * N;
+    a->scratch = a->run_robust + K;
+    a->run_sm = a->scratch + 9 * N;
+    a->vals = a->run_sm + N;
+    a->picks = a->vals + 2 * K;
+    return impl;
+}
 
-    for (size_t i = 0; i < n; i++) {
-        if (runs == 1) {
-            loss[i] = q1[i] = q3[i] = run_loss[i];
-            train[i] = run_train[i];
+/* Point i over the runs that reached it: median and quartiles of the finite losses,
+ * median of the finite training losses (NaN where there are none). */
+static void aggregate_point(const struct finder_runs *in, size_t i, struct result_arrays *a)
+{
+    size_t N = in->num_iter, k = 0, kt = 0;
+    double *vals = a->vals, *tv = a->vals + in->runs;
+    for (size_t r = 0; r < in->runs; r++) {
+        if (in->n[r] <= i)
             continue;
-        }
-        size_t k = 0, kt = 0;
-        double *tv = vals + runs;
-        for (size_t r = 0; r < runs; r++) {
-            if (run_n[r] <= i)
-                continue;
-            if (isfinite(run_loss[r * N + i]))
-                vals[k++] = run_loss[r * N + i];
-            if (isfinite(run_train[r * N + i]))
-                tv[kt++] = run_train[r * N + i];
-        }
-        if (k == 0) {
-            loss[i] = q1[i] = q3[i] = NAN;
-        } else {
-            qsort(vals, k, sizeof *vals, cmp_double);
-            loss[i] = quantile_sorted(vals, k, 0.5);
-            q1[i] = quantile_sorted(vals, k, 0.25);
-            q3[i] = quantile_sorted(vals, k, 0.75);
-        }
-        if (kt == 0) {
-            train[i] = NAN;
-        } else {
-            qsort(tv, kt, sizeof *tv, cmp_double);
-            train[i] = quantile_sorted(tv, kt, 0.5);
-        }
+        if (isfinite(in->loss[r * N + i]))
+            vals[k++] = in->loss[r * N + i];
+        if (isfinite(in->train[r * N + i]))
+            tv[kt++] = in->train[r * N + i];
     }
+    if (k == 0) {
+        a->loss[i] = a->q1[i] = a->q3[i] = NAN;
+    } else {
+        finder_sort(vals, k);
+        a->loss[i] = finder_quantile_sorted(vals, k, 0.5);
+        a->q1[i] = finder_quantile_sorted(vals, k, 0.25);
+        a->q3[i] = finder_quantile_sorted(vals, k, 0.75);
+    }
+    if (kt == 0) {
+        a->train[i] = NAN;
+    } else {
+        finder_sort(tv, kt);
+        a->train[i] = finder_quantile_sorted(tv, kt, 0.5);
+    }
+}
+
+/* The configured smoothing of raw[0..n) into out, as the sweep computed it. */
+static void smooth_curve(const struct lrf_finder_config *cfg, const double *raw, size_t n,
+                         double *out)
+{
     struct finder_smoother smo;
     finder_smoother_init(&smo, cfg);
     for (size_t i = 0; i < n; i++) {
         bool div;
-        sm[i] = finder_smoother_push(&smo, loss[i], &div);
+        out[i] = finder_smoother_push(&smo, raw[i], &div);
     }
+}
 
+/* The per-lr curve (the single run, or the median over runs) and its smoothing. */
+static void build_curve(const struct lrf_finder_config *cfg, const struct finder_runs *in, size_t n,
+                        struct result_arrays *a)
+{
+    memcpy(a->run_loss, in->loss, in->runs * in->num_iter * sizeof *a->run_loss);
+    memcpy(a->lr, in->grid, n * sizeof *a->lr);
+    for (size_t i = 0; i < n; i++) {
+        if (in->runs == 1) {
+            a->loss[i] = a->q1[i] = a->q3[i] = in->loss[i];
+            a->train[i] = in->train[i];
+        } else {
+            aggregate_point(in, i, a);
+        }
+    }
+    smooth_curve(cfg, a->loss, n, a->sm);
+}
+
+static void fill_public(struct lrf_finder_result *R, const struct lrf_finder_config *cfg,
+                        const struct finder_runs *in, size_t n, const struct result_arrays *a)
+{
+    struct result_impl *impl = (struct result_impl *)R;
+    memcpy(impl->run_n, in->n, in->runs * sizeof *impl->run_n);
+    memcpy(impl->run_stop, in->stop, in->runs * sizeof *impl->run_stop);
     R->n = n;
-    R->num_iter = num_iter;
+    R->num_iter = in->num_iter;
     R->compat = cfg->compat;
     R->smoothing = cfg->smoothing;
-    R->lr = lr;
-    R->loss = loss;
-    R->train_loss = train;
-    R->smoothed = sm;
-    R->robust = rob;
-    R->loss_q1 = q1;
-    R->loss_q3 = q3;
-    R->runs = runs;
-    R->run_loss = rl;
-    R->run_n = rn;
-    R->run_stop = rs;
-    R->run_robust_lr = rrob;
-    R->stop_reason = overall_stop(run_stop, runs);
-    R->stop_index = R->stop_reason == LRF_FINDER_STOP_END ? -1 : stop_index;
+    R->lr = a->lr;
+    R->loss = a->loss;
+    R->train_loss = a->train;
+    R->smoothed = a->sm;
+    R->robust = a->rob;
+    R->loss_q1 = a->q1;
+    R->loss_q3 = a->q3;
+    R->runs = in->runs;
+    R->run_loss = a->run_loss;
+    R->run_n = impl->run_n;
+    R->run_stop = impl->run_stop;
+    R->run_robust_lr = a->run_robust;
+    R->stop_reason = overall_stop(in->stop, in->runs);
+    R->stop_index = R->stop_reason == LRF_FINDER_STOP_END ? -1 : in->stop_index;
     R->recommended = cfg->rule;
+}
 
+/* Every rule on each run's own curve: each run's robust pick, and the valid picks of
+ * each rule as log10 in picks (rules, runs), counted in cnt. */
+static void rules_per_run(const struct lrf_finder_config *cfg, const struct finder_runs *in,
+                          struct result_arrays *a, size_t cnt[LRF_FINDER_RULE_COUNT])
+{
+    size_t N = in->num_iter;
+    for (size_t r = 0; r < in->runs; r++) {
+        size_t m = in->n[r];
+        a->run_robust[r] = NAN;
+        if (m == 0)
+            continue;
+        smooth_curve(cfg, in->loss + r * N, m, a->run_sm);
+        struct lrf_finder_suggestion s[LRF_FINDER_RULE_COUNT];
+        struct finder_robust_out o;
+        finder_compute_rules(cfg, N, in->grid, in->loss + r * N, a->run_sm, m, in->stop[r], NULL,
+                             a->scratch, s, &o);
+        a->run_robust[r] = s[LRF_FINDER_RULE_ROBUST].lr;
+        for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++)
+            if (s[q].valid && s[q].lr > 0)
+                a->picks[(size_t)q * in->runs + cnt[q]++] = log10(s[q].lr);
+    }
+}
+
+/* With K runs each valid suggestion becomes the geometric median of the runs' picks,
+ * with their range; returns the recommended rule's span in decades (0 if none) and
+ * flags UNSTABLE_RUNS when it is wide. */
+static double spread_over_runs(struct lrf_finder_result *R, const struct lrf_finder_config *cfg,
+                               const struct finder_runs *in, struct result_arrays *a)
+{
+    size_t cnt[LRF_FINDER_RULE_COUNT] = {0};
+    rules_per_run(cfg, in, a, cnt);
+    double span = 0;
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        struct lrf_finder_suggestion *s = &R->suggestion[q];
+        if (!s->valid || cnt[q] == 0)
+            continue;
+        double *v = a->picks + (size_t)q * in->runs;
+        finder_sort(v, cnt[q]);
+        s->lr = pow(10.0, finder_quantile_sorted(v, cnt[q], 0.5));
+        s->lr_low = pow(10.0, v[0]);
+        s->lr_high = pow(10.0, v[cnt[q] - 1]);
+        double mark = q == LRF_FINDER_RULE_MINIMUM ? s->lr * 10 : s->lr;
+        long idx = nearest_index(a->lr, R->n, mark);
+        if (idx >= 0) {
+            s->index = idx;
+            s->marker_lr = q == LRF_FINDER_RULE_MINIMUM ? a->lr[idx] : s->lr;
+            s->marker_loss = q == LRF_FINDER_RULE_ROBUST ? a->rob[idx] : a->sm[idx];
+        }
+        if (q == (int)R->recommended) {
+            span = v[cnt[q] - 1] - v[0];
+            if (span > cfg->robust.unstable_decades)
+                R->diagnostics |= LRF_FINDER_DIAG_UNSTABLE_RUNS;
+        }
+    }
+    return span;
+}
+
+enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,
+                                    const struct finder_runs *in, struct lrf_finder_result **out,
+                                    struct lrf_error *err)
+{
+    *out = NULL;
+    size_t n = longest_run(in);
+    struct result_arrays a;
+    struct result_impl *impl = result_alloc(in, n, &a);
+    if (!impl)
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the finder result");
+    struct lrf_finder_result *R = &impl->pub;
+    build_curve(cfg, in, n, &a);
+    fill_public(R, cfg, in, n, &a);
     struct finder_robust_out ro;
-    finder_compute_rules(cfg, num_iter, lr, loss, sm, n, R->stop_reason, rob, scratch,
+    finder_compute_rules(cfg, in->num_iter, a.lr, a.loss, a.sm, n, R->stop_reason, a.rob, a.scratch,
                          R->suggestion, &ro);
     R->diagnostics = ro.diagnostics;
     R->noise_sd = ro.noise_sd;
-    if (runs == 1)
-        rrob[0] = R->suggestion[LRF_FINDER_RULE_ROBUST].lr;
-
     double span = 0;
-    if (runs > 1) {
-        /* Each run on its own: the spread of each rule's pick over the runs. */
-        double *pk = picks; /* (rules, runs) log10 of the valid picks */
-        size_t cnt[LRF_FINDER_RULE_COUNT] = {0};
-        for (size_t r = 0; r < runs; r++) {
-            size_t m = run_n[r];
-            rrob[r] = NAN;
-            if (m == 0)
-                continue;
-            finder_smoother_init(&smo, cfg);
-            for (size_t i = 0; i < m; i++) {
-                bool div;
-                run_sm[i] = finder_smoother_push(&smo, run_loss[r * N + i], &div);
-            }
-            struct lrf_finder_suggestion s[LRF_FINDER_RULE_COUNT];
-            struct finder_robust_out o;
-            finder_compute_rules(cfg, num_iter, grid, run_loss + r * N, run_sm, m, run_stop[r],
-                                 NULL, scratch, s, &o);
-            rrob[r] = s[LRF_FINDER_RULE_ROBUST].lr;
-            for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++)
-                if (s[q].valid && s[q].lr > 0)
-                    pk[(size_t)q * runs + cnt[q]++] = log10(s[q].lr);
-        }
-        for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
-            struct lrf_finder_suggestion *s = &R->suggestion[q];
-            if (!s->valid || cnt[q] == 0)
-                continue;
-            double *v = pk + (size_t)q * runs;
-            qsort(v, cnt[q], sizeof *v, cmp_double);
-            s->lr = pow(10.0, quantile_sorted(v, cnt[q], 0.5));
-            s->lr_low = pow(10.0, v[0]);
-            s->lr_high = pow(10.0, v[cnt[q] - 1]);
-            double mark = q == LRF_FINDER_RULE_MINIMUM ? s->lr * 10 : s->lr;
-            long idx = nearest_index(lr, n, mark);
-            if (idx >= 0) {
-                s->index = idx;
-                s->marker_lr = q == LRF_FINDER_RULE_MINIMUM ? lr[idx] : s->lr;
-                s->marker_loss = q == LRF_FINDER_RULE_ROBUST ? rob[idx] : sm[idx];
-            }
-            if (q == (int)R->recommended) {
-                span = v[cnt[q] - 1] - v[0];
-                if (span > cfg->robust.unstable_decades)
-                    R->diagnostics |= LRF_FINDER_DIAG_UNSTABLE_RUNS;
-            }
-        }
-    }
+    if (in->runs == 1)
+        a.run_robust[0] = R->suggestion[LRF_FINDER_RULE_ROBUST].lr;
+    else
+        span = spread_over_runs(R, cfg, in, &a);
     R->advice[0] = '\0';
     build_advice(R, cfg, span);
     build_handoff(R, cfg);
@@ -357,8 +412,17 @@ enum lrf_status lrf_finder_analyze(const struct lrf_finder_config *cfg, const do
     if (!train)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     memcpy(train, loss, n * sizeof *train);
-    st = finder_result_build(cfg, n, lr, 1, loss, train, &m, &stop,
-                             stop == LRF_FINDER_STOP_END ? -1 : (long)m - 1, out, err);
+    struct finder_runs in = {
+        .num_iter = n,
+        .grid = lr,
+        .runs = 1,
+        .loss = loss,
+        .train = train,
+        .n = &m,
+        .stop = &stop,
+        .stop_index = stop == LRF_FINDER_STOP_END ? -1 : (long)m - 1,
+    };
+    st = finder_result_build(cfg, &in, out, err);
     free(train);
     return st;
 }

@@ -23,48 +23,6 @@
 
 #include "finder/finder_internal.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (v is reordered); n > 0. */
-static double median_inplace(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* Gaussian-weighted local-linear fit at every x[i] (weights times rw). */
-static void local_linear(const double *x, const double *y, const double *rw, size_t m, double sigma,
-                         double *out)
-{
-    double reach = 4.0 * sigma; /* exp(-8) ~ 3e-4: beyond this a point no longer matters */
-    for (size_t i = 0; i < m; i++) {
-        double s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0;
-        for (size_t j = 0; j < m; j++) {
-            double dx = x[j] - x[i];
-            if (fabs(dx) > reach)
-                continue;
-            double u = dx / sigma;
-            double w = exp(-0.5 * u * u) * rw[j];
-            s0 += w;
-            s1 += w * dx;
-            s2 += w * dx * dx;
-            t0 += w * y[j];
-            t1 += w * dx * y[j];
-        }
-        double det = s0 * s2 - s1 * s1;
-        if (s0 <= 0)
-            out[i] = y[i];
-        else if (det > 1e-9 * s0 * s2)
-            out[i] = (s2 * t0 - s1 * t1) / det;
-        else
-            out[i] = t0 / s0; /* one effective point: fall back to the local mean */
-    }
-}
-
 static void set_invalid(struct finder_robust_out *out, unsigned diag, const char *msg)
 {
     out->valid = false;
@@ -74,9 +32,22 @@ static void set_invalid(struct finder_robust_out *out, unsigned diag, const char
     snprintf(out->diagnosis, sizeof out->diagnosis, "%s", msg);
 }
 
-void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, const double *raw,
-                        size_t n, enum lrf_finder_stop stop, double *curve, double *scratch,
-                        struct finder_robust_out *out)
+/* The rule's working state on the finite prefix [0, m) of one curve. */
+struct robust {
+    const struct lrf_finder_robust *p;
+    size_t m;
+    bool stopped_early;     /* the sweep stopped at divergence or NaN */
+    double *x;              /* (m) log10(lr) */
+    double *yc;             /* (m) raw losses, divergence tail clipped */
+    double *curve;          /* (m) the zero-phase smoothed curve */
+    double *rw, *res, *tmp; /* (m) scratch: robustness weights, residuals, sort buffer */
+    double sigma, spacing;  /* kernel width and median grid spacing, in decades */
+    double sd_smooth;       /* noise left in the smoothed curve */
+    long mi, iref;          /* the curve's minimum; the highest point before it */
+    double drop;            /* curve[iref] - curve[mi] */
+};
+
+static void out_reset(struct finder_robust_out *out, double *curve, size_t n)
 {
     memset(out, 0, sizeof *out);
     out->lr = NAN;
@@ -86,142 +57,208 @@ void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, con
     out->noise_sd = NAN;
     for (size_t i = 0; i < n; i++)
         curve[i] = NAN;
-    size_t m = 0;
-    while (m < n && isfinite(raw[m]) && isfinite(lr[m]) && lr[m] > 0)
-        m++;
-    bool stopped_early = stop == LRF_FINDER_STOP_DIVERGED || stop == LRF_FINDER_STOP_NONFINITE;
-    if (m == 0) {
+}
+
+/* Too few finite points for the rule: invalid with a diagnosis; true if so. */
+static bool too_short(const struct robust *R, struct finder_robust_out *out)
+{
+    if (R->m == 0) {
         set_invalid(out, LRF_FINDER_DIAG_NO_FINITE,
                     "no finite loss: the first step already gave NaN/Inf");
-        return;
+        return true;
     }
-    if (m < p->min_points) {
-        unsigned d = LRF_FINDER_DIAG_TOO_SHORT;
-        if (stopped_early)
-            d |= LRF_FINDER_DIAG_DIVERGED_AT_ONCE;
-        char msg[LRF_FINDER_TEXT_MAX];
-        snprintf(msg, sizeof msg, "only %zu finite points (need %zu)%s", m, p->min_points,
-                 stopped_early ? ": the loss diverged almost at once" : "");
-        set_invalid(out, d, msg);
-        return;
-    }
-    double *x = scratch, *yc = scratch + n, *rw = scratch + 2 * n, *res = scratch + 3 * n,
-           *tmp = scratch + 4 * n;
-    for (size_t i = 0; i < m; i++)
-        x[i] = log10(lr[i]);
+    if (R->m >= R->p->min_points)
+        return false;
+    unsigned d = LRF_FINDER_DIAG_TOO_SHORT;
+    if (R->stopped_early)
+        d |= LRF_FINDER_DIAG_DIVERGED_AT_ONCE;
+    char msg[LRF_FINDER_TEXT_MAX];
+    snprintf(msg, sizeof msg, "only %zu finite points (need %zu)%s", R->m, R->p->min_points,
+             R->stopped_early ? ": the loss diverged almost at once" : "");
+    set_invalid(out, d, msg);
+    return true;
+}
 
-    /* Clip the divergence tail: a rise as large as the whole drop is divergence, and its
-     * size says nothing about where the valley is. Differences only: negative losses work. */
-    size_t head = m < 5 ? m : 5;
-    memcpy(tmp, raw, head * sizeof *tmp);
-    double start = median_inplace(tmp, head);
+/* Clip the divergence tail: a rise as large as the whole drop is divergence, and its
+ * size says nothing about where the valley is. Differences only: negative losses work. */
+static void clip_tail(struct robust *R, const double *raw)
+{
+    size_t m = R->m, head = m < 5 ? m : 5;
+    memcpy(R->tmp, raw, head * sizeof *R->tmp);
+    double start = finder_median_inplace(R->tmp, head);
     double lowest = raw[0];
     for (size_t i = 1; i < m; i++)
         lowest = fmin(lowest, raw[i]);
-    double cap = start > lowest ? start + p->clip_factor * (start - lowest) : (double)INFINITY;
+    double cap = start > lowest ? start + R->p->clip_factor * (start - lowest) : (double)INFINITY;
     for (size_t i = 0; i < m; i++) {
-        yc[i] = fmin(raw[i], cap);
-        rw[i] = 1.0;
+        R->yc[i] = fmin(raw[i], cap);
+        R->rw[i] = 1.0;
     }
+}
 
+/* Local-linear smoothing of the clipped losses, then robust_iters bisquare passes;
+ * the noise estimates from the residuals. */
+static void smooth(struct robust *R, struct finder_robust_out *out)
+{
+    const struct lrf_finder_robust *p = R->p;
+    size_t m = R->m;
     for (size_t i = 0; i + 1 < m; i++)
-        tmp[i] = fabs(x[i + 1] - x[i]);
-    double spacing = median_inplace(tmp, m - 1);
-    double sigma = fmax(p->bandwidth_decades, p->min_sigma_points * spacing);
-    local_linear(x, yc, rw, m, sigma, curve);
+        R->tmp[i] = fabs(R->x[i + 1] - R->x[i]);
+    R->spacing = finder_median_inplace(R->tmp, m - 1);
+    R->sigma = fmax(p->bandwidth_decades, p->min_sigma_points * R->spacing);
+    finder_local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
     for (int it = 0; it < p->robust_iters; it++) {
         for (size_t i = 0; i < m; i++) {
-            res[i] = yc[i] - curve[i];
-            tmp[i] = fabs(res[i]);
+            R->res[i] = R->yc[i] - R->curve[i];
+            R->tmp[i] = fabs(R->res[i]);
         }
-        double mad = median_inplace(tmp, m);
+        double mad = finder_median_inplace(R->tmp, m);
         if (!(mad > 0))
             break;
         for (size_t i = 0; i < m; i++) {
-            double u = res[i] / (6.0 * mad);
-            rw[i] = fabs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0.0;
+            double u = R->res[i] / (6.0 * mad);
+            R->rw[i] = fabs(u) < 1 ? (1 - u * u) * (1 - u * u) : 0.0;
         }
-        local_linear(x, yc, rw, m, sigma, curve);
+        finder_local_linear(R->x, R->yc, R->rw, m, R->sigma, R->curve);
     }
     for (size_t i = 0; i < m; i++)
-        tmp[i] = fabs(yc[i] - curve[i]);
-    out->noise_sd = 1.4826 * median_inplace(tmp, m);
+        R->tmp[i] = fabs(R->yc[i] - R->curve[i]);
+    out->noise_sd = 1.4826 * finder_median_inplace(R->tmp, m);
     /* Noise left in the smoothed curve: kernel sum ~ sqrt(2 pi) sigma / spacing points. */
-    double neff = spacing > 0 ? fmax(1.0, 2.5066282746310002 * sigma / spacing) : 1.0;
-    double sd_smooth = out->noise_sd / sqrt(neff);
+    double neff = R->spacing > 0 ? fmax(1.0, 2.5066282746310002 * R->sigma / R->spacing) : 1.0;
+    R->sd_smooth = out->noise_sd / sqrt(neff);
+}
 
-    long mi = finder_argmin_np(curve, m);
-    out->min_index = mi;
-    long iref = 0;
-    for (long i = 1; i <= mi; i++)
-        if (curve[i] > curve[iref])
-            iref = i;
-    double ref = curve[iref];
-    double drop = ref - curve[mi];
-    double flat_tol = fmax(p->flat_rel * fabs(ref), p->flat_noise * sd_smooth);
-    if (!(drop > flat_tol)) {
-        double rise = curve[m - 1] - curve[0];
-        if (rise > fmax(p->flat_rel * fabs(curve[0]), p->flat_noise * sd_smooth))
-            set_invalid(out, LRF_FINDER_DIAG_RISES_FROM_START,
-                        "the loss rises from the first lr: no descending region");
-        else
-            set_invalid(out, LRF_FINDER_DIAG_FLAT, "flat curve: the loss never clearly decreased");
-        return;
+/* The drop from the highest point before the minimum to the minimum; a curve without
+ * a clear drop is invalid (flat, or rising from the start): true if so. */
+static bool no_clear_drop(struct robust *R, struct finder_robust_out *out)
+{
+    const struct lrf_finder_robust *p = R->p;
+    const double *curve = R->curve;
+    R->mi = finder_argmin_np(curve, R->m);
+    out->min_index = R->mi;
+    R->iref = 0;
+    for (long i = 1; i <= R->mi; i++)
+        if (curve[i] > curve[R->iref])
+            R->iref = i;
+    double ref = curve[R->iref];
+    R->drop = ref - curve[R->mi];
+    double flat_tol = fmax(p->flat_rel * fabs(ref), p->flat_noise * R->sd_smooth);
+    if (R->drop > flat_tol) {
+        if (out->noise_sd > R->drop)
+            out->diagnostics |= LRF_FINDER_DIAG_NOISY;
+        return false;
     }
-    if (out->noise_sd > drop)
-        out->diagnostics |= LRF_FINDER_DIAG_NOISY;
+    double rise = curve[R->m - 1] - curve[0];
+    if (rise > fmax(p->flat_rel * fabs(curve[0]), p->flat_noise * R->sd_smooth))
+        set_invalid(out, LRF_FINDER_DIAG_RISES_FROM_START,
+                    "the loss rises from the first lr: no descending region");
+    else
+        set_invalid(out, LRF_FINDER_DIAG_FLAT, "flat curve: the loss never clearly decreased");
+    return true;
+}
 
-    long onset = iref;
-    while (onset < mi && !(curve[onset] < ref - p->descent_frac * drop))
-        onset++;
-    /* The divergence onset: where the curve, past its minimum, has climbed back
-     * rise_level of its drop. It bounds the pick from above. */
-    double level = curve[mi] + p->rise_level * drop;
-    long r = mi;
-    while ((size_t)r + 1 < m && curve[r + 1] <= level)
+/* Where the pick may go: from the descent onset (*onset) to the divergence onset
+ * (returned, in log10 lr; *last = the last grid point below it), where the curve, past
+ * its minimum, has climbed back rise_level of its drop. */
+static double divergence_onset(const struct robust *R, long *onset, long *last, bool *open_right)
+{
+    const double *curve = R->curve, *x = R->x;
+    double ref = curve[R->iref];
+    long o = R->iref;
+    while (o < R->mi && !(curve[o] < ref - R->p->descent_frac * R->drop))
+        o++;
+    *onset = o;
+    double level = curve[R->mi] + R->p->rise_level * R->drop;
+    long r = R->mi;
+    while ((size_t)r + 1 < R->m && curve[r + 1] <= level)
         r++;
-    bool open_right = (size_t)r + 1 == m;
-    double xr = open_right
-                    ? x[r]
-                    : x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
+    *last = r;
+    *open_right = (size_t)r + 1 == R->m;
+    if (*open_right)
+        return x[r];
+    return x[r] + (level - curve[r]) * (x[r + 1] - x[r]) / (curve[r + 1] - curve[r]);
+}
+
+/* floor_position of the way across the valley floor, the region around the minimum
+ * within floor_level of the drop (and above the smoothed noise), in log10 lr. */
+static double across_floor(const struct robust *R)
+{
+    const double *curve = R->curve;
+    const struct lrf_finder_robust *p = R->p;
+    /* Above the smoothed curve's own noise, so the floor's edges follow its shape. */
+    double floor_top = curve[R->mi] + fmax(p->floor_level * R->drop, p->floor_noise * R->sd_smooth);
+    long fa = R->mi, fb = R->mi;
+    while (fa > 0 && curve[fa - 1] <= floor_top)
+        fa--;
+    while ((size_t)fb + 1 < R->m && curve[fb + 1] <= floor_top)
+        fb++;
+    return R->x[fa] + p->floor_position * (R->x[fb] - R->x[fa]);
+}
+
+/* The pick: across the floor, below the divergence onset, not below the descent onset. */
+static void pick(const struct robust *R, struct finder_robust_out *out)
+{
+    long onset, r;
+    bool open_right;
+    double xr = divergence_onset(R, &onset, &r, &open_right);
     /* Stopped (divergence or NaN) before the smoothed curve could climb back: the onset
      * lies within one kernel width of the last finite point, and that point's lr just
      * blew up, so step back by that width rather than hand it out. */
-    bool abrupt = open_right && stopped_early;
+    bool abrupt = open_right && R->stopped_early;
     if (abrupt)
-        xr = x[m - 1] - sigma;
-    /* Above the smoothed curve's own noise, so the floor's edges follow its shape. */
-    double floor_top = curve[mi] + fmax(p->floor_level * drop, p->floor_noise * sd_smooth);
-    long fa = mi, fb = mi;
-    while (fa > 0 && curve[fa - 1] <= floor_top)
-        fa--;
-    while ((size_t)fb + 1 < m && curve[fb + 1] <= floor_top)
-        fb++;
-    double target = fmin(x[fa] + p->floor_position * (x[fb] - x[fa]), xr);
-    bool clamped = false;
-    if (target < x[onset]) {
-        target = x[onset];
-        clamped = true;
-    }
+        xr = R->x[R->m - 1] - R->sigma;
+    double target = fmin(across_floor(R), xr);
+    bool clamped = target < R->x[onset];
+    if (clamped)
+        target = R->x[onset];
     long best = onset;
     for (long i = onset; i <= r; i++)
-        if (fabs(x[i] - target) < fabs(x[best] - target))
+        if (fabs(R->x[i] - target) < fabs(R->x[best] - target))
             best = i;
     out->valid = true;
     out->lr = pow(10.0, target);
     out->index = best;
-    out->marker_loss = curve[best];
-    if (open_right && !stopped_early) {
+    out->marker_loss = R->curve[best];
+    if (open_right && !R->stopped_early) {
         out->diagnostics |= LRF_FINDER_DIAG_NO_DIVERGENCE;
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "the loss had not risen again by the last lr: max_lr may be higher");
     } else if (abrupt) {
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "the loss blew up abruptly: max_lr set %.2f decades below the last finite lr",
-                 sigma);
+                 R->sigma);
     } else if (clamped) {
         snprintf(out->diagnosis, sizeof out->diagnosis,
                  "narrow valley (%.2f decades): max_lr set at the start of the descent",
-                 xr - x[onset]);
+                 xr - R->x[onset]);
     }
+}
+
+void finder_robust_rule(const struct lrf_finder_robust *p, const double *lr, const double *raw,
+                        size_t n, enum lrf_finder_stop stop, double *curve, double *scratch,
+                        struct finder_robust_out *out)
+{
+    out_reset(out, curve, n);
+    struct robust R = {
+        .p = p,
+        .stopped_early = stop == LRF_FINDER_STOP_DIVERGED || stop == LRF_FINDER_STOP_NONFINITE,
+        .x = scratch,
+        .yc = scratch + n,
+        .curve = curve,
+        .rw = scratch + 2 * n,
+        .res = scratch + 3 * n,
+        .tmp = scratch + 4 * n,
+    };
+    while (R.m < n && isfinite(raw[R.m]) && isfinite(lr[R.m]) && lr[R.m] > 0)
+        R.m++;
+    if (too_short(&R, out))
+        return;
+    for (size_t i = 0; i < R.m; i++)
+        R.x[i] = log10(lr[i]);
+    clip_tail(&R, raw);
+    smooth(&R, out);
+    if (no_clear_drop(&R, out))
+        return;
+    pick(&R, out);
 }

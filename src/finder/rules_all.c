@@ -61,31 +61,26 @@ static void rule_steepest(const struct lrf_finder_config *cfg, const double *lr,
                  "NaN in the curve: the pick is beside the first NaN (as the anchor does)");
 }
 
-void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, const double *lr,
-                          const double *raw, const double *sm, size_t n, enum lrf_finder_stop stop,
-                          double *robust_curve, double *scratch,
-                          struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
-                          struct finder_robust_out *rob)
+static void robust_suggestion(const struct finder_robust_out *rob, struct lrf_finder_suggestion *s)
 {
-    double *g = scratch, *aux = scratch + n, *rscratch = scratch + 2 * n,
-           *rcurve = robust_curve ? robust_curve : scratch + 7 * n;
-    memset(sug, 0, sizeof(struct lrf_finder_suggestion) * LRF_FINDER_RULE_COUNT);
-
-    finder_robust_rule(&cfg->robust, lr, raw, n, stop, rcurve, rscratch, rob);
-    if (rob->valid) {
-        struct lrf_finder_suggestion *s = &sug[LRF_FINDER_RULE_ROBUST];
-        s->valid = true;
-        s->index = rob->index;
-        s->lr = s->lr_low = s->lr_high = s->marker_lr = rob->lr;
-        s->marker_loss = rob->marker_loss;
-        snprintf(s->diagnosis, sizeof s->diagnosis, "%s", rob->diagnosis);
-    } else {
-        sug_invalid(&sug[LRF_FINDER_RULE_ROBUST], rob->diagnosis);
+    if (!rob->valid) {
+        sug_invalid(s, rob->diagnosis);
+        return;
     }
+    s->valid = true;
+    s->index = rob->index;
+    s->lr = s->lr_low = s->lr_high = s->marker_lr = rob->lr;
+    s->marker_loss = rob->marker_loss;
+    snprintf(s->diagnosis, sizeof s->diagnosis, "%s", rob->diagnosis);
+}
 
-    rule_steepest(cfg, lr, sm, n, g, aux, &sug[LRF_FINDER_RULE_STEEPEST]);
-
-    /* fastai: X = lrs[num_it//10 : -5] (Python slice semantics), cut at the first NaN. */
+/* fastai's valley, slide, minimum and steep on X = lrs[num_it//10 : -5] (Python slice
+ * semantics) of the smoothed curve, cut at the first NaN (compat) or non-finite value.
+ * Scratch: g (n), aux (2n). False when that slice is empty (all four invalid). */
+static bool fastai_rules(const struct lrf_finder_config *cfg, size_t num_iter, const double *lr,
+                         const double *sm, size_t n, double *g, double *aux,
+                         struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT])
+{
     size_t a = num_iter / 10, b = n >= 5 ? n - 5 : 0;
     size_t len = a < b ? b - a : 0;
     for (size_t i = 0; i < len; i++) {
@@ -99,11 +94,9 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
     char msg[LRF_FINDER_TEXT_MAX];
     if (len == 0) {
         snprintf(msg, sizeof msg, "fastai's slice [%zu:-5] of %zu points is empty", a, n);
-        sug_invalid(&sug[LRF_FINDER_RULE_VALLEY], msg);
-        sug_invalid(&sug[LRF_FINDER_RULE_SLIDE], msg);
-        sug_invalid(&sug[LRF_FINDER_RULE_MINIMUM], msg);
-        sug_invalid(&sug[LRF_FINDER_RULE_STEEP], msg);
-        return;
+        for (int r = LRF_FINDER_RULE_VALLEY; r <= LRF_FINDER_RULE_STEEP; r++)
+            sug_invalid(&sug[r], msg);
+        return false;
     }
     sug_at(&sug[LRF_FINDER_RULE_VALLEY], X, Y, finder_valley(Y, len, aux), 1.0);
     long si = finder_slide(Y, len, g);
@@ -123,14 +116,39 @@ void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, 
     for (int r = LRF_FINDER_RULE_VALLEY; r <= LRF_FINDER_RULE_STEEP; r++)
         if (sug[r].valid)
             sug[r].index += (long)a;
-    /* The published rules always return a number; on a curve the robust rule found
-     * degenerate, say so instead of letting it pass silently (compat modes stay silent,
-     * like their anchors). */
+    return true;
+}
+
+/* The published rules always return a number; on a curve the robust rule found
+ * degenerate, say so instead of letting it pass silently (compat modes stay silent,
+ * like their anchors). */
+static void mark_unreliable(const struct lrf_finder_config *cfg,
+                            const struct finder_robust_out *rob,
+                            struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT])
+{
     const unsigned bad = LRF_FINDER_DIAG_FLAT | LRF_FINDER_DIAG_RISES_FROM_START |
                          LRF_FINDER_DIAG_TOO_SHORT | LRF_FINDER_DIAG_NO_FINITE;
-    if (cfg->compat == LRF_FINDER_COMPAT_NONE && (rob->diagnostics & bad))
-        for (int r = LRF_FINDER_RULE_STEEPEST; r < LRF_FINDER_RULE_COUNT; r++)
-            if (sug[r].valid && !sug[r].diagnosis[0])
-                snprintf(sug[r].diagnosis, sizeof sug[r].diagnosis, "unreliable: %.200s",
-                         rob->diagnosis);
+    if (cfg->compat != LRF_FINDER_COMPAT_NONE || !(rob->diagnostics & bad))
+        return;
+    for (int r = LRF_FINDER_RULE_STEEPEST; r < LRF_FINDER_RULE_COUNT; r++)
+        if (sug[r].valid && !sug[r].diagnosis[0])
+            snprintf(sug[r].diagnosis, sizeof sug[r].diagnosis, "unreliable: %.200s",
+                     rob->diagnosis);
+}
+
+void finder_compute_rules(const struct lrf_finder_config *cfg, size_t num_iter, const double *lr,
+                          const double *raw, const double *sm, size_t n, enum lrf_finder_stop stop,
+                          double *robust_curve, double *scratch,
+                          struct lrf_finder_suggestion sug[LRF_FINDER_RULE_COUNT],
+                          struct finder_robust_out *rob)
+{
+    /* g (n) and aux (n, or 2n for the valley once the robust rule's scratch is free). */
+    double *g = scratch, *aux = scratch + n, *rscratch = scratch + 2 * n,
+           *rcurve = robust_curve ? robust_curve : scratch + 7 * n;
+    memset(sug, 0, sizeof(struct lrf_finder_suggestion) * LRF_FINDER_RULE_COUNT);
+    finder_robust_rule(&cfg->robust, lr, raw, n, stop, rcurve, rscratch, rob);
+    robust_suggestion(rob, &sug[LRF_FINDER_RULE_ROBUST]);
+    rule_steepest(cfg, lr, sm, n, g, aux, &sug[LRF_FINDER_RULE_STEEPEST]);
+    if (fastai_rules(cfg, num_iter, lr, sm, n, g, aux, sug))
+        mark_unreliable(cfg, rob, sug);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "finder/finder_internal.h"
+#include "lrf/accumulate.h"
 
 static enum lrf_status check_callbacks(const struct lrf_finder_config *cfg,
                                        const struct lrf_finder_callbacks *cb, struct lrf_error *err)
@@ -39,24 +40,164 @@ static enum lrf_status one_step(const struct lrf_finder_config *cfg,
         *which = "step";
         return cb->step(cb->user, lr, cfg->momentum, loss);
     }
-    double sum = 0;
-    for (size_t a = 0; a < cfg->accumulate; a++) {
-        double l;
-        *which = "micro_step";
-        enum lrf_status st = cb->micro_step(cb->user, &l);
-        if (st != LRF_OK)
-            return st;
-        sum += l;
-    }
-    *which = "apply";
-    enum lrf_status st = cb->apply(cb->user, lr, cfg->momentum);
-    *loss = sum / (double)cfg->accumulate;
-    return st;
+    struct lrf_accumulator acc = {cb->user, cb->micro_step, cb->apply, cfg->accumulate};
+    return lrf_accumulate_step(&acc, lr, cfg->momentum, loss, which);
 }
 
 static enum lrf_finder_stop stop_for(enum lrf_status st)
 {
     return st == LRF_ERR_INTERRUPTED ? LRF_FINDER_STOP_INTERRUPTED : LRF_FINDER_STOP_CALLBACK_ERROR;
+}
+
+/* The sweep's state: the grid and, per run, the losses, points and stop reason. */
+struct sweep {
+    const struct lrf_finder_config *cfg;
+    const struct lrf_finder_callbacks *cb;
+    void *observer;                 /* progress and interrupted get this */
+    double *grid;                   /* (N) */
+    double *loss, *train;           /* (K, N), NaN where not reached */
+    size_t *run_n;                  /* (K) */
+    enum lrf_finder_stop *run_stop; /* (K) */
+    size_t runs_done;
+};
+
+static void sweep_free(struct sweep *s)
+{
+    free(s->grid);
+    free(s->loss);
+    free(s->train);
+    free(s->run_n);
+    free(s->run_stop);
+}
+
+static enum lrf_status sweep_init(struct sweep *s, const struct lrf_finder_config *cfg,
+                                  const struct lrf_finder_callbacks *cb, struct lrf_error *err)
+{
+    size_t N = cfg->num_iter, K = cfg->runs;
+    *s = (struct sweep){.cfg = cfg, .cb = cb, .observer = cb->observer ? cb->observer : cb->user};
+    s->grid = malloc(N * sizeof *s->grid);
+    s->loss = malloc(K * N * sizeof *s->loss);
+    s->train = malloc(K * N * sizeof *s->train);
+    s->run_n = calloc(K, sizeof *s->run_n);
+    s->run_stop = calloc(K, sizeof *s->run_stop);
+    if (!s->grid || !s->loss || !s->train || !s->run_n || !s->run_stop) {
+        sweep_free(s);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu x %zu sweep points", K, N);
+    }
+    for (size_t k = 0; k < N; k++)
+        s->grid[k] = lrf_finder_grid_lr(cfg, k);
+    for (size_t i = 0; i < K * N; i++)
+        s->loss[i] = s->train[i] = NAN;
+    return LRF_OK;
+}
+
+/* One rung at lr: batches_per_rung optimizer steps (*train = their mean loss), then
+ * the validation loss when asked (*val; else the training loss). */
+static enum lrf_status rung(const struct sweep *s, double lr, double *train, double *val,
+                            const char **which)
+{
+    const struct lrf_finder_config *cfg = s->cfg;
+    enum lrf_status st = LRF_OK;
+    double sum = 0;
+    *which = "step";
+    for (size_t b = 0; b < cfg->batches_per_rung && st == LRF_OK; b++) {
+        double l = NAN;
+        st = one_step(cfg, s->cb, lr, &l, which);
+        sum += l;
+    }
+    *train = *val = sum / (double)cfg->batches_per_rung;
+    if (st == LRF_OK && cfg->val_loss) {
+        *which = "eval";
+        st = s->cb->eval(s->cb->user, val);
+    }
+    return st;
+}
+
+/* Run r over the grid until its end, divergence or a non-finite loss (LRF_OK), or a
+ * callback failure or interruption (that status, with err filled). */
+static enum lrf_status run_grid(struct sweep *s, size_t r, struct lrf_error *err)
+{
+    const struct lrf_finder_config *cfg = s->cfg;
+    const struct lrf_finder_callbacks *cb = s->cb;
+    size_t N = cfg->num_iter;
+    struct finder_smoother sm;
+    finder_smoother_init(&sm, cfg);
+    s->run_stop[r] = LRF_FINDER_STOP_END;
+    for (size_t k = 0; k < N; k++) {
+        if (cb->interrupted && cb->interrupted(s->observer)) {
+            s->run_stop[r] = LRF_FINDER_STOP_INTERRUPTED;
+            return lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted at run %zu, rung %zu", r,
+                                 k);
+        }
+        double lr = s->grid[k], t, v;
+        const char *which;
+        enum lrf_status st = rung(s, lr, &t, &v, &which);
+        if (st != LRF_OK) {
+            s->run_stop[r] = stop_for(st);
+            return lrf_error_set(err, st, "%s callback failed at run %zu, rung %zu (lr=%g): %s",
+                                 which, r, k, lr, lrf_status_str(st));
+        }
+        s->loss[r * N + k] = v;
+        s->train[r * N + k] = t;
+        s->run_n[r] = k + 1;
+        bool div;
+        double smoothed = finder_smoother_push(&sm, v, &div);
+        if (cb->progress) {
+            struct lrf_finder_progress p = {r, cfg->runs, k, N, lr, v, smoothed};
+            cb->progress(s->observer, &p);
+        }
+        if (cfg->stop_on_nonfinite && !(isfinite(v) && isfinite(t))) {
+            s->run_stop[r] = LRF_FINDER_STOP_NONFINITE;
+            break;
+        }
+        if (div) {
+            s->run_stop[r] = LRF_FINDER_STOP_DIVERGED;
+            break;
+        }
+    }
+    return LRF_OK;
+}
+
+/* Every run, each after a restore and reseed (runs >= 1). Returns what ended them
+ * early (a partial result follows), LRF_OK when all ran; *lost when a restore failed
+ * and the client's state is unknown (no result). */
+static enum lrf_status run_all(struct sweep *s, bool *lost, struct lrf_error *err)
+{
+    const struct lrf_finder_callbacks *cb = s->cb;
+    *lost = false;
+    for (size_t r = 0; r < s->cfg->runs; r++) {
+        s->runs_done = r + 1;
+        enum lrf_status st = LRF_OK;
+        if (r > 0 && (st = cb->restore(cb->user)) != LRF_OK) {
+            *lost = true;
+            return lrf_error_set(err, st, "restore callback failed before run %zu: %s", r,
+                                 lrf_status_str(st));
+        }
+        if (r > 0 && cb->reseed && (st = cb->reseed(cb->user, r)) != LRF_OK) {
+            s->run_stop[r] = stop_for(st);
+            return lrf_error_set(err, st, "reseed callback failed for run %zu: %s", r,
+                                 lrf_status_str(st));
+        }
+        if ((st = run_grid(s, r, err)) != LRF_OK)
+            return st;
+    }
+    return LRF_OK;
+}
+
+/* The result of the runs done; err keeps the early stop's message unless building fails. */
+static enum lrf_status sweep_result(const struct sweep *s, struct lrf_finder_result **out,
+                                    struct lrf_error *err)
+{
+    size_t maxn = 0;
+    for (size_t r = 0; r < s->runs_done; r++)
+        maxn = s->run_n[r] > maxn ? s->run_n[r] : maxn;
+    struct finder_runs in = {s->cfg->num_iter, s->grid,  s->runs_done, s->loss,
+                             s->train,         s->run_n, s->run_stop,  (long)maxn - 1};
+    struct lrf_error build_err;
+    enum lrf_status st = finder_result_build(s->cfg, &in, out, &build_err);
+    if (st != LRF_OK && err)
+        *err = build_err;
+    return st;
 }
 
 enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
@@ -69,114 +210,25 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
     enum lrf_status st = lrf_finder_config_check(cfg, err);
     if (st == LRF_OK)
         st = check_callbacks(cfg, cb, err);
-    if (st != LRF_OK)
+    struct sweep s;
+    if (st != LRF_OK || (st = sweep_init(&s, cfg, cb, err)) != LRF_OK)
         return st;
-    size_t N = cfg->num_iter, K = cfg->runs;
-    double *grid = malloc(N * sizeof *grid);
-    double *loss = malloc(K * N * sizeof *loss);
-    double *train = malloc(K * N * sizeof *train);
-    size_t *run_n = calloc(K, sizeof *run_n);
-    enum lrf_finder_stop *run_stop = calloc(K, sizeof *run_stop);
-    if (!grid || !loss || !train || !run_n || !run_stop) {
-        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for %zu x %zu sweep points", K, N);
-        goto done;
-    }
-    for (size_t k = 0; k < N; k++)
-        grid[k] = lrf_finder_grid_lr(cfg, k);
-    for (size_t i = 0; i < K * N; i++)
-        loss[i] = train[i] = NAN;
     if (cb->snapshot && (st = cb->snapshot(cb->user)) != LRF_OK) {
         lrf_error_set(err, st, "snapshot callback failed: %s", lrf_status_str(st));
-        goto done;
+        sweep_free(&s);
+        return st;
     }
-
-    size_t runs_done = 0;
-    enum lrf_status fail = LRF_OK; /* a callback failure or interruption: partial result */
-    for (size_t r = 0; r < K && fail == LRF_OK; r++) {
-        runs_done = r + 1;
-        run_stop[r] = LRF_FINDER_STOP_END;
-        if (r > 0) {
-            if ((st = cb->restore(cb->user)) != LRF_OK) {
-                lrf_error_set(err, st, "restore callback failed before run %zu: %s", r,
-                              lrf_status_str(st));
-                goto done; /* the state is unknown: no result */
-            }
-            if (cb->reseed && (fail = cb->reseed(cb->user, r)) != LRF_OK) {
-                run_stop[r] = stop_for(fail);
-                lrf_error_set(err, fail, "reseed callback failed for run %zu: %s", r,
-                              lrf_status_str(fail));
-                break;
-            }
-        }
-        struct finder_smoother sm;
-        finder_smoother_init(&sm, cfg);
-        double *L = loss + r * N, *T = train + r * N;
-        for (size_t k = 0; k < N; k++) {
-            if (cb->interrupted && cb->interrupted(cb->user)) {
-                run_stop[r] = LRF_FINDER_STOP_INTERRUPTED;
-                fail = lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted at run %zu, rung %zu",
-                                     r, k);
-                break;
-            }
-            double lr = grid[k], sum = 0, v;
-            const char *which = "step";
-            for (size_t b = 0; b < cfg->batches_per_rung && fail == LRF_OK; b++) {
-                double l = NAN;
-                fail = one_step(cfg, cb, lr, &l, &which);
-                sum += l;
-            }
-            double t = sum / (double)cfg->batches_per_rung;
-            v = t;
-            if (fail == LRF_OK && cfg->val_loss) {
-                which = "eval";
-                fail = cb->eval(cb->user, &v);
-            }
-            if (fail != LRF_OK) {
-                run_stop[r] = stop_for(fail);
-                lrf_error_set(err, fail, "%s callback failed at run %zu, rung %zu (lr=%g): %s",
-                              which, r, k, lr, lrf_status_str(fail));
-                break;
-            }
-            L[k] = v;
-            T[k] = t;
-            run_n[r] = k + 1;
-            bool div;
-            double s = finder_smoother_push(&sm, v, &div);
-            if (cb->progress) {
-                struct lrf_finder_progress p = {r, K, k, N, lr, v, s};
-                cb->progress(cb->user, &p);
-            }
-            if (cfg->stop_on_nonfinite && !(isfinite(v) && isfinite(t))) {
-                run_stop[r] = LRF_FINDER_STOP_NONFINITE;
-                break;
-            }
-            if (div) {
-                run_stop[r] = LRF_FINDER_STOP_DIVERGED;
-                break;
-            }
-        }
-    }
-    if (cb->restore && (st = cb->restore(cb->user)) != LRF_OK) {
+    bool lost;
+    enum lrf_status early = run_all(&s, &lost, err); /* a partial result unless lost */
+    if (lost) {
+        st = early;
+    } else if (cb->restore && (st = cb->restore(cb->user)) != LRF_OK) {
         lrf_error_set(err, st, "restore callback failed after the sweep: %s", lrf_status_str(st));
-        goto done;
-    }
-    size_t maxn = 0;
-    for (size_t r = 0; r < runs_done; r++)
-        maxn = run_n[r] > maxn ? run_n[r] : maxn;
-    struct lrf_error build_err;
-    st = finder_result_build(cfg, N, grid, runs_done, loss, train, run_n, run_stop, (long)maxn - 1,
-                             out, &build_err);
-    if (st != LRF_OK) {
-        if (err)
-            *err = build_err;
     } else {
-        st = fail;
+        st = sweep_result(&s, out, err);
+        if (st == LRF_OK)
+            st = early;
     }
-done:
-    free(grid);
-    free(loss);
-    free(train);
-    free(run_n);
-    free(run_stop);
+    sweep_free(&s);
     return st;
 }

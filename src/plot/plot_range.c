@@ -257,43 +257,56 @@ static struct area plot_area(const struct lrf_plot_output *out, enum lrf_plot_fo
     return a;
 }
 
-static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
-                                   const char *output_name, const void *ctx, struct lrf_error *err)
-{
-    const struct lrf_plot_range_test *d = ctx;
-    enum lrf_status st = check_range(d, err);
-    if (st != LRF_OK)
-        return st;
+/* What the parts of one range-test script share. */
+struct range_plot {
+    const struct lrf_plot_range_test *d;
+    const struct lrf_plot_output *out;
     enum lrf_plot_format fmt;
-    st = lrf_plot_format_from_path(out ? out->path : NULL, &fmt, err);
-    if (st != LRF_OK)
-        return st;
-    int term = fmt == LRF_PLOT_TERM;
-    fputs("# lrfind range-test plot; render with: gnuplot THIS_FILE\n", fp);
-    st = plot_write_terminal(fp, out, output_name, err);
-    if (st != LRF_OK)
-        return st;
-    write_data(fp, d);
-    struct extent x = x_range(d), y = y_range(d);
+    int term; /* text output (gnuplot's dumb terminal) */
+    struct extent x, y;
+    int have_div; /* the divergence point is drawn */
+    double div_lr, div_y;
+};
 
-    fputs("set datafile missing '?'\n", fp);
+/* The divergence point: its lr and where it sits on the clipped y axis. */
+static void find_divergence(struct range_plot *P)
+{
+    const struct lrf_plot_range_test *d = P->d;
+    P->have_div = d->diverged_index >= 0 && usable_lr(d->lr[d->diverged_index]);
+    P->div_lr = P->have_div ? d->lr[d->diverged_index] : (double)NAN;
+    P->div_y = P->y.hi;
+    if (P->have_div) {
+        long i = d->diverged_index;
+        double v = d->smoothed && isfinite(d->smoothed[i]) ? d->smoothed[i]
+                                                           : (d->loss ? d->loss[i] : (double)NAN);
+        P->div_y = isfinite(v) ? clamp(v, P->y) : P->y.hi;
+    }
+}
+
+static void write_title(FILE *fp, const struct range_plot *P)
+{
     fputs("set title ", fp);
-    const char *title = d->title ? d->title : "learning-rate range test";
+    const char *title = P->d->title ? P->d->title : "learning-rate range test";
     char short_title[512];
-    int width = out->term_width > 0 ? out->term_width : LRF_PLOT_TERM_WIDTH;
-    if (term && strlen(title) > (size_t)width - 2 && width > 8 && width < 500) {
+    int width = P->out->term_width > 0 ? P->out->term_width : LRF_PLOT_TERM_WIDTH;
+    if (P->term && strlen(title) > (size_t)width - 2 && width > 8 && width < 500) {
         /* The dumb terminal drops a title wider than the plot instead of clipping it. */
         snprintf(short_title, sizeof short_title, "%.*s...", width - 5, title);
         title = short_title;
     }
     plot_put_string(fp, title);
     fputs(" noenhanced\n", fp);
+}
+
+static void write_axes(FILE *fp, const struct range_plot *P)
+{
+    int term = P->term;
     fputs("set xlabel 'learning rate'\nset ylabel 'loss'\n", fp);
     fputs("set logscale x 10\n", fp);
     /* Powers of ten read best as 10^-3 on an image; text has no superscripts. Over less
      * than MIN_DECADES_FOR_POWERS gnuplot puts ticks between powers of ten, which a
      * 10^{%L} label would misname, so short sweeps get plain numbers. */
-    if (log10(x.hi / x.lo) < MIN_DECADES_FOR_POWERS)
+    if (log10(P->x.hi / P->x.lo) < MIN_DECADES_FOR_POWERS)
         fputs("set format x '%g'\n", fp);
     else
         fputs(term ? "set format x '%.0e'\n" : "set format x '10^{%L}'\n", fp);
@@ -303,49 +316,47 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
     fputs("set border 3\nset xtics nomirror\nset ytics nomirror\n", fp);
     /* Text has no room for a key under the plot: there the labels name everything. */
     fputs(term ? "set key off\n" : "set key outside below horizontal center\n", fp);
-    fprintf(fp, "set xrange [%.10g:%.10g]\n", x.lo, x.hi);
-    fprintf(fp, "set yrange [%.10g:%.10g]\n", y.lo, y.hi);
+    fprintf(fp, "set xrange [%.10g:%.10g]\n", P->x.lo, P->x.hi);
+    fprintf(fp, "set yrange [%.10g:%.10g]\n", P->y.lo, P->y.hi);
+}
 
-    int have_div = d->diverged_index >= 0 && usable_lr(d->lr[d->diverged_index]);
-    double div_lr = have_div ? d->lr[d->diverged_index] : (double)NAN;
-    double div_y = y.hi;
-    if (have_div) {
-        long i = d->diverged_index;
-        double v = d->smoothed && isfinite(d->smoothed[i]) ? d->smoothed[i]
-                                                           : (d->loss ? d->loss[i] : (double)NAN);
-        div_y = isfinite(v) ? clamp(v, y) : y.hi;
-    }
-    if (have_div && term) { /* no key in text: the label says what the X is */
+static void write_divergence_line(FILE *fp, const struct range_plot *P)
+{
+    if (P->have_div && P->term) { /* no key in text: the label says what the X is */
         fprintf(fp,
                 "set label %zu 'diverged %.3g' at %.10g, %.10g right offset char -1, char 0 "
                 "front\n",
-                d->n_markers + 1, div_lr, div_lr, div_y); /* tags 1..n_markers: the markers */
+                P->d->n_markers + 1, P->div_lr, P->div_lr, P->div_y); /* 1..n_markers: markers */
     }
-    if (have_div)
+    if (P->have_div)
         fprintf(fp,
                 "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 lc rgb "
                 "'#cc0000' back\n",
-                div_lr, div_lr);
+                P->div_lr, P->div_lr);
+}
 
-    /* Labels beside each marker: name and lr. Neighbours by lr start on opposite sides
-     * (and inwards near an edge), then plot_place_labels moves any that would overlap. */
+/* Labels beside each marker: name and lr. Neighbours by lr start on opposite sides
+ * (and inwards near an edge), then plot_place_labels moves any that would overlap. */
+static void write_labels(FILE *fp, const struct range_plot *P)
+{
+    const struct lrf_plot_range_test *d = P->d;
     struct plot_label labels[LABELS_MAX];
     size_t label_of[LABELS_MAX], nl = 0;
-    struct area a = plot_area(out, fmt);
+    struct area a = plot_area(P->out, P->fmt);
     for (size_t k = 0; k < d->n_markers && nl < LABELS_MAX; k++) {
         const struct lrf_plot_marker *m = &d->markers[k];
-        double my = marker_y(d, m, y);
+        double my = marker_y(d, m, P->y);
         if (!usable_lr(m->lr) || !isfinite(my))
             continue;
         int even = lr_rank(d, k) % 2 == 0;
-        double pos = log(m->lr / x.lo) / log(x.hi / x.lo);
+        double pos = log(m->lr / P->x.lo) / log(P->x.hi / P->x.lo);
         char text[256];
         marker_text(m, "", text, sizeof text);
         struct plot_label *l = &labels[nl];
         l->x = pos * a.width;
-        l->y = (clamp(my, y) - y.lo) / (y.hi - y.lo) * a.height;
+        l->y = (clamp(my, P->y) - P->y.lo) / (P->y.hi - P->y.lo) * a.height;
         /* Bold text (the recommended label on images) is about a tenth wider. */
-        l->len = (double)strlen(text) * (m->recommended && !term ? 1.1 : 1.0);
+        l->len = (double)strlen(text) * (m->recommended && !P->term ? 1.1 : 1.0);
         l->priority = m->recommended;
         l->prefer_right = pos > 1 - LABEL_EDGE ? 0 : pos < LABEL_EDGE ? 1 : even;
         l->prefer_up = even;
@@ -357,55 +368,96 @@ static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
         fprintf(fp, "set label %zu ", label_of[i] + 1);
         write_marker_title(fp, m, "");
         fprintf(fp, " at %.10g, %.10g %s offset char %d, char %d noenhanced front", m->lr,
-                clamp(marker_y(d, m, y), y), labels[i].right ? "left" : "right",
+                clamp(marker_y(d, m, P->y), P->y), labels[i].right ? "left" : "right",
                 labels[i].right ? 1 : -1, labels[i].dy);
-        if (m->recommended && !term)
+        if (m->recommended && !P->term)
             fputs(" font ',11:Bold'", fp);
         fprintf(fp, " textcolor rgb '%s'\n", marker_color(m, label_of[i]));
     }
+}
 
+static const char *const PLOT_SEP = ", \\\n     ";
+
+/* The curves: band, raw points, smoothed line. Returns the separator for the next. */
+static const char *plot_curves(FILE *fp, const struct range_plot *P)
+{
+    const struct lrf_plot_range_test *d = P->d;
     const char *sep = "plot ";
     if (d->band_lo) {
         fprintf(fp,
                 "%s$band using 1:2:3 with filledcurves fc rgb '#9ecae1' fs %s noborder "
                 "title 'spread over runs'",
-                sep, term ? "solid" : "transparent solid 0.45");
-        sep = ", \\\n     ";
+                sep, P->term ? "solid" : "transparent solid 0.45");
+        sep = PLOT_SEP;
     }
     if (d->loss) {
         fprintf(fp, "%s$curve using 1:2 with %s lc rgb '#b0b0b0' title 'loss'", sep,
-                term ? "dots" : "points pt 7 ps 0.35");
-        sep = ", \\\n     ";
+                P->term ? "dots" : "points pt 7 ps 0.35");
+        sep = PLOT_SEP;
     }
     if (d->smoothed) {
         fprintf(fp, "%s$curve using 1:3 with lines lw 2 lc rgb '#1f77b4' title 'smoothed'", sep);
-        sep = ", \\\n     ";
+        sep = PLOT_SEP;
     }
-    /* Each marker is a one-point series so that the key lists it with its lr. */
+    return sep;
+}
+
+/* The plot command: curves, then each marker as a one-point series so that the key
+ * lists it with its lr, then the divergence point. */
+static void write_plot(FILE *fp, const struct range_plot *P)
+{
+    const struct lrf_plot_range_test *d = P->d;
+    const char *sep = plot_curves(fp, P);
     for (size_t k = 0; k < d->n_markers; k++) {
         const struct lrf_plot_marker *m = &d->markers[k];
-        double my = marker_y(d, m, y);
+        double my = marker_y(d, m, P->y);
         if (!usable_lr(m->lr) || !isfinite(my))
             continue;
         fprintf(fp,
                 "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps %.1f lc rgb '%s'",
-                sep, m->lr, clamp(my, y), marker_point(term, m->recommended),
+                sep, m->lr, clamp(my, P->y), marker_point(P->term, m->recommended),
                 m->recommended ? 2.0 : 1.3, marker_color(m, k));
         fputs(" title ", fp);
         write_marker_title(fp, m, m->recommended ? " (recommended)" : "");
         fputs(" noenhanced", fp);
-        sep = ", \\\n     ";
+        sep = PLOT_SEP;
     }
-    if (have_div) {
+    if (P->have_div) {
         char text[64];
-        snprintf(text, sizeof text, "diverged %.3g", div_lr);
+        snprintf(text, sizeof text, "diverged %.3g", P->div_lr);
         fprintf(fp,
                 "%s'+' using (%.10g):(%.10g) every ::0::0 with points pt %s ps 1.6 lc rgb "
                 "'#cc0000' title ",
-                sep, div_lr, div_y, term ? "'X'" : "2");
+                sep, P->div_lr, P->div_y, P->term ? "'X'" : "2");
         plot_put_string(fp, text);
     }
     fputc('\n', fp);
+}
+
+static enum lrf_status write_range(FILE *fp, const struct lrf_plot_output *out,
+                                   const char *output_name, const void *ctx, struct lrf_error *err)
+{
+    struct range_plot P = {.d = ctx, .out = out};
+    enum lrf_status st = check_range(P.d, err);
+    if (st == LRF_OK)
+        st = lrf_plot_format_from_path(out ? out->path : NULL, &P.fmt, err);
+    if (st != LRF_OK)
+        return st;
+    P.term = P.fmt == LRF_PLOT_TERM;
+    fputs("# lrfind range-test plot; render with: gnuplot THIS_FILE\n", fp);
+    st = plot_write_terminal(fp, out, output_name, err);
+    if (st != LRF_OK)
+        return st;
+    write_data(fp, P.d);
+    P.x = x_range(P.d);
+    P.y = y_range(P.d);
+    find_divergence(&P);
+    fputs("set datafile missing '?'\n", fp);
+    write_title(fp, &P);
+    write_axes(fp, &P);
+    write_divergence_line(fp, &P);
+    write_labels(fp, &P);
+    write_plot(fp, &P);
     return ferror(fp) ? lrf_error_set(err, LRF_ERR_IO, "cannot write the plot script") : LRF_OK;
 }
 

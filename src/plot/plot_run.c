@@ -18,6 +18,9 @@
 
 extern char **environ;
 
+/* Bytes copied per read from gnuplot's output into the target. */
+enum { COPY_CHUNK = 1 << 16 };
+
 static const char INSTALL_HINT[] = "install it with: apt-get install gnuplot-nox";
 
 /* Copies as much of src as fits; the truncation of a diagnostic is harmless. */
@@ -197,7 +200,7 @@ static enum lrf_status copy_into_place(const char *from, const char *to, struct 
         fclose(in);
         return st;
     }
-    char buf[65536];
+    char buf[COPY_CHUNK];
     size_t n, total = 0;
     while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
         total += n;
@@ -256,6 +259,55 @@ static enum lrf_status make_temp_dir(char *dir, size_t size, struct lrf_error *e
     return LRF_OK;
 }
 
+/* The private directory's files: the script, gnuplot's output and its streams. */
+struct run_paths {
+    char dir[LRF_PATH_MAX - 64];
+    char script[LRF_PATH_MAX], image[LRF_PATH_MAX], out_txt[LRF_PATH_MAX], err_txt[LRF_PATH_MAX];
+};
+
+static enum lrf_status make_run_paths(struct run_paths *rp, enum lrf_plot_format fmt,
+                                      struct lrf_error *err)
+{
+    enum lrf_status st = make_temp_dir(rp->dir, sizeof rp->dir, err);
+    if (st != LRF_OK)
+        return st;
+    snprintf(rp->script, sizeof rp->script, "%s/plot.gp", rp->dir);
+    snprintf(rp->image, sizeof rp->image, "%s/out.%s", rp->dir, format_ext(fmt));
+    snprintf(rp->out_txt, sizeof rp->out_txt, "%s/stdout.txt", rp->dir);
+    snprintf(rp->err_txt, sizeof rp->err_txt, "%s/stderr.txt", rp->dir);
+    return LRF_OK;
+}
+
+/* gnuplot's failure as an error: its own message when it printed one. */
+static enum lrf_status gnuplot_failed(const char *program, int status, const char *err_txt,
+                                      struct lrf_error *err)
+{
+    char msg[400];
+    error_line(err_txt, msg, sizeof msg);
+    if (status == 127 && !msg[0])
+        return lrf_error_set(err, LRF_ERR_UNSUPPORTED, "cannot run gnuplot (%s); %s", program,
+                             INSTALL_HINT);
+    if (msg[0])
+        return lrf_error_set(err, LRF_ERR_IO, "gnuplot failed: %s", msg);
+    return lrf_error_set(err, LRF_ERR_IO, "gnuplot failed with exit status %d", status);
+}
+
+/* The program to run, or an error that says how to get it. */
+static enum lrf_status locate_gnuplot(const struct lrf_plot_output *out, char *program, size_t size,
+                                      struct lrf_error *err)
+{
+    const char *name = gnuplot_name(out);
+    if (find_program(name, program, size))
+        return LRF_OK;
+    if (out->script_path)
+        return lrf_error_set(err, LRF_ERR_UNSUPPORTED,
+                             "gnuplot not found ('%s'); the plot script with its data was "
+                             "written to %s; %s",
+                             name, out->script_path, INSTALL_HINT);
+    return lrf_error_set(err, LRF_ERR_UNSUPPORTED, "gnuplot not found ('%s'); %s", name,
+                         INSTALL_HINT);
+}
+
 enum lrf_status plot_run(const struct lrf_plot_output *out, plot_script_fn fn, const void *ctx,
                          struct lrf_error *err)
 {
@@ -267,54 +319,25 @@ enum lrf_status plot_run(const struct lrf_plot_output *out, plot_script_fn fn, c
         return st;
     /* The kept script is written before gnuplot is looked for: without gnuplot the
      * user still gets the data and can render it elsewhere. */
-    if (out->script_path) {
-        st = write_script_file(out->script_path, out, NULL, fn, ctx, err);
-        if (st != LRF_OK)
-            return st;
-    }
-    char program[LRF_PATH_MAX];
-    const char *name = gnuplot_name(out);
-    if (!find_program(name, program, sizeof program)) {
-        if (out->script_path)
-            return lrf_error_set(err, LRF_ERR_UNSUPPORTED,
-                                 "gnuplot not found ('%s'); the plot script with its data was "
-                                 "written to %s; %s",
-                                 name, out->script_path, INSTALL_HINT);
-        return lrf_error_set(err, LRF_ERR_UNSUPPORTED, "gnuplot not found ('%s'); %s", name,
-                             INSTALL_HINT);
-    }
-
-    char dir[LRF_PATH_MAX - 64];
-    st = make_temp_dir(dir, sizeof dir, err);
-    if (st != LRF_OK)
+    if (out->script_path && (st = write_script_file(out->script_path, out, NULL, fn, ctx, err)))
         return st;
-    char script[LRF_PATH_MAX], image[LRF_PATH_MAX], out_txt[LRF_PATH_MAX], err_txt[LRF_PATH_MAX];
-    snprintf(script, sizeof script, "%s/plot.gp", dir);
-    snprintf(image, sizeof image, "%s/out.%s", dir, format_ext(fmt));
-    snprintf(out_txt, sizeof out_txt, "%s/stdout.txt", dir);
-    snprintf(err_txt, sizeof err_txt, "%s/stderr.txt", dir);
-
-    st = write_script_file(script, out, image, fn, ctx, err);
+    char program[LRF_PATH_MAX];
+    struct run_paths rp;
+    if ((st = locate_gnuplot(out, program, sizeof program, err)) ||
+        (st = make_run_paths(&rp, fmt, err)))
+        return st;
+    st = write_script_file(rp.script, out, rp.image, fn, ctx, err);
     int status = 0;
     if (st == LRF_OK)
-        st = spawn_gnuplot(program, script, out_txt, err_txt, &status, err);
-    if (st == LRF_OK && status != 0) {
-        char msg[400];
-        error_line(err_txt, msg, sizeof msg);
-        if (status == 127 && !msg[0])
-            st = lrf_error_set(err, LRF_ERR_UNSUPPORTED, "cannot run gnuplot (%s); %s", program,
-                               INSTALL_HINT);
-        else if (msg[0])
-            st = lrf_error_set(err, LRF_ERR_IO, "gnuplot failed: %s", msg);
-        else
-            st = lrf_error_set(err, LRF_ERR_IO, "gnuplot failed with exit status %d", status);
-    }
+        st = spawn_gnuplot(program, rp.script, rp.out_txt, rp.err_txt, &status, err);
+    if (st == LRF_OK && status != 0)
+        st = gnuplot_failed(program, status, rp.err_txt, err);
     if (st == LRF_OK) {
         if (fmt == LRF_PLOT_TERM)
-            st = copy_term_text(out_txt, out->term_out ? out->term_out : stdout, err);
+            st = copy_term_text(rp.out_txt, out->term_out ? out->term_out : stdout, err);
         else
-            st = copy_into_place(image, out->path, err);
+            st = copy_into_place(rp.image, out->path, err);
     }
-    remove_tree(dir);
+    remove_tree(rp.dir);
     return st;
 }

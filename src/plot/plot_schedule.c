@@ -34,44 +34,41 @@ static enum lrf_status check_schedule(const struct schedule_data *d, struct lrf_
     return LRF_OK;
 }
 
-static enum lrf_status write_schedule(FILE *fp, const struct lrf_plot_output *out,
-                                      const char *output_name, const void *ctx,
-                                      struct lrf_error *err)
+/* The $schedule datablock: every step, or for a long schedule, per bucket of steps,
+ * its first step and the steps of its lowest and highest lr: the drawn envelope keeps
+ * every peak and step edge while the script stays small (the image has ~1000 pixel
+ * columns anyway). */
+static void write_schedule_data(FILE *fp, const struct schedule_data *d)
 {
-    const struct schedule_data *d = ctx;
-    enum lrf_status st = check_schedule(d, err);
-    if (st != LRF_OK)
-        return st;
-    fputs("# lrfind schedule plot; render with: gnuplot THIS_FILE\n", fp);
-    st = plot_write_terminal(fp, out, output_name, err);
-    if (st != LRF_OK)
-        return st;
     fputs("$schedule << EOD\n# step lr momentum\n", fp);
     if (d->n <= MAX_POINTS) {
         for (size_t t = 0; t < d->n; t++)
             put_row(fp, d, t);
-    } else {
-        /* A long schedule keeps, per bucket of steps, its first step and the steps of its
-         * lowest and highest lr: the drawn envelope keeps every peak and step edge while
-         * the script stays small (the image has ~1000 pixel columns anyway). */
-        size_t bucket = (d->n + BUCKETS - 1) / BUCKETS;
-        for (size_t b0 = 0; b0 < d->n; b0 += bucket) {
-            size_t b1 = b0 + bucket < d->n ? b0 + bucket : d->n, lo = b0, hi = b0;
-            for (size_t t = b0; t < b1; t++) {
-                lo = d->lr[t] < d->lr[lo] ? t : lo;
-                hi = d->lr[t] > d->lr[hi] ? t : hi;
-            }
-            size_t a = lo < hi ? lo : hi, c = lo < hi ? hi : lo;
-            put_row(fp, d, b0);
-            if (a != b0)
-                put_row(fp, d, a);
-            if (c != a && c != b0)
-                put_row(fp, d, c);
-        }
-        if ((d->n - 1) % bucket != 0)
-            put_row(fp, d, d->n - 1);
+        fputs("EOD\n", fp);
+        return;
     }
+    size_t bucket = (d->n + BUCKETS - 1) / BUCKETS;
+    for (size_t b0 = 0; b0 < d->n; b0 += bucket) {
+        size_t b1 = b0 + bucket < d->n ? b0 + bucket : d->n, lo = b0, hi = b0;
+        for (size_t t = b0; t < b1; t++) {
+            lo = d->lr[t] < d->lr[lo] ? t : lo;
+            hi = d->lr[t] > d->lr[hi] ? t : hi;
+        }
+        size_t a = lo < hi ? lo : hi, c = lo < hi ? hi : lo;
+        put_row(fp, d, b0);
+        if (a != b0)
+            put_row(fp, d, a);
+        if (c != a && c != b0)
+            put_row(fp, d, c);
+    }
+    if ((d->n - 1) % bucket != 0)
+        put_row(fp, d, d->n - 1);
     fputs("EOD\n", fp);
+}
+
+static void write_schedule_plot(FILE *fp, const struct lrf_plot_output *out,
+                                const struct schedule_data *d)
+{
     fputs("set datafile missing '?'\n", fp);
     fputs("set title ", fp);
     plot_put_string(fp, d->title ? d->title : "learning-rate schedule");
@@ -100,6 +97,22 @@ static enum lrf_status write_schedule(FILE *fp, const struct lrf_plot_output *ou
                 style);
     }
     fputc('\n', fp);
+}
+
+static enum lrf_status write_schedule(FILE *fp, const struct lrf_plot_output *out,
+                                      const char *output_name, const void *ctx,
+                                      struct lrf_error *err)
+{
+    const struct schedule_data *d = ctx;
+    enum lrf_status st = check_schedule(d, err);
+    if (st != LRF_OK)
+        return st;
+    fputs("# lrfind schedule plot; render with: gnuplot THIS_FILE\n", fp);
+    st = plot_write_terminal(fp, out, output_name, err);
+    if (st != LRF_OK)
+        return st;
+    write_schedule_data(fp, d);
+    write_schedule_plot(fp, out, d);
     return ferror(fp) ? lrf_error_set(err, LRF_ERR_IO, "cannot write the plot script") : LRF_OK;
 }
 

@@ -102,6 +102,53 @@ static bool plateau_better(const struct sched_params *p, double a, double best)
     return p->thr_abs ? a > best + p->threshold : a > best * (p->threshold + 1.);
 }
 
+/* ReduceLROnPlateau's step(metric) on the lr. */
+static double plateau_step(const struct sched_params *p, struct sched_state *st, double metric,
+                           double lr)
+{
+    if (plateau_better(p, metric, st->best)) {
+        st->best = metric;
+        st->bad = 0;
+    } else {
+        st->bad++;
+    }
+    if (st->cooldown_counter > 0) {
+        st->cooldown_counter--;
+        st->bad = 0;
+    }
+    if (st->bad > p->patience) {
+        double nl = fmax(lr * p->factor, p->min_lr);
+        if (lr - nl > p->eps)
+            lr = nl;
+        st->cooldown_counter = p->cooldown;
+        st->bad = 0;
+    }
+    return lr;
+}
+
+/* SequentialLR's step to t: the child whose milestone range holds t. */
+static enum lrf_status seq_step(const struct sched_node *r, struct sched_state *st, long t,
+                                double *lr, double *mom, struct lrf_error *err)
+{
+    size_t idx = bisect_right(r->p.milestones, r->p.n_milestones, t);
+    const struct sched_node *c = r->child[idx];
+    long e;
+    enum lrf_status stt = LRF_OK;
+    if (idx > 0 && r->p.milestones[idx - 1] == t) {
+        e = 0; /* step(0): the closed form when the child has one, else get_lr() */
+        if (sched_has_closed_form(c->kind))
+            *lr = sched_closed_form(c, 0);
+        else
+            stt = sched_chainable(c, 0, *lr, lr, mom, err);
+    } else {
+        e = st->epoch[idx] + 1;
+        stt = sched_chainable(c, e, *lr, lr, mom, err);
+    }
+    if (!stt)
+        st->epoch[idx] = e;
+    return stt;
+}
+
 static enum lrf_status state_advance(const struct lrf_sched *s, struct sched_state *st,
                                      double metric, struct lrf_error *err)
 {
@@ -110,49 +157,16 @@ static enum lrf_status state_advance(const struct lrf_sched *s, struct sched_sta
     double lr = st->lr, mom = st->mom;
     enum lrf_status stt = LRF_OK;
     switch (r->kind) {
-    case LRF_SCHED_PLATEAU: {
-        const struct sched_params *p = &r->p;
-        if (plateau_better(p, metric, st->best)) {
-            st->best = metric;
-            st->bad = 0;
-        } else {
-            st->bad++;
-        }
-        if (st->cooldown_counter > 0) {
-            st->cooldown_counter--;
-            st->bad = 0;
-        }
-        if (st->bad > p->patience) {
-            double nl = fmax(lr * p->factor, p->min_lr);
-            if (lr - nl > p->eps)
-                lr = nl;
-            st->cooldown_counter = p->cooldown;
-            st->bad = 0;
-        }
+    case LRF_SCHED_PLATEAU:
+        lr = plateau_step(&r->p, st, metric, lr);
         break;
-    }
     case LRF_SCHED_CHAIN:
         for (size_t i = 0; i < r->n_child && !stt; i++)
             stt = sched_chainable(r->child[i], t, lr, &lr, &mom, err);
         break;
-    case LRF_SCHED_SEQ: {
-        size_t idx = bisect_right(r->p.milestones, r->p.n_milestones, t);
-        const struct sched_node *c = r->child[idx];
-        long e;
-        if (idx > 0 && r->p.milestones[idx - 1] == t) {
-            e = 0; /* step(0): the closed form when the child has one, else get_lr() */
-            if (sched_has_closed_form(c->kind))
-                lr = sched_closed_form(c, 0);
-            else
-                stt = sched_chainable(c, 0, lr, &lr, &mom, err);
-        } else {
-            e = st->epoch[idx] + 1;
-            stt = sched_chainable(c, e, lr, &lr, &mom, err);
-        }
-        if (!stt)
-            st->epoch[idx] = e;
+    case LRF_SCHED_SEQ:
+        stt = seq_step(r, st, t, &lr, &mom, err);
         break;
-    }
     default:
         stt = sched_standalone(r, t, &lr, &mom, err);
         break;

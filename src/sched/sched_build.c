@@ -189,7 +189,8 @@ static enum lrf_status build_composite(struct sched_node *n, struct lrf_error *e
     return LRF_OK;
 }
 
-static enum lrf_status build_simple(struct sched_node *n, double base_lr, struct lrf_error *err)
+/* step, multistep, exponential, multiplicative, polynomial: a factor and a period. */
+static enum lrf_status build_decay(struct sched_node *n, struct lrf_error *err)
 {
     struct sched_params *p = &n->p;
     switch (n->kind) {
@@ -202,9 +203,28 @@ static enum lrf_status build_simple(struct sched_node *n, double base_lr, struct
     case LRF_SCHED_MULTISTEP:
         p->gamma = num(n, "gamma");
         return build_lists(n, "milestones", err);
-    case LRF_SCHED_CONSTANT:
+    case LRF_SCHED_EXPONENTIAL:
+        p->gamma = num(n, "gamma");
+        return LRF_OK;
+    case LRF_SCHED_MULTIPLICATIVE:
         p->factor = num(n, "factor");
+        return LRF_OK;
+    default: /* LRF_SCHED_POLYNOMIAL */
         p->total_iters = lng(n, "total_iters");
+        p->power = num(n, "power");
+        if (p->total_iters < 0)
+            return FAIL("polynomial: total_iters must be >= 0, got %ld", p->total_iters);
+        return LRF_OK;
+    }
+}
+
+/* constant and linear: a factor (or a ramp between two) for total_iters steps. */
+static enum lrf_status build_warmup_factor(struct sched_node *n, struct lrf_error *err)
+{
+    struct sched_params *p = &n->p;
+    p->total_iters = lng(n, "total_iters");
+    if (n->kind == LRF_SCHED_CONSTANT) {
+        p->factor = num(n, "factor");
         if (p->factor < 0 || p->factor > 1)
             return FAIL("constant: factor must be in [0, 1], got %g", p->factor);
         if (p->total_iters < 0)
@@ -212,95 +232,98 @@ static enum lrf_status build_simple(struct sched_node *n, double base_lr, struct
         if (p->factor == 0 && p->total_iters > 0)
             return FAIL("constant: factor must be > 0 (PyTorch divides by it at total_iters)");
         return LRF_OK;
-    case LRF_SCHED_LINEAR:
-        p->start_factor = num(n, "start_factor");
-        p->end_factor = num(n, "end_factor");
-        p->total_iters = lng(n, "total_iters");
-        if (p->start_factor <= 0 || p->start_factor > 1)
-            return FAIL("linear: start_factor must be in (0, 1], got %g (PyTorch divides by it)",
-                        p->start_factor);
-        if (p->end_factor < 0 || p->end_factor > 1)
-            return FAIL("linear: end_factor must be in [0, 1], got %g", p->end_factor);
-        if (p->total_iters < 0)
-            return FAIL("linear: total_iters must be >= 0, got %ld", p->total_iters);
-        return LRF_OK;
-    case LRF_SCHED_EXPONENTIAL:
-        p->gamma = num(n, "gamma");
-        return LRF_OK;
-    case LRF_SCHED_MULTIPLICATIVE:
-        p->factor = num(n, "factor");
-        return LRF_OK;
-    case LRF_SCHED_POLYNOMIAL:
-        p->total_iters = lng(n, "total_iters");
-        p->power = num(n, "power");
-        if (p->total_iters < 0)
-            return FAIL("polynomial: total_iters must be >= 0, got %ld", p->total_iters);
-        return LRF_OK;
-    case LRF_SCHED_COSINE:
+    }
+    p->start_factor = num(n, "start_factor");
+    p->end_factor = num(n, "end_factor");
+    if (p->start_factor <= 0 || p->start_factor > 1)
+        return FAIL("linear: start_factor must be in (0, 1], got %g (PyTorch divides by it)",
+                    p->start_factor);
+    if (p->end_factor < 0 || p->end_factor > 1)
+        return FAIL("linear: end_factor must be in [0, 1], got %g", p->end_factor);
+    if (p->total_iters < 0)
+        return FAIL("linear: total_iters must be >= 0, got %ld", p->total_iters);
+    return LRF_OK;
+}
+
+static enum lrf_status build_cosine(struct sched_node *n, struct lrf_error *err)
+{
+    struct sched_params *p = &n->p;
+    p->eta_min = num(n, "eta_min");
+    if (n->kind == LRF_SCHED_COSINE) {
         p->T_max = lng(n, "T_max");
-        p->eta_min = num(n, "eta_min");
         if (p->T_max <= 0)
             return FAIL("cosine: T_max must be > 0, got %ld", p->T_max);
         return LRF_OK;
-    case LRF_SCHED_COSINE_RESTARTS:
-        p->T_0 = lng(n, "T_0");
-        p->T_mult = lng(n, "T_mult");
-        p->eta_min = num(n, "eta_min");
-        if (p->T_0 <= 0)
-            return FAIL("cosine_restarts: T_0 must be a positive integer, got %ld", p->T_0);
-        if (p->T_mult < 1)
-            return FAIL("cosine_restarts: T_mult must be an integer >= 1, got %ld", p->T_mult);
-        return LRF_OK;
-    case LRF_SCHED_CYCLIC:
-        return build_cyclic(n, err);
-    case LRF_SCHED_ONECYCLE:
-        return build_onecycle(n, err);
-    case LRF_SCHED_PLATEAU:
-        return build_plateau(n, err);
-    case LRF_SCHED_WARMUP_COSINE:
-        p->warmup = lng(n, "num_warmup_steps");
-        p->training = lng(n, "num_training_steps");
-        p->cycles = num(n, "num_cycles");
-        if (val(n, "min_lr_rate")->set && val(n, "min_lr")->set)
-            return FAIL("warmup_cosine: give min_lr_rate or min_lr, not both");
-        p->min_rate = val(n, "min_lr_rate")->set ? num(n, "min_lr_rate")
-                      : val(n, "min_lr")->set    ? num(n, "min_lr") / base_lr
-                                                 : 0.0;
-        if (p->warmup < 0 || p->training < 0)
-            return FAIL("warmup_cosine: num_warmup_steps and num_training_steps must be >= 0");
-        return LRF_OK;
-    case LRF_SCHED_INVERSE_SQRT:
-        p->warmup = lng(n, "num_warmup_steps");
-        if (p->warmup < 0)
-            return FAIL("inverse_sqrt: num_warmup_steps must be >= 0, got %ld", p->warmup);
-        p->timescale = val(n, "timescale")->set ? num(n, "timescale")
-                       : p->warmup              ? (double)p->warmup
-                                                : 10000.0;
-        if (p->timescale <= 0)
-            return FAIL("inverse_sqrt: timescale must be > 0, got %g", p->timescale);
-        return LRF_OK;
-    case LRF_SCHED_INVERSE_TIME:
+    }
+    p->T_0 = lng(n, "T_0");
+    p->T_mult = lng(n, "T_mult");
+    if (p->T_0 <= 0)
+        return FAIL("cosine_restarts: T_0 must be a positive integer, got %ld", p->T_0);
+    if (p->T_mult < 1)
+        return FAIL("cosine_restarts: T_mult must be an integer >= 1, got %ld", p->T_mult);
+    return LRF_OK;
+}
+
+static enum lrf_status build_warmup_cosine(struct sched_node *n, double base_lr,
+                                           struct lrf_error *err)
+{
+    struct sched_params *p = &n->p;
+    p->warmup = lng(n, "num_warmup_steps");
+    p->training = lng(n, "num_training_steps");
+    p->cycles = num(n, "num_cycles");
+    if (val(n, "min_lr_rate")->set && val(n, "min_lr")->set)
+        return FAIL("warmup_cosine: give min_lr_rate or min_lr, not both");
+    p->min_rate = val(n, "min_lr_rate")->set ? num(n, "min_lr_rate")
+                  : val(n, "min_lr")->set    ? num(n, "min_lr") / base_lr
+                                             : 0.0;
+    if (p->warmup < 0 || p->training < 0)
+        return FAIL("warmup_cosine: num_warmup_steps and num_training_steps must be >= 0");
+    return LRF_OK;
+}
+
+/* inverse_sqrt (HF) and inverse_time (Keras). */
+static enum lrf_status build_inverse(struct sched_node *n, struct lrf_error *err)
+{
+    struct sched_params *p = &n->p;
+    if (n->kind == LRF_SCHED_INVERSE_TIME) {
         p->decay_rate = num(n, "decay_rate");
         p->timescale = num(n, "decay_steps");
         p->staircase = num(n, "staircase") != 0;
         if (p->timescale <= 0)
             return FAIL("inverse_time: decay_steps must be > 0, got %g", p->timescale);
         return LRF_OK;
-    case LRF_SCHED_WSD:
-        return build_wsd(n, err);
-    case LRF_SCHED_PIECEWISE: {
-        const struct sched_value *b = val(n, "boundaries"), *v = val(n, "values");
-        if (v->n != b->n + 1)
-            return FAIL("piecewise: values needs one entry more than boundaries (%zu), got %zu",
-                        b->n, v->n);
-        for (size_t i = 1; i < b->n; i++)
-            if (b->list[i] <= b->list[i - 1])
-                return FAIL("piecewise: boundaries must be increasing");
-        p->boundaries = b->list;
-        p->values = v->list;
-        p->n_values = v->n;
-        return LRF_OK;
     }
+    p->warmup = lng(n, "num_warmup_steps");
+    if (p->warmup < 0)
+        return FAIL("inverse_sqrt: num_warmup_steps must be >= 0, got %ld", p->warmup);
+    p->timescale = val(n, "timescale")->set ? num(n, "timescale")
+                   : p->warmup              ? (double)p->warmup
+                                            : 10000.0;
+    if (p->timescale <= 0)
+        return FAIL("inverse_sqrt: timescale must be > 0, got %g", p->timescale);
+    return LRF_OK;
+}
+
+static enum lrf_status build_piecewise(struct sched_node *n, struct lrf_error *err)
+{
+    const struct sched_value *b = val(n, "boundaries"), *v = val(n, "values");
+    if (v->n != b->n + 1)
+        return FAIL("piecewise: values needs one entry more than boundaries (%zu), got %zu", b->n,
+                    v->n);
+    for (size_t i = 1; i < b->n; i++)
+        if (b->list[i] <= b->list[i - 1])
+            return FAIL("piecewise: boundaries must be increasing");
+    n->p.boundaries = b->list;
+    n->p.values = v->list;
+    n->p.n_values = v->n;
+    return LRF_OK;
+}
+
+/* Caffe's poly, inv and sigmoid. */
+static enum lrf_status build_caffe(struct sched_node *n, struct lrf_error *err)
+{
+    struct sched_params *p = &n->p;
+    switch (n->kind) {
     case LRF_SCHED_POLY:
         p->power = num(n, "power");
         p->max_iter = num(n, "max_iter");
@@ -313,10 +336,47 @@ static enum lrf_status build_simple(struct sched_node *n, double base_lr, struct
         if (p->gamma < 0)
             return FAIL("inv: gamma must be >= 0, got %g", p->gamma);
         return LRF_OK;
-    case LRF_SCHED_SIGMOID:
+    default: /* LRF_SCHED_SIGMOID */
         p->gamma = num(n, "gamma");
         p->stepsize = num(n, "stepsize");
         return LRF_OK;
+    }
+}
+
+static enum lrf_status build_simple(struct sched_node *n, double base_lr, struct lrf_error *err)
+{
+    switch (n->kind) {
+    case LRF_SCHED_STEP:
+    case LRF_SCHED_MULTISTEP:
+    case LRF_SCHED_EXPONENTIAL:
+    case LRF_SCHED_MULTIPLICATIVE:
+    case LRF_SCHED_POLYNOMIAL:
+        return build_decay(n, err);
+    case LRF_SCHED_CONSTANT:
+    case LRF_SCHED_LINEAR:
+        return build_warmup_factor(n, err);
+    case LRF_SCHED_COSINE:
+    case LRF_SCHED_COSINE_RESTARTS:
+        return build_cosine(n, err);
+    case LRF_SCHED_CYCLIC:
+        return build_cyclic(n, err);
+    case LRF_SCHED_ONECYCLE:
+        return build_onecycle(n, err);
+    case LRF_SCHED_PLATEAU:
+        return build_plateau(n, err);
+    case LRF_SCHED_WARMUP_COSINE:
+        return build_warmup_cosine(n, base_lr, err);
+    case LRF_SCHED_INVERSE_SQRT:
+    case LRF_SCHED_INVERSE_TIME:
+        return build_inverse(n, err);
+    case LRF_SCHED_WSD:
+        return build_wsd(n, err);
+    case LRF_SCHED_PIECEWISE:
+        return build_piecewise(n, err);
+    case LRF_SCHED_POLY:
+    case LRF_SCHED_INV:
+    case LRF_SCHED_SIGMOID:
+        return build_caffe(n, err);
     default:
         return LRF_OK;
     }

@@ -161,9 +161,16 @@ static void torch_lambda(struct out *o, const struct sched_node *n)
     put(o, ")");
 }
 
-static void torch_node(struct out *o, const struct sched_node *n)
+static void torch_node(struct out *o, const struct sched_node *n);
+
+static const char *hf_ramp_name(int type)
 {
-    const struct sched_kind_def *kd = &sched_kinds[n->kind];
+    return type == 0 ? "linear" : type == 1 ? "cosine" : "1-sqrt";
+}
+
+/* The kinds Hugging Face's transformers provides; false for any other. */
+static bool torch_hf(struct out *o, const struct sched_node *n)
+{
     const struct sched_params *p = &n->p;
     switch (n->kind) {
     case LRF_SCHED_WARMUP_COSINE:
@@ -174,56 +181,49 @@ static void torch_node(struct out *o, const struct sched_node *n)
         put_num(o, p->cycles);
         put(o, ", min_lr_rate=");
         put_num(o, p->min_rate);
-        put(o, ")");
-        return;
+        break;
     case LRF_SCHED_INVERSE_SQRT:
         put(o, "transformers.get_inverse_sqrt_schedule(optimizer, num_warmup_steps=%ld, timescale=",
             p->warmup);
         put_num(o, p->timescale);
-        put(o, ")");
-        return;
+        break;
     case LRF_SCHED_WSD:
         put(o,
             "transformers.get_wsd_schedule(optimizer, num_warmup_steps=%ld, num_decay_steps=%ld, "
             "num_stable_steps=%ld, warmup_type='%s', decay_type='%s', min_lr_ratio=",
-            p->warmup, p->decay_steps, p->stable,
-            p->warmup_type == 0   ? "linear"
-            : p->warmup_type == 1 ? "cosine"
-                                  : "1-sqrt",
-            p->decay_type == 0   ? "linear"
-            : p->decay_type == 1 ? "cosine"
-                                 : "1-sqrt");
+            p->warmup, p->decay_steps, p->stable, hf_ramp_name(p->warmup_type),
+            hf_ramp_name(p->decay_type));
         put_num(o, p->min_rate);
         put(o, ", num_cycles=");
         put_num(o, p->cycles);
-        put(o, ")");
-        return;
-    case LRF_SCHED_MULTIPLICATIVE:
-        put(o, "torch.optim.lr_scheduler.MultiplicativeLR(optimizer, lr_lambda=lambda t: ");
-        put_num(o, p->factor);
-        put(o, ")");
-        return;
-    case LRF_SCHED_SEQ:
-    case LRF_SCHED_CHAIN:
-        put(o, "torch.optim.lr_scheduler.%s(%s[", kd->torch,
-            n->kind == LRF_SCHED_SEQ ? "optimizer, schedulers=" : "");
-        for (size_t i = 0; i < n->n_child; i++) {
-            put(o, i ? ", " : "");
-            torch_node(o, n->child[i]);
-        }
-        put(o, "]");
-        if (n->kind == LRF_SCHED_SEQ)
-            put_keys(o, n, true, false);
-        put(o, ")");
-        return;
-    default:
         break;
+    default:
+        return false;
     }
-    if (!kd->torch) {
-        torch_lambda(o, n);
-        return;
+    put(o, ")");
+    return true;
+}
+
+/* SequentialLR and ChainedScheduler around their children. */
+static void torch_composite(struct out *o, const struct sched_node *n)
+{
+    put(o, "torch.optim.lr_scheduler.%s(%s[", sched_kinds[n->kind].torch,
+        n->kind == LRF_SCHED_SEQ ? "optimizer, schedulers=" : "");
+    for (size_t i = 0; i < n->n_child; i++) {
+        put(o, i ? ", " : "");
+        torch_node(o, n->child[i]);
     }
-    put(o, "torch.optim.lr_scheduler.%s(optimizer", kd->torch);
+    put(o, "]");
+    if (n->kind == LRF_SCHED_SEQ)
+        put_keys(o, n, true, false);
+    put(o, ")");
+}
+
+/* A PyTorch class with its keyword arguments (cyclic: a scale_fn lambda too). */
+static void torch_class(struct out *o, const struct sched_node *n)
+{
+    const struct sched_params *p = &n->p;
+    put(o, "torch.optim.lr_scheduler.%s(optimizer", sched_kinds[n->kind].torch);
     put_keys(o, n, true, false);
     if (n->kind == LRF_SCHED_CYCLIC && p->scale_fn >= 0) {
         put(o, ", scale_fn=lambda x: ");
@@ -239,6 +239,23 @@ static void torch_node(struct out *o, const struct sched_node *n)
     put(o, ")");
     if (n->kind == LRF_SCHED_CYCLIC && p->mode == 3)
         put(o, "  # mode='sine' is an lrfind extension, not in PyTorch");
+}
+
+static void torch_node(struct out *o, const struct sched_node *n)
+{
+    if (torch_hf(o, n))
+        return;
+    if (n->kind == LRF_SCHED_MULTIPLICATIVE) {
+        put(o, "torch.optim.lr_scheduler.MultiplicativeLR(optimizer, lr_lambda=lambda t: ");
+        put_num(o, n->p.factor);
+        put(o, ")");
+    } else if (n->kind == LRF_SCHED_SEQ || n->kind == LRF_SCHED_CHAIN) {
+        torch_composite(o, n);
+    } else if (!sched_kinds[n->kind].torch) {
+        torch_lambda(o, n);
+    } else {
+        torch_class(o, n);
+    }
 }
 
 size_t lrf_sched_format_torch(const struct lrf_sched *s, char *buf, size_t size)

@@ -311,6 +311,32 @@ enum lrf_status sched_standalone(const struct sched_node *n, long t, double *lr,
     return LRF_OK;
 }
 
+/* LinearLR's chainable get_lr(): the factor from step t-1 to t. */
+static double linear_chainable(const struct sched_params *p, long t, double cur)
+{
+    if (t == 0)
+        return cur * p->start_factor;
+    if (t > p->total_iters)
+        return cur;
+    return cur * (1. + (p->end_factor - p->start_factor) /
+                           ((double)p->total_iters * p->start_factor +
+                            (double)(t - 1) * (p->end_factor - p->start_factor)));
+}
+
+/* CosineAnnealingLR's chainable get_lr() (its recursive form, restarts included). */
+static double cosine_chainable(const struct sched_node *n, long t, double cur)
+{
+    const struct sched_params *p = &n->p;
+    double T = (double)p->T_max;
+    if (t == 0)
+        return cur;
+    if (pymod(t - 1 - p->T_max, 2 * p->T_max) == 0)
+        return cur + (n->base - p->eta_min) * (1 - cos(PI / T)) / 2;
+    return (1 + cos(PI * (double)t / T)) / (1 + cos(PI * (double)(t - 1) / T)) *
+               (cur - p->eta_min) +
+           p->eta_min;
+}
+
 enum lrf_status sched_chainable(const struct sched_node *n, long t, double cur, double *lr,
                                 double *mom, struct lrf_error *err)
 {
@@ -336,12 +362,7 @@ enum lrf_status sched_chainable(const struct sched_node *n, long t, double cur, 
             *lr = cur * (1.0 / p->factor);
         break;
     case LRF_SCHED_LINEAR:
-        if (t == 0)
-            *lr = cur * p->start_factor;
-        else if (t <= p->total_iters)
-            *lr = cur * (1. + (p->end_factor - p->start_factor) /
-                                  ((double)p->total_iters * p->start_factor +
-                                   (double)(t - 1) * (p->end_factor - p->start_factor)));
+        *lr = linear_chainable(p, t, cur);
         break;
     case LRF_SCHED_EXPONENTIAL:
         if (t > 0)
@@ -357,18 +378,9 @@ enum lrf_status sched_chainable(const struct sched_node *n, long t, double cur, 
             *lr = cur * pow((1.0 - (double)t / T) / (1.0 - (double)(t - 1) / T), p->power);
         }
         break;
-    case LRF_SCHED_COSINE: {
-        double T = (double)p->T_max;
-        if (t == 0)
-            break;
-        if (pymod(t - 1 - p->T_max, 2 * p->T_max) == 0)
-            *lr = cur + (n->base - p->eta_min) * (1 - cos(PI / T)) / 2;
-        else
-            *lr = (1 + cos(PI * (double)t / T)) / (1 + cos(PI * (double)(t - 1) / T)) *
-                      (cur - p->eta_min) +
-                  p->eta_min;
+    case LRF_SCHED_COSINE:
+        *lr = cosine_chainable(n, t, cur);
         break;
-    }
     default:
         break;
     }

@@ -154,6 +154,39 @@ static enum lrf_status parse_list(struct spec_parser *ps, enum lrf_sched_kind ki
     }
 }
 
+/* A scalar word: true/false, one of an enum's choices, or a number ("auto" for lrs). */
+static enum lrf_status word_value(struct spec_parser *ps, const struct sched_node *n,
+                                  const struct sched_key_def *kd, const char *word, long at,
+                                  struct sched_value *v)
+{
+    const char *kn = sched_kinds[n->kind].name;
+    if (kd->type == SCHED_P_BOOL) {
+        if (!strcmp(word, "true") || !strcmp(word, "True"))
+            v->num = 1;
+        else if (!strcmp(word, "false") || !strcmp(word, "False"))
+            v->num = 0;
+        else
+            return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
+                                 "%s: %s expects true or false, got '%s' (column %ld)", kn,
+                                 kd->name, word, at);
+        return LRF_OK;
+    }
+    if (kd->type != SCHED_P_ENUM)
+        return word_number(ps, n->kind, kd, word, at, &v->num);
+    int idx = 0;
+    for (const char *c = kd->choices; *c; idx++) {
+        size_t clen = strcspn(c, "|");
+        if (clen == strlen(word) && !strncmp(c, word, clen)) {
+            v->choice = idx;
+            return LRF_OK;
+        }
+        c += clen + (c[clen] == '|');
+    }
+    return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
+                         "%s: %s must be one of %s, got '%s' (column %ld)", kn, kd->name,
+                         kd->choices, word, at);
+}
+
 static enum lrf_status parse_value(struct spec_parser *ps, struct sched_node *n, int ki)
 {
     const struct sched_key_def *kd = &sched_kinds[n->kind].keys[ki];
@@ -161,14 +194,13 @@ static enum lrf_status parse_value(struct spec_parser *ps, struct sched_node *n,
     struct sched_value *v = &n->vals[ki];
     skip_ws(ps);
     long at = col(ps);
-    bool is_list = kd->type == SCHED_P_INTLIST || kd->type == SCHED_P_LRLIST;
-    if (is_list) {
+    enum lrf_status st;
+    if (kd->type == SCHED_P_INTLIST || kd->type == SCHED_P_LRLIST) {
         if (*ps->p != '[')
             return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
                                  "%s: %s expects a list in brackets, e.g. [30,60] (column %ld)", kn,
                                  kd->name, at);
-        enum lrf_status st = parse_list(ps, n->kind, kd, v);
-        if (st)
+        if ((st = parse_list(ps, n->kind, kd, v)))
             return st;
         v->set = v->shown = true;
         return LRF_OK;
@@ -183,38 +215,8 @@ static enum lrf_status parse_value(struct spec_parser *ps, struct sched_node *n,
                              kn, kd->name, at);
     if ((kd->flags & SCHED_F_NONE) && (!strcmp(word, "none") || !strcmp(word, "None")))
         return LRF_OK; /* PyTorch's None: left unset */
-    if (kd->type == SCHED_P_BOOL) {
-        if (!strcmp(word, "true") || !strcmp(word, "True"))
-            v->num = 1;
-        else if (!strcmp(word, "false") || !strcmp(word, "False"))
-            v->num = 0;
-        else
-            return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
-                                 "%s: %s expects true or false, got '%s' (column %ld)", kn,
-                                 kd->name, word, at);
-    } else if (kd->type == SCHED_P_ENUM) {
-        int idx = 0;
-        const char *c = kd->choices;
-        bool found = false;
-        while (*c) {
-            size_t clen = strcspn(c, "|");
-            if (clen == strlen(word) && !strncmp(c, word, clen)) {
-                found = true;
-                break;
-            }
-            c += clen + (c[clen] == '|');
-            idx++;
-        }
-        if (!found)
-            return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
-                                 "%s: %s must be one of %s, got '%s' (column %ld)", kn, kd->name,
-                                 kd->choices, word, at);
-        v->choice = idx;
-    } else {
-        enum lrf_status st = word_number(ps, n->kind, kd, word, at, &v->num);
-        if (st)
-            return st;
-    }
+    if ((st = word_value(ps, n, kd, word, at, v)))
+        return st;
     v->set = v->shown = true;
     return LRF_OK;
 }

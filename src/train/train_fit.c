@@ -18,6 +18,65 @@ static void current_values(const struct lrf_trainer *t, const struct lrf_sched *
         *momentum = t->cfg.optim.momentum;
 }
 
+/* A schedule must be evaluable for the whole run (a plateau is fed per epoch). */
+static enum lrf_status check_run_length(const struct lrf_trainer *t, struct lrf_sched *sched,
+                                        int epochs, struct lrf_error *err)
+{
+    if (epochs < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "epochs must be >= 1 (got %d)", epochs);
+    if (!sched || lrf_sched_needs_metric(sched))
+        return LRF_OK;
+    long steps = lrf_trainer_steps_per_epoch(t);
+    long max = lrf_sched_max_step(sched), need = steps * epochs;
+    if (max >= 0 && max < need)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "the schedule ends after %ld steps but the run has %ld "
+                             "(%d epochs of %ld steps)",
+                             max, need, epochs, steps);
+    return LRF_OK;
+}
+
+/* What one epoch's training passes on beyond the epoch record. */
+struct epoch_run {
+    struct lrf_sched *sched;
+    bool per_epoch_metric; /* plateau: stepped once per epoch with the val loss */
+    lrf_train_progress_fn progress;
+    void *progress_user;
+};
+
+/* The optimizer steps of epoch e (0-based) into ep: LRF_ERR_INTERRUPTED when progress
+ * asked to stop. */
+static enum lrf_status train_epoch(struct lrf_trainer *t, const struct epoch_run *run, int e,
+                                   struct lrf_train_epoch *ep, struct lrf_error *err)
+{
+    const long steps = lrf_trainer_steps_per_epoch(t);
+    double loss_sum = 0;
+    for (long s = 0; s < steps; s++) {
+        double lr, mom, l;
+        current_values(t, run->sched, &lr, &mom);
+        enum lrf_status st = lrf_trainer_step(t, lr, mom, &l);
+        if (st)
+            return lrf_error_set(err, st, "training step %ld of epoch %d failed", s + 1, e + 1);
+        /* Sample-weighted: a short last batch counts for its rows. */
+        ep->samples += (long)t->step_rows;
+        loss_sum += t->step_loss_sum;
+        double loss = t->step_loss_sum / (double)t->step_rows;
+        if (!isfinite(loss)) /* as the range test does: nothing after it means anything */
+            return lrf_error_set(err, LRF_ERR_NUMERIC,
+                                 "the training loss became %s at step %ld of epoch %d (lr %g): "
+                                 "the run diverged; lower the lr",
+                                 isnan(loss) ? "NaN" : "infinite", s + 1, e + 1, lr);
+        ep->lr = lr;
+        ep->momentum = mom;
+        if (run->sched && !run->per_epoch_metric && (st = lrf_sched_step(run->sched, NAN, err)))
+            return st;
+        if (run->progress && run->progress(run->progress_user, e + 1, s + 1, steps, loss))
+            return LRF_ERR_INTERRUPTED;
+    }
+    ep->train_loss = ep->samples ? loss_sum / (double)ep->samples : (double)NAN;
+    return LRF_OK;
+}
+
 enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
                                 struct lrf_train_epoch *out, int *done,
                                 lrf_train_progress_fn progress, void *progress_user,
@@ -25,70 +84,31 @@ enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, 
 {
     if (done)
         *done = 0;
-    if (epochs < 1)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "epochs must be >= 1 (got %d)", epochs);
-    const bool per_epoch_metric = sched && lrf_sched_needs_metric(sched);
-    const long steps = lrf_trainer_steps_per_epoch(t);
-    if (sched && !per_epoch_metric) {
-        long max = lrf_sched_max_step(sched);
-        long need = steps * epochs;
-        if (max >= 0 && max < need)
-            return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                                 "the schedule ends after %ld steps but the run has %ld "
-                                 "(%d epochs of %ld steps)",
-                                 max, need, epochs, steps);
-    }
+    enum lrf_status st = check_run_length(t, sched, epochs, err);
+    if (st)
+        return st;
+    struct epoch_run run = {sched, sched && lrf_sched_needs_metric(sched), progress, progress_user};
     for (int e = 0; e < epochs; e++) {
         struct lrf_train_epoch ep = {0};
         ep.epoch = e + 1;
-        double loss_sum = 0, t0 = lrf_clock_seconds();
+        double t0 = lrf_clock_seconds();
         t->step_seconds = 0;
-        for (long s = 0; s < steps; s++) {
-            double lr, mom, loss;
-            current_values(t, sched, &lr, &mom);
-            long samples_before = ep.samples;
-            double micro_sum = 0;
-            enum lrf_status st = LRF_OK;
-            for (size_t k = 0; k < t->cfg.accumulate && !st; k++) {
-                double l;
-                if (t->cfg.accumulate == 1)
-                    st = lrf_trainer_step(t, lr, mom, &l);
-                else
-                    st = lrf_trainer_micro_step(t, &l);
-                ep.samples += (long)t->last_rows;
-                micro_sum += l * (double)t->last_rows;
-            }
-            if (!st && t->cfg.accumulate > 1)
-                st = lrf_trainer_apply(t, lr, mom);
-            if (st)
-                return lrf_error_set(err, st, "training step %ld of epoch %d failed", s + 1, e + 1);
-            loss_sum += micro_sum;
-            loss = micro_sum / (double)(ep.samples - samples_before);
-            ep.lr = lr;
-            ep.momentum = mom;
-            if (sched && !per_epoch_metric) {
-                st = lrf_sched_step(sched, NAN, err);
-                if (st)
-                    return st;
-            }
-            if (progress && progress(progress_user, e + 1, s + 1, steps, loss)) {
-                ep.seconds = lrf_clock_seconds() - t0;
-                return LRF_ERR_INTERRUPTED;
-            }
-        }
+        if ((st = train_epoch(t, &run, e, &ep, err)))
+            return st;
         ep.seconds = lrf_clock_seconds() - t0;
         ep.step_seconds = t->step_seconds;
         ep.samples_per_second =
             ep.step_seconds > 0 ? (double)ep.samples / ep.step_seconds : (double)NAN;
-        ep.train_loss = ep.samples ? loss_sum / (double)ep.samples : (double)NAN;
-        enum lrf_status st = lrf_trainer_evaluate(t, &ep.val_loss, &ep.val_accuracy, err);
+        struct lrf_train_metrics m;
+        st = lrf_trainer_evaluate_metrics(t, &m, err);
         if (st)
             return st;
-        if (per_epoch_metric) {
-            st = lrf_sched_step(sched, ep.val_loss, err);
-            if (st)
-                return st;
-        }
+        ep.val_loss = m.loss;
+        ep.val_accuracy = m.accuracy;
+        ep.val_rmse = m.rmse;
+        ep.val_r2 = m.r2;
+        if (run.per_epoch_metric && (st = lrf_sched_step(sched, ep.val_loss, err)))
+            return st;
         if (out)
             out[e] = ep;
         if (done)
