@@ -72,6 +72,16 @@ const char *cli_normalize_name(int i);
  * option. Returns CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
 int cli_check_output(const char *option, const char *path);
 
+/* A plot's output path: its extension (.png, .svg, .pdf) or "term", then, for a file,
+ * cli_check_output. CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_check_plot_output(const char *option, const char *path);
+
+/* Learning rates in text output: 3 significant digits everywhere, as the finder's SPECs
+ * print them (JSON carries every digit). cli_lr_shown(lr) is the value so printed: what a
+ * hand-off trains with, so that the command printed reproduces the training run. */
+#define CLI_LR_FMT "%.3g"
+double cli_lr_shown(double lr);
+
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);
 

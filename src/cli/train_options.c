@@ -51,8 +51,9 @@ void cli_train_options_usage(FILE *fp)
         "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"
         "      --optim NAME        %s\n"
         "                          (default sgd; PyTorch's update rules)\n"
-        "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"
-        "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"
+        "      --lr LR|auto        learning rate when no schedule sets it (default: sgd 0.01,\n"
+        "                          adam/adamw 0.001, rmsprop/adagrad 0.01); auto: a third\n"
+        "                          of a range test's suggested max_lr (train runs one first)\n"
         "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"
         "                          rmsprop 0, adam/adamw 0.9)\n"
         "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
@@ -131,8 +132,10 @@ static int handle_model_option(struct cli_train_options *o, int c, const char *a
         cli_usage_error("--optim: %s", err.message);
         return -1;
     case CLI_TOPT_LR:
-        o->lr_set = true;
-        return parse_nonneg("--lr", arg, false, "a number >= 0", &o->lr) ? 1 : -1;
+        o->lr_auto = !strcmp(arg, "auto");
+        o->lr_set = !o->lr_auto;
+        return o->lr_auto || parse_nonneg("--lr", arg, false, "a number >= 0 or auto", &o->lr) ? 1
+                                                                                               : -1;
     case CLI_TOPT_MOMENTUM:
         o->momentum_set = true;
         return parse_nonneg("--momentum", arg, true, "a number in [0, 1)", &o->momentum) ? 1 : -1;

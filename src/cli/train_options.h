@@ -90,6 +90,7 @@ struct cli_train_options {
     enum lrf_optim_kind optim;
     double lr, momentum, weight_decay;
     bool lr_set, momentum_set, weight_decay_set;
+    bool lr_auto; /* --lr auto: a range test's answer (cli/train_auto.h says which) */
     long batch;
     long accumulate;
     uint64_t seed;
