@@ -106,6 +106,16 @@ struct lrf_dataset_options {
      * volatile sig_atomic_t set by a signal handler). NULL = never. */
     bool (*interrupted)(void *ctx);
     void *interrupt_ctx;
+    /* Progress of a load, for a progress bar (bytes, rows/s): called after each block of
+     * about 1 MiB parsed with the bytes of the input it held and the rows they ended. Like
+     * interrupted it may be called from several loader threads at once, so it must be
+     * thread-safe (atomic adds; draw from whichever call gets a lock). Each pass over the
+     * rows starts with a call (0, 0, restart = true): a load that must look at the rows
+     * again (the label rule moving the label, text values needing the general path) counts
+     * from zero again. The bytes of one pass add up to the input after its header (the
+     * decompressed text of gzip input). Not called for a cache hit. NULL = none. */
+    void (*progress)(void *ctx, size_t bytes, size_t rows, bool restart);
+    void *progress_ctx;
 };
 
 struct lrf_dataset_options lrf_dataset_options_default(void);

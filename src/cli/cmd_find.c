@@ -251,6 +251,7 @@ int cli_cmd_find(int argc, char **argv)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
     o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
+    o.train_opts.load_progress = o.progress;
     lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);

@@ -252,6 +252,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
+    a->to.load_progress = cli_stderr_is_tty(); /* as the training's bar */
     return cli_train_options_check(&a->to) != CLI_EXIT_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/load_progress.h"
 #include "lrf/interrupt.h"
 
 /* The held-out fraction of --data when no --val is given. */
@@ -232,9 +233,12 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     dopt.use_cache = !o->no_cache;
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
-    if (o->data)
+    struct cli_load_progress bar;
+    if (o->data) {
+        cli_load_progress_start(&bar, o->load_progress, o->data, &dopt);
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
-    else
+        cli_load_progress_done(&bar, &dopt);
+    } else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
@@ -243,7 +247,9 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {
+        cli_load_progress_start(&bar, o->load_progress, o->val, &dopt);
         st = lrf_dataset_load_csv_like(o->val, d->train, &dopt, &d->val, err);
+        cli_load_progress_done(&bar, &dopt);
         d->val_source = o->val;
     } else if (!o->data && !o->val_split_set) {
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);

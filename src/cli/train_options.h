@@ -94,7 +94,8 @@ struct cli_train_options {
     long batch;
     long accumulate;
     uint64_t seed;
-    int threads; /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    int threads;        /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    bool load_progress; /* a progress bar while a large CSV loads (set by the command) */
     struct lrf_dataset_options dataset; /* --sep, --decimal, --drop, --missing, --task */
 };
 

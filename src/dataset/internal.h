@@ -108,6 +108,8 @@ bool ds_cache_dir_trusted(const char *dir);
 
 /* The interrupt poll of the options (false when there is none). */
 bool ds_interrupted(const struct lrf_dataset_options *opt);
+/* The progress observer of the options, if any (lrf_dataset_options.progress). */
+void ds_progress(const struct lrf_dataset_options *opt, size_t bytes, size_t rows, bool restart);
 
 char *ds_strdup(const char *s);
 

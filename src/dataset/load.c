@@ -23,7 +23,9 @@ struct lrf_dataset_options lrf_dataset_options_default(void)
                                         .threads = 0,
                                         .force_libcsv = false,
                                         .interrupted = NULL,
-                                        .interrupt_ctx = NULL};
+                                        .interrupt_ctx = NULL,
+                                        .progress = NULL,
+                                        .progress_ctx = NULL};
 }
 
 enum { PARSE_PIECE = 1 << 20 }; /* bytes parsed between two interrupt polls */
@@ -37,10 +39,14 @@ static void *parse_chunk(void *arg)
             return NULL;
         }
         size_t k = c->len - done < PARSE_PIECE ? c->len - done : PARSE_PIECE;
+        size_t rows = c->parser.rows;
         if (!ds_parser_feed(&c->parser, c->data + c->offset + done, k))
             return NULL;
+        ds_progress(c->opt, k, c->parser.rows - rows, false);
     }
+    size_t rows = c->parser.rows;
     ds_parser_finish(&c->parser);
+    ds_progress(c->opt, 0, c->parser.rows - rows, false); /* a last line without a newline */
     return NULL;
 }
 
@@ -97,6 +103,7 @@ static enum lrf_status run_chunks(const char *name, const char *data, size_t siz
         chunks[t].len = bounds[t + 1] - bounds[t];
         ds_init_chunk(&chunks[t], pl, mode, chunks[t].len, opt);
     }
+    ds_progress(opt, 0, 0, true);
     ds_run_parallel(chunks, sizeof chunks[0], *n, parse_chunk);
     pl->ds->threads = *n > 0 ? *n : 1;
     for (int t = 0; t < *n; t++)
