@@ -92,6 +92,11 @@ struct lrf_dataset_options {
     enum lrf_task task;       /* default LRF_TASK_AUTO */
     bool use_cache;           /* read/write the parsed-file cache (default true) */
     const char *cache_dir;    /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
+    /* The most bytes the cache directory's entries may take together: writing an entry
+     * first removes the least recently used ones (a hit counts as a use) until it fits; an
+     * entry larger than this is not written. 0 = $LRFIND_CACHE_MAX when set and valid
+     * (lrf_dataset_cache_max_parse), else LRF_DATASET_CACHE_MAX_DEFAULT (1 GiB). */
+    uint64_t cache_max_bytes;
     /* The most threads this call uses for any of its work (reading and
      * parsing; the calling thread counts as one); 0 = all online cores. The
      * same meaning as everywhere in lrfind. Nothing process-wide is changed. */
@@ -285,6 +290,46 @@ int lrf_dataset_threads_used(const struct lrf_dataset *ds); /* 1 when parsed ser
  * exist); for tests and `inspect`. */
 enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_dataset_options *opt,
                                        char *buf, size_t size, struct lrf_error *err);
+
+/* ---- the cache directory ------------------------------------------------ */
+
+#define LRF_DATASET_CACHE_MAX_DEFAULT ((uint64_t)1 << 30)
+
+/* The cache directory of opt (see cache_dir; it need not exist). */
+enum lrf_status lrf_dataset_cache_dir(const struct lrf_dataset_options *opt, char *buf, size_t size,
+                                      struct lrf_error *err);
+/* The size cap opt gives (cache_max_bytes, $LRFIND_CACHE_MAX, the default). */
+uint64_t lrf_dataset_cache_max(const struct lrf_dataset_options *opt);
+/* A size: bytes, or a number with K, M, G or T (powers of 1024; "1.5G"), >= 0. */
+enum lrf_status lrf_dataset_cache_max_parse(const char *text, uint64_t *out, struct lrf_error *err);
+
+/* One file of the cache directory, as lrf_dataset_cache_list sees it. */
+struct lrf_dataset_cache_entry {
+    char name[64];        /* file name in the directory */
+    char source[1024];    /* the CSV it holds (absolute path; "" when unreadable) */
+    uint64_t bytes;       /* the file's size */
+    int64_t last_used_ns; /* nanoseconds since the epoch: written or last hit (its atime) */
+    uint64_t rows, features;
+    bool valid;     /* an entry this lrfind reads (else: corrupt, other version: clean drops it) */
+    bool current;   /* its source is there, unchanged since (size, times, inode) */
+    bool temporary; /* a writer's temporary file (its writer's, or left by one that died) */
+};
+
+/* The entries (and temporaries) of the cache directory, least recently used first; *out
+ * is malloc'ed (free()), *n 0 for a missing directory. Only regular files with the cache's
+ * names, owned by this user, are listed; the directory must be this user's and not
+ * writable by others (LRF_ERR_IO otherwise, naming it), and is not followed if a symlink. */
+enum lrf_status lrf_dataset_cache_list(const struct lrf_dataset_options *opt,
+                                       struct lrf_dataset_cache_entry **out, size_t *n,
+                                       struct lrf_error *err);
+
+/* Removes the cache's files: every entry (and dead writers' temporaries) when all, else
+ * the ones that are no use (invalid, or their source changed or gone). Never anything
+ * else: only regular files with the cache's names, owned by this user, directly in the
+ * directory (not followed if a symlink, nor any symlink or subdirectory in it). Counts what
+ * it removed into *files and *bytes (either may be NULL). */
+enum lrf_status lrf_dataset_cache_clean(const struct lrf_dataset_options *opt, bool all,
+                                        size_t *files, uint64_t *bytes, struct lrf_error *err);
 
 /* ---- split -------------------------------------------------------------- */
 

@@ -19,6 +19,7 @@ int cli_cmd_schedule(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
+int cli_cmd_cache(int argc, char **argv);
 
 /* A command's answer to --help: main.c, which owns the command table, prints that
  * command's usage (the range test's is the top-level usage, which includes it). */
@@ -31,6 +32,11 @@ void cli_schedule_usage(void);
 void cli_inspect_usage(void);
 void cli_train_usage(void);
 void cli_suggest_usage(void);
+void cli_cache_usage(void);
+
+/* A warning on stderr when LRFIND_CACHE_MAX is set but not a size (the cache then keeps
+ * its default cap): every command that writes the cache calls it. */
+void cli_cache_env_check(void);
 
 /* Prints "lrfind: message" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

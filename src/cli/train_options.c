@@ -234,6 +234,8 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
     struct cli_load_progress bar;
+    if (o->data && dopt.use_cache)
+        cli_cache_env_check();
     if (o->data) {
         cli_load_progress_start(&bar, o->load_progress, o->data, &dopt);
         st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);

@@ -421,6 +421,7 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     if (cached) {
         ds_cache_clean_stale(cache_path);
         if (ds_cache_read(cache_path, path, &key, okey, &ds) == LRF_OK) {
+            ds_cache_touch(cache_path);
             ds->parse_seconds = lrf_clock_seconds() - t0;
             *out = ds;
             return LRF_OK;
