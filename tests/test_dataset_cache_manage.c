@@ -169,11 +169,12 @@ static long dead_pid(void)
     return (long)pid;
 }
 
-static void test_clean(void)
+/* Plants in the cache directory what clean must leave alone: a symlink named like an entry
+ * pointing outside, a symlink to an outside directory, a subdirectory named like an entry
+ * holding a file, foreign files, a live writer's temporary (its path into live); and a dead
+ * writer's temporary, which clean removes. */
+static void plant(char *live, size_t size)
 {
-    /* What is planted: a symlink named like an entry pointing outside, a symlink to an
-     * outside directory, a subdirectory named like an entry holding a file, foreign files,
-     * a dead writer's temporary and a live one's. */
     const char *victim = write_csv("victim.csv", 3);
     const char *outside_dir = path_in("outside");
     mkdir(outside_dir, 0700);
@@ -193,11 +194,16 @@ static void test_clean(void)
     write_text_file(p, "mine too");
     snprintf(p, sizeof p, "%s/.0123456789abcdef.lrfds.%ld.00000001.tmp", cache_dir, dead_pid());
     write_text_file(p, "dead writer");
-    char live[800];
-    snprintf(live, sizeof live, "%s/.0123456789abcdef.lrfds.%ld.00000002.tmp", cache_dir,
-             (long)getpid());
+    snprintf(live, size, "%s/.0123456789abcdef.lrfds.%ld.00000002.tmp", cache_dir, (long)getpid());
     write_text_file(live, "live writer");
+}
 
+static void test_clean(void)
+{
+    char live[800], p[800], victim[700], outside_dir[700];
+    plant(live, sizeof live);
+    snprintf(victim, sizeof victim, "%s", path_in("victim.csv"));
+    snprintf(outside_dir, sizeof outside_dir, "%s", path_in("outside"));
     /* --stale: only what is of no use (the changed source's entry, the dead temporary). */
     const char *a = write_csv("a.csv", 1999); /* changed since it was cached */
     struct lrf_dataset_options o = opts(0);

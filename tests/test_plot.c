@@ -134,6 +134,36 @@ static void test_range_script(void)
         min_s = fmin(min_s, smoothed[i]);
     CHECK_MSG(yhi < 1.6 * smoothed[0] && yhi > smoothed[0], "yhi %g", yhi);
     CHECK_MSG(ylo <= min_s, "ylo %g min %g", ylo, min_s);
+    double xlo = NAN, xhi = NAN;
+    const char *xr = s ? strstr(s, "set xrange [") : NULL;
+    CHECK(xr && sscanf(xr, "set xrange [%lf:%lf]", &xlo, &xhi) == 2);
+    CHECK_CLOSE(xlo, 1e-7, 1e-9, 0);
+    CHECK_CLOSE(xhi, 10, 1e-9, 0);
+    free(s);
+
+    /* With a band: filledcurves; with "term": dumb terminal at the default size. */
+    d.band_lo = band_lo;
+    d.band_hi = band_hi;
+    s = range_script("term", NULL, &d, &st, &err);
+    CHECK(st == LRF_OK);
+    CHECK(s && strstr(s, "filledcurves"));
+    CHECK(s && strstr(s, "set terminal dumb size 79,22\n"));
+    CHECK(s && strstr(s, "set key off"));
+    CHECK(s && strstr(s, "set label 5 'diverged ")); /* after the 4 marker labels */
+    CHECK(s && !strstr(s, "set output '"));
+    free(s);
+}
+
+/* The marks: the valley's raw points on screen, the clipped tail marked, the recommended
+ * suggestion standing out. */
+static void test_range_marks(void)
+{
+    struct lrf_plot_range_test d = range_data();
+    enum lrf_status st;
+    char *s = range_script("out.png", NULL, &d, &st, NULL);
+    double ylo = NAN, yhi = NAN;
+    const char *yr = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(st == LRF_OK && yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
     /* Every raw point of the valley is on screen (the EMA lags below its curve)... */
     double min_raw = INFINITY;
     for (int i = 0; i <= 97; i++)
@@ -155,23 +185,6 @@ static void test_range_script(void)
     const char *rec = s ? strstr(s, "title 'valley 0.0012 (recommended)'") : NULL;
     const char *other = s ? strstr(s, "title 'steepest 0.0003'") : NULL;
     CHECK(rec && other && rec > other);
-    double xlo = NAN, xhi = NAN;
-    const char *xr = s ? strstr(s, "set xrange [") : NULL;
-    CHECK(xr && sscanf(xr, "set xrange [%lf:%lf]", &xlo, &xhi) == 2);
-    CHECK_CLOSE(xlo, 1e-7, 1e-9, 0);
-    CHECK_CLOSE(xhi, 10, 1e-9, 0);
-    free(s);
-
-    /* With a band: filledcurves; with "term": dumb terminal at the default size. */
-    d.band_lo = band_lo;
-    d.band_hi = band_hi;
-    s = range_script("term", NULL, &d, &st, &err);
-    CHECK(st == LRF_OK);
-    CHECK(s && strstr(s, "filledcurves"));
-    CHECK(s && strstr(s, "set terminal dumb size 79,22\n"));
-    CHECK(s && strstr(s, "set key off"));
-    CHECK(s && strstr(s, "set label 5 'diverged ")); /* after the 4 marker labels */
-    CHECK(s && !strstr(s, "set output '"));
     free(s);
 }
 
@@ -236,6 +249,23 @@ static void test_range_edge_cases(void)
     CHECK(st == LRF_ERR_INVALID_ARG);
     free(s);
 
+    /* A flat curve still gets a non-empty y range. */
+    double flat[3] = {1.5, 1.5, 1.5};
+    bad = small;
+    bad.loss = flat;
+    s = range_script("a.png", NULL, &bad, &st, &err);
+    double ylo = NAN, yhi = NAN;
+    const char *yr = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(st == LRF_OK && yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
+    CHECK(ylo < 1.5 && yhi > 1.5);
+    free(s);
+}
+
+static void test_range_lagging_ema(void)
+{
+    enum lrf_status st;
+    struct lrf_error err;
+    char *s;
     /* A lagging EMA (beta 0.98 on a short sweep): the raw losses fall to 0.9 while the
      * smoothed curve only reaches 1.9, then the tail explodes. The raw valley is shown
      * whole, the tail is clipped: the axis does not reach 2.3 + the tail. */
@@ -252,17 +282,6 @@ static void test_range_edge_cases(void)
     CHECK(st == LRF_OK && lr_line && sscanf(lr_line, "set yrange [%lf:%lf]", &lo, &hi) == 2);
     CHECK_MSG(lo <= 2.3 - 0.14 * 11 && hi < 2.5 && hi > 2.3, "y range %g..%g", lo, hi);
     CHECK(s && strstr(s, "'3 points above the axis (up to 150)'"));
-    free(s);
-
-    /* A flat curve still gets a non-empty y range. */
-    double flat[3] = {1.5, 1.5, 1.5};
-    bad = small;
-    bad.loss = flat;
-    s = range_script("a.png", NULL, &bad, &st, &err);
-    double ylo = NAN, yhi = NAN;
-    const char *yr = s ? strstr(s, "set yrange [") : NULL;
-    CHECK(st == LRF_OK && yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
-    CHECK(ylo < 1.5 && yhi > 1.5);
     free(s);
 }
 
@@ -393,7 +412,10 @@ static void test_label_placement(void)
     plot_place_labels(fx, 2, &area);
     CHECK(fx[0].right == 0 && fx[0].dy == 0 && !fx[0].hidden);
     CHECK(placement_violations(fx, 2, 100, 30, 4) == 0);
+}
 
+static void test_label_crowds(void)
+{
     /* Crowds, seeded: whatever the input, the promise holds; labels that cannot be placed
      * are hidden, never drawn over another, and the priority label is always shown. */
     uint64_t state = 12345;
@@ -430,8 +452,11 @@ int main(void)
     make_curve();
     test_formats();
     test_range_script();
+    test_range_marks();
     test_range_edge_cases();
+    test_range_lagging_ema();
     test_schedule_script();
     test_label_placement();
+    test_label_crowds();
     return check_summary();
 }

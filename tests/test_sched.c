@@ -381,29 +381,13 @@ static void test_format(void)
     round_trip("cyclic(base_lr=0.01,max_lr=0.1,step_size_up=4,mode=sine)", NULL, NULL);
 }
 
-static void test_options(void)
+/* A bare kind; the suggestion (auto_lr) for required lr keys left out. */
+static void test_bare_kind_and_auto(void)
 {
     struct lrf_sched_parse_options o = lrf_sched_parse_options_default();
-    CHECK(o.base_lr == 1 && o.run_length == 0 && isnan(o.auto_lr) && isnan(o.auto_base_lr));
     o.run_length = 100;
     o.auto_lr = 0.3;
     struct lrf_sched *s = NULL;
-    CHECK(lrf_sched_parse("onecycle(max_lr=auto)", &o, &s, NULL) == LRF_OK);
-    if (s) {
-        char text[256];
-        lrf_sched_format_spec(s, text, sizeof text);
-        CHECK_STR(text, "onecycle(max_lr=0.3,total_steps=100)");
-        CHECK(lrf_sched_max_step(s) == 100);
-        CHECK_CLOSE(lrf_sched_lr(s, 0), 0.3 / 25, 1e-15, 0);
-    }
-    lrf_sched_destroy(s);
-    CHECK(lrf_sched_parse("onecycle(max_lr=auto,epochs=2,steps_per_epoch=7)", &o, &s, NULL) ==
-          LRF_OK);
-    CHECK(s && lrf_sched_max_step(s) == 14);
-    lrf_sched_destroy(s);
-    CHECK(lrf_sched_parse("cosine()", &o, &s, NULL) == LRF_OK);
-    CHECK(s && lrf_sched_lr(s, 100) == 0.0); /* T_max = run length */
-    lrf_sched_destroy(s);
     /* A bare kind is KIND(), at the top and inside seq/chain. */
     CHECK(lrf_sched_parse("cosine", &o, &s, NULL) == LRF_OK);
     CHECK(s && lrf_sched_lr(s, 100) == 0.0 && lrf_sched_lr(s, 50) == 0.5);
@@ -441,7 +425,31 @@ static void test_options(void)
     struct lrf_error missing;
     CHECK(lrf_sched_parse("onecycle", &o, &s, &missing) == LRF_ERR_INVALID_ARG && !s);
     CHECK(strstr(missing.message, "max_lr") != NULL);
+}
+
+static void test_options(void)
+{
+    struct lrf_sched_parse_options o = lrf_sched_parse_options_default();
+    CHECK(o.base_lr == 1 && o.run_length == 0 && isnan(o.auto_lr) && isnan(o.auto_base_lr));
+    o.run_length = 100;
     o.auto_lr = 0.3;
+    struct lrf_sched *s = NULL;
+    CHECK(lrf_sched_parse("onecycle(max_lr=auto)", &o, &s, NULL) == LRF_OK);
+    if (s) {
+        char text[256];
+        lrf_sched_format_spec(s, text, sizeof text);
+        CHECK_STR(text, "onecycle(max_lr=0.3,total_steps=100)");
+        CHECK(lrf_sched_max_step(s) == 100);
+        CHECK_CLOSE(lrf_sched_lr(s, 0), 0.3 / 25, 1e-15, 0);
+    }
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("onecycle(max_lr=auto,epochs=2,steps_per_epoch=7)", &o, &s, NULL) ==
+          LRF_OK);
+    CHECK(s && lrf_sched_max_step(s) == 14);
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("cosine()", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 100) == 0.0); /* T_max = run length */
+    lrf_sched_destroy(s);
     CHECK(lrf_sched_parse("linear(start_factor=0.5)", &o, &s, NULL) == LRF_OK);
     CHECK(s && lrf_sched_lr(s, 50) == 0.75);
     lrf_sched_destroy(s);
@@ -535,6 +543,7 @@ int main(void)
     test_parser();
     test_format();
     test_options();
+    test_bare_kind_and_auto();
     test_formulas();
     return check_summary();
 }
