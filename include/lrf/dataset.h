@@ -154,6 +154,29 @@ enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dat
                                           const struct lrf_dataset_options *opt,
                                           struct lrf_dataset **out, struct lrf_error *err);
 
+/* Prediction input: like lrf_dataset_load_csv_like, but the label column may be absent
+ * (*has_labels says whether it was there; without it the labels are all class 0, or
+ * targets 0, to be ignored), and columns that differ from ref's are one error (LRF_ERR_DATA)
+ * listing every difference: by name when both files have a header (missing columns, and
+ * columns ref does not know), else by count (ref's columns, or all but its label). Missing
+ * values are always imputed (no row is dropped: one prediction per row). */
+enum lrf_status lrf_dataset_load_features_like(const char *path, const struct lrf_dataset *ref,
+                                               const struct lrf_dataset_options *opt,
+                                               struct lrf_dataset **out, bool *has_labels,
+                                               struct lrf_error *err);
+
+/* A dataset's encoders (columns, their types, levels and fill values, the label column,
+ * the task and classes; not its rows) as bytes: *buf malloc'ed (free()), native byte order
+ * (a file that carries them checks the machine's). Fill values ds's own file did not need
+ * are its rows' medians, computed now, as lrf_dataset_load_csv_like would. LRF_ERR_INVALID_ARG
+ * for a dataset without columns to describe (the built-in one). */
+enum lrf_status lrf_dataset_encoders_save(const struct lrf_dataset *ds, void **buf, size_t *size,
+                                          struct lrf_error *err);
+/* Those bytes back as a dataset of no rows, usable as ref of the like-loaders and with every
+ * getter of columns, classes, label and task; LRF_ERR_DATA when they are not encoders. */
+enum lrf_status lrf_dataset_encoders_load(const void *buf, size_t size, struct lrf_dataset **out,
+                                          struct lrf_error *err);
+
 /* Parses CSV text (or gzip-compressed CSV) already in memory; name is used
  * in error messages. No cache. */
 enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, size_t size,
@@ -372,6 +395,11 @@ struct lrf_norm; /* opaque */
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
+/* A normalization from its arrays (e.g. read back from a saved model): shift and scale
+ * (features) are copied. */
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */

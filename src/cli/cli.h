@@ -20,6 +20,7 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
 int cli_cmd_cache(int argc, char **argv);
+int cli_cmd_predict(int argc, char **argv);
 
 /* A command's answer to --help: main.c, which owns the command table, prints that
  * command's usage (the range test's is the top-level usage, which includes it). */
@@ -33,6 +34,7 @@ void cli_inspect_usage(void);
 void cli_train_usage(void);
 void cli_suggest_usage(void);
 void cli_cache_usage(void);
+void cli_predict_usage(void);
 
 /* A warning on stderr when LRFIND_CACHE_MAX is set but not a size (the cache then keeps
  * its default cap): every command that writes the cache calls it. */

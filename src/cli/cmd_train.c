@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/model_save.h"
 #include "cli/progress.h"
 #include "cli/train_auto.h"
 #include "cli/train_options.h"
@@ -16,7 +17,7 @@
 #include "lrf/sched.h"
 #include "lrf/train.h"
 
-enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
+enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_SAVE, OPT_HELP = 'h' };
 enum { SPEC_TEXT_MAX = 1024 };
 
 void cli_train_usage(void)
@@ -35,6 +36,8 @@ void cli_train_usage(void)
           "                          run's, so 'onecycle(max_lr=0.1)' just works. Default:\n"
           "                          constant --lr\n"
           "      --epochs E          epochs (default 3)\n"
+          "      --save MODEL.lrf    save the trained model, with its normalization and the\n"
+          "                          columns' encoders, for 'lrfind predict --model MODEL.lrf'\n"
           "      --json              print JSON instead of text\n"
           "  -h, --help              show this help and exit\n"
           "\n"
@@ -53,6 +56,7 @@ struct run_info {
     int epochs;
     long steps_per_epoch;
     struct cli_auto_lr auto_lr; /* the range test run for --lr auto, if any */
+    const char *save;           /* --save MODEL.lrf, or NULL */
 };
 
 static void print_header(const struct run_info *r)
@@ -132,6 +136,8 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     cli_json_field_number(&j, "step_seconds", step_s);
     cli_json_field_number(&j, "samples_per_second",
                           step_s > 0 ? (double)samples / step_s : (double)NAN);
+    if (r->save && st == LRF_OK)
+        cli_json_field_string(&j, "model_file", r->save);
     cli_json_field_bool(&j, "interrupted", st == LRF_ERR_INTERRUPTED);
     cli_json_field_bool(&j, "diverged", st == LRF_ERR_NUMERIC); /* a non-finite loss */
     cli_json_object_end(&j);
@@ -168,6 +174,18 @@ static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched,
     return st;
 }
 
+/* --save: the model, and in it how it was trained. */
+static enum lrf_status save(const struct run_info *r, double val_accuracy, struct lrf_error *err)
+{
+    char info[1024];
+    snprintf(info, sizeof info,
+             "lrfind " LRF_VERSION ": train --data %s --model %s --schedule '%s' --epochs %d; "
+             "val_accuracy %.4f",
+             r->opt->data ? r->opt->data : "(built-in)", r->model_spec, r->schedule, r->epochs,
+             val_accuracy);
+    return cli_save_model(r->save, r->trainer, r->data, info, err);
+}
+
 static int run(struct run_info *r, struct lrf_sched *sched, bool json)
 {
     struct lrf_train_epoch *ep = calloc((size_t)r->epochs, sizeof *ep);
@@ -182,6 +200,8 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     int done = 0;
     lrf_interrupt_install();
     enum lrf_status st = train_epochs(r, sched, json, ep, &done, &err);
+    if (st == LRF_OK && r->save)
+        st = save(r, ep[done - 1].val_accuracy, &err);
     bool interrupted = st == LRF_ERR_INTERRUPTED;
     int status = CLI_EXIT_OK;
     if (json) {
@@ -194,6 +214,8 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
                "(steps only)\n",
                ep[done - 1].val_accuracy, ep[done - 1].val_loss, train_s,
                step_s > 0 ? (double)samples / step_s : 0.0);
+        if (r->save && st == LRF_OK)
+            printf("saved:     %s (lrfind predict --model %s --data FILE.csv)\n", r->save, r->save);
     }
     if (interrupted) {
         cli_errorf("interrupted after %d of %d epochs", done, r->epochs);
@@ -209,6 +231,7 @@ struct train_args {
     struct cli_train_options to;
     long epochs;
     const char *schedule; /* NULL = constant --lr */
+    const char *save;     /* --save MODEL.lrf */
     bool json;
 };
 
@@ -219,6 +242,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
                                              {"epochs", required_argument, NULL, OPT_EPOCHS},
                                              {"schedule", required_argument, NULL, OPT_SCHEDULE},
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             {"save", required_argument, NULL, OPT_SAVE},
                                              {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
     *a = (struct train_args){.epochs = CLI_EPOCHS_DEFAULT};
@@ -244,6 +268,9 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         case OPT_JSON:
             a->json = true;
             break;
+        case OPT_SAVE:
+            a->save = optarg;
+            break;
         case OPT_HELP:
             return CLI_EXIT_HELP;
         default:
@@ -253,6 +280,8 @@ static int parse_args(int argc, char **argv, struct train_args *a)
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
     a->to.load_progress = cli_stderr_is_tty(); /* as the training's bar */
+    if (a->save && cli_check_output("--save", a->save) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE; /* before any work */
     return cli_train_options_check(&a->to) != CLI_EXIT_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
@@ -316,7 +345,8 @@ static int train(const struct train_args *a)
                          .data = &data,
                          .cfg = &cfg,
                          .schedule = "constant",
-                         .epochs = (int)a->epochs};
+                         .epochs = (int)a->epochs,
+                         .save = a->save};
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];

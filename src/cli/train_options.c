@@ -223,6 +223,21 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     return c;
 }
 
+/* A CSV (encoded like ref when given), with a progress bar on a terminal. */
+static enum lrf_status load_csv(const struct cli_train_options *o, const char *path,
+                                const struct lrf_dataset *ref, struct lrf_dataset_options *dopt,
+                                struct lrf_dataset **out, struct lrf_error *err)
+{
+    if (!ref && dopt->use_cache)
+        cli_cache_env_check();
+    struct cli_load_progress bar;
+    cli_load_progress_start(&bar, o->load_progress, path, dopt);
+    enum lrf_status st = ref ? lrf_dataset_load_csv_like(path, ref, dopt, out, err)
+                             : lrf_dataset_load_csv(path, dopt, out, err);
+    cli_load_progress_done(&bar, dopt);
+    return st;
+}
+
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
                                     struct lrf_error *err)
 {
@@ -233,14 +248,9 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     dopt.use_cache = !o->no_cache;
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
-    struct cli_load_progress bar;
-    if (o->data && dopt.use_cache)
-        cli_cache_env_check();
-    if (o->data) {
-        cli_load_progress_start(&bar, o->load_progress, o->data, &dopt);
-        st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
-        cli_load_progress_done(&bar, &dopt);
-    } else
+    if (o->data)
+        st = load_csv(o, o->data, NULL, &dopt, &d->train, err);
+    else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
@@ -249,9 +259,7 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {
-        cli_load_progress_start(&bar, o->load_progress, o->val, &dopt);
-        st = lrf_dataset_load_csv_like(o->val, d->train, &dopt, &d->val, err);
-        cli_load_progress_done(&bar, &dopt);
+        st = load_csv(o, o->val, d->train, &dopt, &d->val, err);
         d->val_source = o->val;
     } else if (!o->data && !o->val_split_set) {
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);

@@ -222,6 +222,12 @@ struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
                                       const struct lrf_dataset_options *opt,
                                       const struct lrf_dataset *ref, bool *interrupted);
 
+/* Text, or gzip-compressed text, in memory (scanned: its NUL and quote, or NULL). */
+enum lrf_status ds_parse_input(const char *name, const char *data, size_t size,
+                               const struct ds_scan *scanned, const struct lrf_dataset_options *opt,
+                               const struct lrf_dataset *ref, struct lrf_dataset **out,
+                               struct lrf_error *err);
+
 /* Number of '\n' in data[0..end): the line base of a chunk starting there. */
 long ds_count_lines(const char *data, size_t end);
 

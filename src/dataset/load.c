@@ -247,12 +247,10 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
     return LRF_OK;
 }
 
-/* Text, or gzip-compressed text, in memory. */
-static enum lrf_status parse_input(const char *name, const char *data, size_t size,
-                                   const struct ds_scan *scanned,
-                                   const struct lrf_dataset_options *opt,
-                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
-                                   struct lrf_error *err)
+enum lrf_status ds_parse_input(const char *name, const char *data, size_t size,
+                               const struct ds_scan *scanned, const struct lrf_dataset_options *opt,
+                               const struct lrf_dataset *ref, struct lrf_dataset **out,
+                               struct lrf_error *err)
 {
     if (!ds_is_gzip(data, size))
         return parse_text(name, data, size, scanned, opt, ref, out, err);
@@ -273,8 +271,8 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
 {
     struct lrf_dataset_options def = lrf_dataset_options_default();
     double t0 = lrf_clock_seconds();
-    enum lrf_status st =
-        parse_input(name ? name : "<buffer>", data, size, NULL, opt ? opt : &def, NULL, out, err);
+    enum lrf_status st = ds_parse_input(name ? name : "<buffer>", data, size, NULL,
+                                        opt ? opt : &def, NULL, out, err);
     if (st == LRF_OK) {
         (*out)->file_bytes = size;
         (*out)->parse_seconds = lrf_clock_seconds() - t0;
@@ -288,7 +286,7 @@ static enum lrf_status parse_read(const char *path, struct ds_read *rd,
                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
                                   struct lrf_error *err)
 {
-    enum lrf_status st = parse_input(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
+    enum lrf_status st = ds_parse_input(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
     free(rd->buf);
     if (st == LRF_OK) {
         (*out)->file_bytes = rd->size;
