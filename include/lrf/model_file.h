@@ -12,7 +12,7 @@
  * Format (version 1), in the byte order of the machine that wrote it, which a reader checks:
  *   header, 48 bytes: magic "LRFMODEL", u32 version (1), u32 byte-order mark 0x01020304,
  *     u64 file size, u32 section count, u32 zero, u64 zero x 2
- *   sections, each: u32 tag (four ASCII letters), u32 zero, u64 payload length, the payload,
+ *   sections, each: a 4-byte ASCII tag, u32 zero, u64 payload length, the payload,
  *     zero padding to a multiple of 8 bytes:
  *     CONF  26 x i32: n_inputs, n_classes, n_hidden, hidden[16], activation, arch,
  *           channels, height, width, layout, loss (lrf/model.h's enums)
