@@ -28,7 +28,7 @@
  * A reader refuses (LRF_ERR_DATA, the message says which) a file that is not one (magic),
  * of the other byte order, of another version, truncated or longer than its header says,
  * whose checksum fails, or whose sections disagree (parameter count, features, classes);
- * unknown section tags are skipped. docs/model.md says the same with an example. */
+ * unknown section tags are skipped. docs/train.md says the same with an example. */
 #ifndef LRF_MODEL_FILE_H
 #define LRF_MODEL_FILE_H
 
