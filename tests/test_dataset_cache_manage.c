@@ -23,11 +23,7 @@ static char cache_dir[600];
 
 static const char *path_in(const char *name)
 {
-    static char buf[4][700];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, 700, "%s/%s", tmpdir, name);
-    return p;
+    return path_under(tmpdir, name);
 }
 
 /* A CSV of rows x 4 numbers (the entry grows with rows); its path, kept for the test. */

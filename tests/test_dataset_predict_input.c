@@ -19,21 +19,9 @@
 
 static char tmpdir[] = "/tmp/lrf_test_predict_input_XXXXXX";
 
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-    static char path[4][700];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    FILE *f = fopen(path[k], "wb");
-    fwrite(data, 1, len, f);
-    fclose(f);
-    return path[k];
-}
-
 static const char *write_text(const char *name, const char *text)
 {
-    return write_file(name, text, strlen(text));
+    return write_file_under(tmpdir, name, text, strlen(text));
 }
 
 /* Training data: a number, a category (one level with a comma, one a newline, quoted),

@@ -22,11 +22,7 @@ static char tmpdir[] = "/tmp/lrf_test_model_file_XXXXXX";
 
 static const char *path_in(const char *name)
 {
-    static char buf[4][700];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, 700, "%s/%s", tmpdir, name);
-    return p;
+    return path_under(tmpdir, name);
 }
 
 /* A trained model with its data, as lrfind train leaves it. */

@@ -11,6 +11,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/result_plot.h"
+#include "cli/train_auto.h"
 #include "lrf/atomic_file.h"
 #include "lrf/clock.h"
 #include "lrf/interrupt.h"
@@ -82,15 +83,6 @@ void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
              ctx->data_name, lrf_dataset_rows(ds), lrf_dataset_features(ds),
              lrf_dataset_classes(ds), ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
-}
-
-/* The finder's progress observer: the sweep's bar. */
-static void on_progress(void *bar, const struct lrf_finder_progress *p)
-{
-    size_t done = p->run * p->num_iter + p->iter + 1;
-    char label[96];
-    snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
-    cli_progress_update(bar, (long)done, label);
 }
 
 /* Writes the curve CSV atomically. */
@@ -185,19 +177,8 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     const struct lrf_finder_config *fcfg = ctx->finder_cfg;
     struct cli_progress bar;
     cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
-    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
-     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
-        .observer = &bar,
-        .progress = o->progress ? on_progress : NULL,
-        .interrupted = lrf_interrupt_poll,
-    };
+    struct lrf_finder_callbacks cb =
+        cli_trainer_callbacks(t, ctx->data->data.val != NULL, o->progress ? &bar : NULL);
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t1 = lrf_clock_seconds();

@@ -32,11 +32,31 @@ bool cli_spec_needs_suggestion(const char *spec)
     return spec && !parses(spec, NAN) && parses(spec, 1.0);
 }
 
+/* The finder's progress observer: a sweep's bar over every run's steps. */
 static void on_progress(void *bar, const struct lrf_finder_progress *p)
 {
-    char label[64];
+    size_t done = p->run * p->num_iter + p->iter + 1;
+    char label[96];
     snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
-    cli_progress_update(bar, (long)(p->iter + 1), label);
+    cli_progress_update(bar, (long)done, label);
+}
+
+struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool with_eval,
+                                                  struct cli_progress *bar)
+{
+    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
+     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
+    return (struct lrf_finder_callbacks){
+        .user = t,
+        .step = lrf_trainer_step,
+        .snapshot = lrf_trainer_snapshot,
+        .restore = lrf_trainer_restore,
+        .reseed = lrf_trainer_reseed,
+        .eval = with_eval ? lrf_trainer_eval_subset : NULL,
+        .observer = bar,
+        .progress = bar ? on_progress : NULL,
+        .interrupted = lrf_interrupt_poll,
+    };
 }
 
 int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, bool progress, struct cli_auto_lr *out)
@@ -45,16 +65,7 @@ int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, bool progress, stru
     cfg.total_steps = run_steps;
     struct cli_progress bar;
     cli_progress_init(&bar, progress, "range test (--lr auto)", (long)cfg.num_iter);
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .observer = &bar,
-        .progress = progress ? on_progress : NULL,
-        .interrupted = lrf_interrupt_poll,
-    };
+    struct lrf_finder_callbacks cb = cli_trainer_callbacks(t, false, progress ? &bar : NULL);
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t0 = lrf_clock_seconds();

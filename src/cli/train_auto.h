@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 
+#include "cli/progress.h"
+#include "lrf/finder.h"
 #include "lrf/train.h"
 
 struct cli_auto_lr {
@@ -23,6 +25,12 @@ struct cli_auto_lr {
     long steps;       /* the sweep's */
     double seconds;
 };
+
+/* The range test's callbacks with the trainer t as the client (its step, snapshot,
+ * restore, reseed; eval when with_eval), bar (when not NULL) as the progress observer and
+ * Ctrl-C as the interrupt: one definition for the range test and for --lr auto. */
+struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool with_eval,
+                                                  struct cli_progress *bar);
 
 /* True when spec (NULL = none) parses only with a range test's suggestion. */
 bool cli_spec_needs_suggestion(const char *spec);

@@ -1,5 +1,7 @@
 /* Writing a model file (include/lrf/model_file.h): the sections built in memory, the
  * checksum over them, then one atomic write. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,49 +49,28 @@ bool mf_config_from_ints(const int32_t *v, struct lrf_model_config *c)
     return true;
 }
 
-/* A growing buffer; bad after a failed allocation. */
-struct mf_buf {
-    unsigned char *p;
-    size_t len, cap;
-    bool bad;
-};
-
-static void put(struct mf_buf *b, const void *data, size_t n)
+static void put(FILE *b, const void *data, size_t n)
 {
-    if (b->bad || n == 0)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *q = realloc(b->p, cap);
-        if (!q) {
-            b->bad = true;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    if (data)
-        memcpy(b->p + b->len, data, n);
-    else
-        memset(b->p + b->len, 0, n);
-    b->len += n;
+    static const unsigned char zeros[8];
+    for (size_t done = 0; !data && done < n; done += sizeof zeros) /* padding */
+        fwrite(zeros, 1, n - done < sizeof zeros ? n - done : sizeof zeros, b);
+    if (data && n)
+        fwrite(data, 1, n, b);
 }
 
-static void put_u32(struct mf_buf *b, uint32_t v)
+static void put_u32(FILE *b, uint32_t v)
 {
     put(b, &v, sizeof v);
 }
 
-static void put_u64(struct mf_buf *b, uint64_t v)
+static void put_u64(FILE *b, uint64_t v)
 {
     put(b, &v, sizeof v);
 }
 
 /* One section: its tag, length and payload parts, padded to 8 bytes. */
-static void put_section(struct mf_buf *b, enum mf_section s, const void *a, size_t na,
-                        const void *c, size_t nc)
+static void put_section(FILE *b, enum mf_section s, const void *a, size_t na, const void *c,
+                        size_t nc)
 {
     put(b, MF_TAGS[s], 4);
     put_u32(b, 0);
@@ -100,31 +81,29 @@ static void put_section(struct mf_buf *b, enum mf_section s, const void *a, size
 }
 
 /* A section of a count and count floats (PARM, STAT). */
-static void put_floats(struct mf_buf *b, enum mf_section s, const float *v, size_t n)
+static void put_floats(FILE *b, enum mf_section s, const float *v, size_t n)
 {
     uint64_t count = n;
     put_section(b, s, &count, sizeof count, v, n * sizeof(float));
 }
 
-static void put_norm(struct mf_buf *b, const struct lrf_norm *norm)
+static void put_norm(FILE *b, const struct lrf_norm *norm)
 {
-    size_t d = lrf_norm_features(norm);
+    size_t d = lrf_norm_features(norm), arrays = 2 * d * sizeof(float);
     struct {
         uint32_t kind, zero;
         uint64_t features;
     } head = {(uint32_t)lrf_norm_kind(norm), 0, d};
-    float *arrays = malloc(2 * d * sizeof(float) + 1);
-    if (!arrays) {
-        b->bad = true;
-        return;
-    }
-    memcpy(arrays, lrf_norm_shift(norm), d * sizeof(float));
-    memcpy(arrays + d, lrf_norm_scale(norm), d * sizeof(float));
-    put_section(b, MF_NORM, &head, sizeof head, arrays, 2 * d * sizeof(float));
-    free(arrays);
+    put(b, MF_TAGS[MF_NORM], 4); /* put_section, with a third part */
+    put_u32(b, 0);
+    put_u64(b, sizeof head + arrays);
+    put(b, &head, sizeof head);
+    put(b, lrf_norm_shift(norm), d * sizeof(float));
+    put(b, lrf_norm_scale(norm), d * sizeof(float));
+    put(b, NULL, (8 - (sizeof head + arrays) % 8) % 8);
 }
 
-static void put_task(struct mf_buf *b, const struct lrf_model_file_parts *p)
+static void put_task(FILE *b, const struct lrf_model_file_parts *p)
 {
     unsigned char t[MF_TASK_BYTES];
     uint32_t task = (uint32_t)lrf_dataset_task(p->train),
@@ -157,23 +136,17 @@ static enum lrf_status check_parts(const struct lrf_model_file_parts *p, struct 
     return LRF_OK;
 }
 
-/* The whole file in memory. */
-static enum lrf_status build(const struct lrf_model_file_parts *p, struct mf_buf *b,
-                             struct lrf_error *err)
+/* The sections, written to b (a stream into memory). */
+static void write_sections(FILE *b, const struct lrf_model_file_parts *p, const void *enc,
+                           size_t enc_size)
 {
-    void *enc = NULL;
-    size_t enc_size = 0;
-    enum lrf_status st = lrf_dataset_encoders_save(p->train, &enc, &enc_size, err);
-    if (st != LRF_OK)
-        return st;
     int32_t conf[MF_CONF_INTS];
     mf_config_to_ints(lrf_model_get_config(p->model), conf);
-    uint32_t sections = p->norm ? 7 : 6;
     put(b, MF_MAGIC, sizeof MF_MAGIC);
     put_u32(b, LRF_MODEL_FILE_VERSION);
     put_u32(b, MF_BYTE_ORDER);
-    put_u64(b, 0); /* the file size, below */
-    put_u32(b, sections);
+    put_u64(b, 0);               /* the file size, patched in when known */
+    put_u32(b, p->norm ? 7 : 6); /* sections */
     put(b, NULL, MF_HEADER_BYTES - 28);
     put_section(b, MF_CONF, conf, sizeof conf, NULL, 0);
     put_floats(b, MF_PARM, lrf_model_params(p->model), lrf_model_n_params(p->model));
@@ -184,34 +157,58 @@ static enum lrf_status build(const struct lrf_model_file_parts *p, struct mf_buf
     put_task(b, p);
     const char *info = p->info ? p->info : "";
     put_section(b, MF_INFO, info, strlen(info) + 1, NULL, 0);
+}
+
+/* The whole file in memory: *out (size *n) with its size and checksum. */
+static enum lrf_status build(const struct lrf_model_file_parts *p, unsigned char **out, size_t *n,
+                             struct lrf_error *err)
+{
+    void *enc = NULL;
+    size_t enc_size = 0;
+    enum lrf_status st = lrf_dataset_encoders_save(p->train, &enc, &enc_size, err);
+    if (st != LRF_OK)
+        return st;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *b = open_memstream(&mem, &len);
+    if (b)
+        write_sections(b, p, enc, enc_size);
+    bool ok = b && !ferror(b);
+    ok = (b && fclose(b) == 0) && ok;
     free(enc);
-    if (b->bad)
+    unsigned char *file = ok ? realloc(mem, len + MF_TRAILER_BYTES) : NULL;
+    if (!file) {
+        free(mem);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory writing the model file");
-    uint64_t size = b->len + MF_TRAILER_BYTES;
-    memcpy(b->p + 16, &size, sizeof size);
-    put_u64(b, mf_checksum(b->p, b->len));
-    return b->bad ? lrf_error_set(err, LRF_ERR_NOMEM, "out of memory writing the model file")
-                  : LRF_OK;
+    }
+    uint64_t size = len + MF_TRAILER_BYTES, sum;
+    memcpy(file + 16, &size, sizeof size);
+    sum = mf_checksum(file, len);
+    memcpy(file + len, &sum, sizeof sum);
+    *out = file;
+    *n = (size_t)size;
+    return LRF_OK;
 }
 
 enum lrf_status lrf_model_file_save(const char *path, const struct lrf_model_file_parts *parts,
                                     struct lrf_error *err)
 {
     enum lrf_status st = check_parts(parts, err);
-    struct mf_buf b = {0};
+    unsigned char *file = NULL;
+    size_t size = 0;
     if (st == LRF_OK)
-        st = build(parts, &b, err);
+        st = build(parts, &file, &size, err);
     struct lrf_atomic_file af;
     if (st == LRF_OK)
         st = lrf_atomic_open(&af, path, err);
     if (st == LRF_OK) {
-        if (fwrite(b.p, 1, b.len, af.fp) != b.len) {
+        if (fwrite(file, 1, size, af.fp) != size) {
             lrf_atomic_abort(&af);
             st = lrf_error_set_at(err, LRF_ERR_IO, path, 0, 0, "cannot write the model file");
         } else {
             st = lrf_atomic_commit(&af, err);
         }
     }
-    free(b.p);
+    free(file);
     return st;
 }
