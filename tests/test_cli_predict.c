@@ -77,6 +77,41 @@ static void test_round_trip(void)
     CHECK(!strcmp(cli_out, p1) && strstr(cli_err, "accuracy ") != NULL);
 }
 
+/* Regression: the saved target standardization brings predictions back to the target's
+ * units; their RMSE on the validation file is train's val_rmse exactly. */
+static void test_regression(void)
+{
+    char train[CLI_RUN_PATH_MAX], val[CLI_RUN_PATH_MAX]; /* cli_path's buffers rotate */
+    snprintf(train, sizeof train, "%s", cli_path("rtrain.csv"));
+    snprintf(val, sizeof val, "%s", cli_path("rval.csv"));
+    for (int k = 0; k < 2; k++) {
+        FILE *f = fopen(k ? val : train, "wb");
+        fputs("a,b,y\n", f);
+        for (int i = 0; i < (k ? 60 : 240); i++) {
+            double a = (i * 37 % 100) / 10.0, b = (i * 53 % 70) / 7.0;
+            fprintf(f, "%.2f,%.2f,%.3f\n", a, b, 100 + 3 * a - 2 * b + (i % 7) * 0.1);
+        }
+        fclose(f);
+    }
+    char args[4096];
+    snprintf(args, sizeof args,
+             "train --data '%s' --val '%s' --task regression --model mlp:16 --batch 32 "
+             "--epochs 3 --threads 1 --schedule 'onecycle(max_lr=0.01)' --save '%s' --json",
+             train, val, cli_path("r.lrf"));
+    CHECK_MSG(cli_run(args) == 0, "%s", cli_err);
+    bool ok;
+    double rmse = json_num(cli_out, "val_rmse", &ok);
+    CHECK(ok && rmse > 0);
+    snprintf(args, sizeof args, "predict --model '%s' --data '%s' --out '%s' --threads 1 --json",
+             cli_path("r.lrf"), val, cli_path("rp.csv"));
+    CHECK_MSG(cli_run(args) == 0, "%s", cli_err);
+    CHECK_MSG(json_num(cli_out, "rmse", &ok) == rmse && ok, "%s vs %.17g", cli_out, rmse);
+    static char preds[1 << 14];
+    cli_slurp(cli_path("rp.csv"), preds, sizeof preds);
+    double first = strtod(preds + strlen("prediction\n"), NULL);
+    CHECK_MSG(!strncmp(preds, "prediction\n", 11) && first > 80 && first < 140, "%.40s", preds);
+}
+
 static void test_errors(void)
 {
     char args[4096];
@@ -114,6 +149,7 @@ int main(void)
 {
     cli_run_init("test_cli_predict");
     test_round_trip();
+    test_regression();
     test_errors();
     cli_run_cleanup();
     return check_summary();

@@ -12,10 +12,12 @@ enum lrf_status cli_save_model(const char *path, struct lrf_trainer *t,
         .model = lrf_trainer_model(t),
         .train = d->train,
         .norm = d->norm,
-        .target_mean = 0.0, /* classification (the trainer standardizes no targets yet) */
+        .target_mean = 0.0, /* classification: none */
         .target_std = 1.0,
         .batch = (int)lrf_trainer_config(t)->batch_size,
         .info = info,
     };
+    if (lrf_trainer_task(t) == LRF_TASK_REGRESSION) /* the targets' standardization */
+        lrf_trainer_target_scale(t, &parts.target_mean, &parts.target_std);
     return lrf_model_file_save(path, &parts, err);
 }
