@@ -115,7 +115,7 @@ static void test_verify(struct drv *d)
             best = c;
     bool ok;
     CHECK(json_bool(cli_out, "verify.suggestion_lost", &ok) == (best != 1) && ok);
-    CHECK(cli_run(RUN_ARGS " --verify") == 0 && strstr(cli_out, "val rmse "));
+    CHECK(cli_run(RUN_ARGS " --verify") == 0 && strstr(cli_out, "val_rmse "));
 }
 
 /* --train: the recommended one-cycle at the suggestion, epoch by epoch. */
@@ -125,7 +125,10 @@ static void test_handoff_train(struct drv *d)
     snprintf(args, sizeof args, RUN_ARGS " --train --epochs %d --json", EPOCHS);
     CHECK(cli_run(args) == 0);
     struct lrf_train_epoch ep[EPOCHS];
-    CHECK(drv_fit(d, "onecycle(max_lr=auto)", d->cfg.optim.lr, d->r->one_cycle_max_lr, EPOCHS, ep,
+    /* at the suggestion as printed (3 digits): the printed SPEC reproduces the run */
+    char shown[32];
+    snprintf(shown, sizeof shown, "%.3g", d->r->one_cycle_max_lr);
+    CHECK(drv_fit(d, "onecycle(max_lr=auto)", d->cfg.optim.lr, strtod(shown, NULL), EPOCHS, ep,
                   NULL, 0));
     check_json_epochs(cli_out, "train.epochs", ep, EPOCHS);
     CHECK_JSON_NUM(cli_out, "train.val_rmse", ep[EPOCHS - 1].val_rmse);

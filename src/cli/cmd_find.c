@@ -77,7 +77,8 @@ void cli_find_usage(void)
         "      --train             then train from the restored initial model\n"
         "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
         "                          schedule' where max_lr=auto means the suggestion\n"
-        "      --epochs E          epochs for --train (default 3)\n"
+        "      --epochs E          run length of the hand-off in epochs: of --train and of\n"
+        "                          the schedules the report prints (default 3)\n"
         "      --schedule-plot F   draw the lr and momentum of that schedule\n"
         "      --verify            short trial trainings at the suggestion and at x1/3\n"
         "                          and x3 of it; reports which trained best\n"
@@ -250,6 +251,7 @@ int cli_cmd_find(int argc, char **argv)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
     o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
+    o.train_opts.load_progress = o.progress;
     lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);

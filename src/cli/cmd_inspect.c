@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/data_options.h"
 #include "cli/json.h"
+#include "cli/load_progress.h"
 #include "lrf/dataset.h"
 #include "lrf/interrupt.h"
 
@@ -210,8 +211,13 @@ static int inspect(const struct inspect_args *a)
     struct lrf_dataset_options opt = a->opt;
     opt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load, no cache left */
     lrf_interrupt_install();
+    struct cli_load_progress bar;
+    if (a->data && opt.use_cache)
+        cli_cache_env_check();
+    cli_load_progress_start(&bar, a->data && cli_stderr_is_tty(), a->data, &opt);
     enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &opt, &ds, &err)
                                  : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
+    cli_load_progress_done(&bar, &opt);
     if (st != LRF_OK)
         return cli_fail(&err);
     if (a->json)

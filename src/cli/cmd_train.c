@@ -8,14 +8,16 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/model_save.h"
 #include "cli/progress.h"
+#include "cli/train_auto.h"
 #include "cli/train_options.h"
 #include "cli/train_report.h"
 #include "lrf/interrupt.h"
 #include "lrf/sched.h"
 #include "lrf/train.h"
 
-enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_HELP = 'h' };
+enum { OPT_EPOCHS = 0x2000, OPT_SCHEDULE, OPT_JSON, OPT_SAVE, OPT_HELP = 'h' };
 enum { SPEC_TEXT_MAX = 1024 };
 
 void cli_train_usage(void)
@@ -34,6 +36,8 @@ void cli_train_usage(void)
           "                          run's, so 'onecycle(max_lr=0.1)' just works. Default:\n"
           "                          constant --lr\n"
           "      --epochs E          epochs (default 3)\n"
+          "      --save MODEL.lrf    save the trained model, with its normalization and the\n"
+          "                          columns' encoders, for 'lrfind predict --model MODEL.lrf'\n"
           "      --json              print JSON instead of text\n"
           "  -h, --help              show this help and exit\n"
           "\n"
@@ -51,6 +55,8 @@ struct run_info {
     char model_spec[256];
     int epochs;
     long steps_per_epoch;
+    struct cli_auto_lr auto_lr; /* the range test run for --lr auto, if any */
+    const char *save;           /* --save MODEL.lrf, or NULL */
 };
 
 static void print_header(const struct run_info *r)
@@ -72,23 +78,20 @@ static void print_header(const struct run_info *r)
         printf("%d-", lrf_model_layer_in(m, l));
     printf("%d, %zu parameters)\n", lrf_model_layer_out(m, lrf_model_n_layers(m) - 1),
            lrf_model_n_params(m));
-    printf("optimizer: %s lr=%g momentum=%g weight_decay=%g\n", lrf_optim_kind_name(c->optim.kind),
-           c->optim.lr, c->optim.momentum, c->optim.weight_decay);
+    const struct cli_auto_lr *a = &r->auto_lr;
+    if (a->ran)
+        printf("auto lr:   a range test suggests max_lr " CLI_LR_FMT
+               " (%s rule; %ld steps, %.2f s)\n",
+               a->max_lr, a->rule, a->steps, a->seconds);
+    printf("optimizer: %s lr=" CLI_LR_FMT "%s momentum=%g weight_decay=%g\n",
+           lrf_optim_kind_name(c->optim.kind), c->optim.lr,
+           r->opt->lr_auto ? " (--lr auto: a third of max_lr)" : "", c->optim.momentum,
+           c->optim.weight_decay);
     printf("schedule:  %s\n", r->schedule);
     char note[96];
     printf("run:       %d epochs x %ld steps, batch %zu%s%s, seed %llu\n", r->epochs,
            r->steps_per_epoch, c->batch_size, cli_batch_note(r->opt, c, note, sizeof note),
            c->accumulate > 1 ? " (accumulated)" : "", (unsigned long long)c->seed);
-    fflush(stdout);
-}
-
-static void print_epoch(const struct lrf_train_epoch *e, int epochs, enum lrf_task task)
-{
-    char metrics[96];
-    printf("epoch %*d/%d  train_loss %.4f  val_loss %.4f  %s  %.2f s  %.0f samples/s\n",
-           epochs >= 10 ? 2 : 1, e->epoch, epochs, e->train_loss, e->val_loss,
-           cli_train_metrics_text(task, e, '_', metrics, sizeof metrics), e->seconds,
-           e->samples_per_second);
     fflush(stdout);
 }
 
@@ -127,6 +130,15 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
                        (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
     cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
     cli_json_field_string(&j, "schedule", r->schedule);
+    if (r->auto_lr.ran) {
+        cli_json_key(&j, "range_test");
+        cli_json_object_begin(&j);
+        cli_json_field_number(&j, "max_lr", r->auto_lr.max_lr);
+        cli_json_field_string(&j, "rule", r->auto_lr.rule);
+        cli_json_field_number(&j, "cosine_lr", r->auto_lr.cosine_lr);
+        cli_json_field_number(&j, "seconds", r->auto_lr.seconds);
+        cli_json_object_end(&j);
+    }
     cli_json_field_int(&j, "steps_per_epoch", r->steps_per_epoch);
     cli_train_epochs_json(&j, task, ep, n);
     double train_s, step_s;
@@ -138,6 +150,8 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     cli_json_field_number(&j, "step_seconds", step_s);
     cli_json_field_number(&j, "samples_per_second",
                           step_s > 0 ? (double)samples / step_s : (double)NAN);
+    if (r->save && st == LRF_OK)
+        cli_json_field_string(&j, "model_file", r->save);
     cli_json_field_bool(&j, "interrupted", st == LRF_ERR_INTERRUPTED);
     cli_json_field_bool(&j, "diverged", st == LRF_ERR_NUMERIC); /* a non-finite loss */
     cli_json_object_end(&j);
@@ -152,6 +166,8 @@ static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched,
     struct cli_fit_progress prog;
     cli_fit_progress_init(&prog, cli_stderr_is_tty(), "train",
                           lrf_trainer_run_steps(r->trainer, r->epochs), r->epochs);
+    struct cli_chance_watch chance;
+    cli_chance_watch_init(&chance, &r->data->data);
     enum lrf_status st = LRF_OK;
     *done = 0;
     for (int e = 0; e < r->epochs && !st; e++) {
@@ -162,11 +178,26 @@ static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched,
         if (one == 1) {
             ep[e].epoch = e + 1;
             ++*done;
-            if (!json)
-                print_epoch(&ep[e], r->epochs, lrf_trainer_task(r->trainer));
+            if (!json) {
+                cli_train_print_epoch(stdout, "", lrf_trainer_task(r->trainer), &ep[e], r->epochs);
+                fflush(stdout);
+            }
+            cli_chance_watch_epoch(&chance, &ep[e], r->epochs);
         }
     }
     return st;
+}
+
+/* --save: the model, and in it how it was trained. */
+static enum lrf_status save(const struct run_info *r, double val_accuracy, struct lrf_error *err)
+{
+    char info[1024];
+    snprintf(info, sizeof info,
+             "lrfind " LRF_VERSION ": train --data %s --model %s --schedule '%s' --epochs %d; "
+             "val_accuracy %.4f",
+             r->opt->data ? r->opt->data : "(built-in)", r->model_spec, r->schedule, r->epochs,
+             val_accuracy);
+    return cli_save_model(r->save, r->trainer, r->data, info, err);
 }
 
 static int run(struct run_info *r, struct lrf_sched *sched, bool json)
@@ -183,6 +214,8 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
     int done = 0;
     lrf_interrupt_install();
     enum lrf_status st = train_epochs(r, sched, json, ep, &done, &err);
+    if (st == LRF_OK && r->save)
+        st = save(r, ep[done - 1].val_accuracy, &err);
     bool interrupted = st == LRF_ERR_INTERRUPTED;
     int status = CLI_EXIT_OK;
     if (json) {
@@ -196,6 +229,8 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
                cli_train_metrics_text(lrf_trainer_task(r->trainer), &ep[done - 1], '_', metrics,
                                       sizeof metrics),
                ep[done - 1].val_loss, train_s, step_s > 0 ? (double)samples / step_s : 0.0);
+        if (r->save && st == LRF_OK)
+            printf("saved:     %s (lrfind predict --model %s --data FILE.csv)\n", r->save, r->save);
     }
     if (interrupted) {
         cli_errorf("interrupted after %d of %d epochs", done, r->epochs);
@@ -211,6 +246,7 @@ struct train_args {
     struct cli_train_options to;
     long epochs;
     const char *schedule; /* NULL = constant --lr */
+    const char *save;     /* --save MODEL.lrf */
     bool json;
 };
 
@@ -221,6 +257,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
                                              {"epochs", required_argument, NULL, OPT_EPOCHS},
                                              {"schedule", required_argument, NULL, OPT_SCHEDULE},
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             {"save", required_argument, NULL, OPT_SAVE},
                                              {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
     *a = (struct train_args){.epochs = CLI_EPOCHS_DEFAULT};
@@ -246,6 +283,9 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         case OPT_JSON:
             a->json = true;
             break;
+        case OPT_SAVE:
+            a->save = optarg;
+            break;
         case OPT_HELP:
             return CLI_EXIT_HELP;
         default:
@@ -254,6 +294,9 @@ static int parse_args(int argc, char **argv, struct train_args *a)
     }
     if (optind < argc)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
+    a->to.load_progress = cli_stderr_is_tty(); /* as the training's bar */
+    if (a->save && cli_check_output("--save", a->save) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE; /* before any work */
     return cli_train_options_check(&a->to) != CLI_EXIT_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
@@ -266,6 +309,10 @@ static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched 
     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
     so.base_lr = r->cfg->optim.lr;
     so.run_length = lrf_trainer_run_steps(r->trainer, r->epochs);
+    if (r->auto_lr.ran) {
+        so.auto_lr = r->auto_lr.max_lr;
+        so.auto_base_lr = r->auto_lr.cyclic_base_lr;
+    }
     if (lrf_sched_parse(spec, &so, sched, &err) != LRF_OK)
         return cli_usage_error("--schedule: %s", err.message);
     long need = so.run_length, max = lrf_sched_max_step(*sched);
@@ -278,6 +325,28 @@ static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched 
     return CLI_EXIT_OK;
 }
 
+/* The trainer of this run. With --lr auto (or a SPEC that needs a suggestion) a range test
+ * runs first on a trainer of its own; the one that trains is then created with the lr it
+ * found from the same seed, so it starts where the range test's --train starts. */
+static int make_trainer(const struct train_args *a, struct run_info *r,
+                        struct lrf_train_config *cfg, struct lrf_error *err)
+{
+    if (a->to.lr_auto || cli_spec_needs_suggestion(a->schedule)) {
+        struct lrf_trainer *probe = NULL;
+        if (lrf_trainer_create(cfg, &r->data->data, &probe, err) != LRF_OK)
+            return cli_fail(err);
+        int status = cli_train_auto_lr(probe, lrf_trainer_run_steps(probe, r->epochs),
+                                       cli_stderr_is_tty(), &r->auto_lr);
+        lrf_trainer_destroy(probe);
+        if (status != CLI_EXIT_OK)
+            return status;
+        if (a->to.lr_auto)
+            cfg->optim.lr = r->auto_lr.cosine_lr;
+    }
+    return lrf_trainer_create(cfg, &r->data->data, &r->trainer, err) == LRF_OK ? CLI_EXIT_OK
+                                                                               : cli_fail(err);
+}
+
 /* Loads the data, builds the trainer and the schedule, then trains. */
 static int train(const struct train_args *a)
 {
@@ -287,14 +356,17 @@ static int train(const struct train_args *a)
     if (cli_train_data_load(&a->to, &data, &err) != LRF_OK)
         return cli_fail(&err);
     struct lrf_train_config cfg = cli_train_options_config(&a->to);
-    struct run_info r = {&a->to, &data, &cfg, NULL, "constant", "", (int)a->epochs, 0};
+    struct run_info r = {.opt = &a->to,
+                         .data = &data,
+                         .cfg = &cfg,
+                         .schedule = "constant",
+                         .epochs = (int)a->epochs,
+                         .save = a->save};
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];
-    int status = CLI_EXIT_OK;
-    if (lrf_trainer_create(&cfg, &data.data, &r.trainer, &err) != LRF_OK) {
-        status = cli_fail(&err);
-    } else {
+    int status = make_trainer(a, &r, &cfg, &err);
+    if (status == CLI_EXIT_OK) {
         r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
         if (a->schedule)
             status = make_schedule(&r, a->schedule, &sched, spec_text, sizeof spec_text);

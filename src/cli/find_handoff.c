@@ -11,6 +11,7 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/train_auto.h"
 #include "cli/train_report.h"
 #include "lrf/plot.h"
 
@@ -38,13 +39,16 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     return st;
 }
 
-static enum lrf_status parse_schedule(const char *spec, double base_lr, double auto_lr,
-                                      long run_length, struct lrf_sched **out,
-                                      struct lrf_error *err)
+/* spec for a run of run_length steps; with r, auto and lr keys left out are the result's
+ * suggestions as printed (so the printed command reproduces the run). */
+static enum lrf_status parse_schedule(const char *spec, double base_lr,
+                                      const struct lrf_finder_result *r, long run_length,
+                                      struct lrf_sched **out, struct lrf_error *err)
 {
     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
     so.base_lr = base_lr;
-    so.auto_lr = auto_lr;
+    so.auto_lr = r ? cli_lr_shown(r->one_cycle_max_lr) : (double)NAN;
+    so.auto_base_lr = r ? cli_lr_shown(r->cyclic_base_lr) : (double)NAN;
     so.run_length = run_length;
     return lrf_sched_parse(spec, &so, out, err);
 }
@@ -102,12 +106,12 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
     struct lrf_error err;
     v->task = lrf_trainer_task(t);
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-        v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
+        v->lr[c] = cli_lr_shown(r->one_cycle_max_lr * VERIFY_FACTORS[c]);
         char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
+        snprintf(spec, sizeof spec, "onecycle(max_lr=" CLI_LR_FMT ")", v->lr[c]);
         struct lrf_sched *s = NULL;
         double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
+        if (parse_schedule(spec, base_lr, NULL, steps, &s, &err) != LRF_OK)
             return cli_fail(&err);
         int done = 0;
         enum lrf_status st =
@@ -117,7 +121,7 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
         if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
             v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
             if (fp)
-                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
+                fprintf(fp, "  max_lr %-10.3g%s diverged (non-finite training loss)\n", v->lr[c],
                         label);
             continue;
         }
@@ -125,8 +129,8 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
             return cli_fail(&err);
         char metrics[96];
         if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
-                    cli_train_metrics_text(v->task, &v->m[c], ' ', metrics, sizeof metrics));
+            fprintf(fp, "  max_lr %-10.3g%s val_loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
+                    cli_train_metrics_text(v->task, &v->m[c], '_', metrics, sizeof metrics));
     }
     v->best = 1;
     for (int c = 0; c < VERIFY_CANDIDATES; c++)
@@ -139,7 +143,7 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
 {
     bool lost = v->best != 1;
     if (fp && lost)
-        fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+        fprintf(fp, "  WARNING: the suggestion lost to max_lr " CLI_LR_FMT " (x%s); consider it\n",
                 v->lr[v->best], v->best == 0 ? "1/3" : "3");
     else if (fp && v->task == LRF_TASK_REGRESSION)
         fprintf(fp, "  the suggestion trained best (RMSE within %.0f%%)\n",
@@ -230,14 +234,15 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     char resolved[SPEC_MAX];
     const char *spec = cli_find_train_spec(o);
     bool cosine = o->schedule && !strcmp(o->schedule, "cosine");
-    double base_lr = cosine ? r->cosine_lr : lrf_trainer_config(t)->optim.lr;
-    if (strstr(spec, "auto") || cosine)
+    double base_lr = cosine || o->train_opts.lr_auto ? cli_lr_shown(r->cosine_lr)
+                                                     : lrf_trainer_config(t)->optim.lr;
+    if (strstr(spec, "auto") || cosine || o->train_opts.lr_auto || cli_spec_needs_suggestion(spec))
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
     long steps = lrf_trainer_run_steps(t, o->epochs);
     struct lrf_sched *s = NULL;
     struct lrf_error err;
-    if (parse_schedule(spec, base_lr, r->one_cycle_max_lr, steps, &s, &err) != LRF_OK)
+    if (parse_schedule(spec, base_lr, r, steps, &s, &err) != LRF_OK)
         return cli_usage_error("--schedule: %s", err.message);
     lrf_sched_format_spec(s, resolved, sizeof resolved);
     if (o->schedule_plot && plot_schedule(o->schedule_plot, s, steps, resolved, &err) != LRF_OK) {
@@ -251,18 +256,19 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         return CLI_EXIT_FAILURE;
     }
     if (fp)
-        fprintf(fp, "train:  %s (base lr %.4g) for %d epochs, %ld steps\n", resolved, base_lr,
-                o->epochs, steps);
+        fprintf(fp, "train:  %s (base lr " CLI_LR_FMT ") for %d epochs, %ld steps\n", resolved,
+                base_lr, o->epochs, steps);
     int done = 0;
     enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
     enum lrf_task task = lrf_trainer_task(t);
-    char metrics[96];
-    for (int e = 0; fp && e < done; e++)
-        fprintf(fp, "  epoch %d: train loss %.4f  val loss %.4f  %s  %.1f s  %.0f samples/s\n",
-                ep[e].epoch, ep[e].train_loss, ep[e].val_loss,
-                cli_train_metrics_text(task, &ep[e], ' ', metrics, sizeof metrics), ep[e].seconds,
-                ep[e].samples_per_second);
+    struct cli_chance_watch chance;
+    cli_chance_watch_init(&chance, &ctx->data->data);
+    for (int e = 0; e < done; e++) {
+        if (fp)
+            cli_train_print_epoch(fp, "  ", task, &ep[e], o->epochs);
+        cli_chance_watch_epoch(&chance, &ep[e], o->epochs);
+    }
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);

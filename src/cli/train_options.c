@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/load_progress.h"
 #include "lrf/interrupt.h"
 
 /* The held-out fraction of --data when no --val is given. */
@@ -51,8 +52,9 @@ void cli_train_options_usage(FILE *fp)
         "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"
         "      --optim NAME        %s\n"
         "                          (default sgd; PyTorch's update rules)\n"
-        "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"
-        "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"
+        "      --lr LR|auto        learning rate when no schedule sets it (default: sgd 0.01,\n"
+        "                          adam/adamw 0.001, rmsprop/adagrad 0.01); auto: a third\n"
+        "                          of a range test's suggested max_lr (train runs one first)\n"
         "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"
         "                          rmsprop 0, adam/adamw 0.9)\n"
         "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
@@ -131,8 +133,10 @@ static int handle_model_option(struct cli_train_options *o, int c, const char *a
         cli_usage_error("--optim: %s", err.message);
         return -1;
     case CLI_TOPT_LR:
-        o->lr_set = true;
-        return parse_nonneg("--lr", arg, false, "a number >= 0", &o->lr) ? 1 : -1;
+        o->lr_auto = !strcmp(arg, "auto");
+        o->lr_set = !o->lr_auto;
+        return o->lr_auto || parse_nonneg("--lr", arg, false, "a number >= 0 or auto", &o->lr) ? 1
+                                                                                               : -1;
     case CLI_TOPT_MOMENTUM:
         o->momentum_set = true;
         return parse_nonneg("--momentum", arg, true, "a number in [0, 1)", &o->momentum) ? 1 : -1;
@@ -219,6 +223,21 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     return c;
 }
 
+/* A CSV (encoded like ref when given), with a progress bar on a terminal. */
+static enum lrf_status load_csv(const struct cli_train_options *o, const char *path,
+                                const struct lrf_dataset *ref, struct lrf_dataset_options *dopt,
+                                struct lrf_dataset **out, struct lrf_error *err)
+{
+    if (!ref && dopt->use_cache)
+        cli_cache_env_check();
+    struct cli_load_progress bar;
+    cli_load_progress_start(&bar, o->load_progress, path, dopt);
+    enum lrf_status st = ref ? lrf_dataset_load_csv_like(path, ref, dopt, out, err)
+                             : lrf_dataset_load_csv(path, dopt, out, err);
+    cli_load_progress_done(&bar, dopt);
+    return st;
+}
+
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
                                     struct lrf_error *err)
 {
@@ -230,7 +249,7 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
     if (o->data)
-        st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
+        st = load_csv(o, o->data, NULL, &dopt, &d->train, err);
     else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
@@ -238,7 +257,7 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {
-        st = lrf_dataset_load_csv_like(o->val, d->train, &dopt, &d->val, err);
+        st = load_csv(o, o->val, d->train, &dopt, &d->val, err);
         d->val_source = o->val;
     } else if (!o->data && !o->val_split_set) {
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);

@@ -90,10 +90,12 @@ struct cli_train_options {
     enum lrf_optim_kind optim;
     double lr, momentum, weight_decay;
     bool lr_set, momentum_set, weight_decay_set;
+    bool lr_auto; /* --lr auto: a range test's answer (cli/train_auto.h says which) */
     long batch;
     long accumulate;
     uint64_t seed;
-    int threads; /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    int threads;        /* --threads: parser and OpenBLAS threads; 0 = all online cores */
+    bool load_progress; /* a progress bar while a large CSV loads (set by the command) */
     struct lrf_dataset_options dataset; /* --sep, --decimal, --drop, --missing, --task */
 };
 

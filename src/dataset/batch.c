@@ -255,6 +255,30 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
     return LRF_OK;
 }
 
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err)
+{
+    if ((unsigned)kind >= LRF_NORMALIZE_COUNT || features == 0 || !shift || !scale)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "normalize: a kind, features > 0, shift and scale are required");
+    struct lrf_norm *nm = calloc(1, sizeof *nm);
+    if (nm) {
+        nm->shift = malloc(features * sizeof(float));
+        nm->scale = malloc(features * sizeof(float));
+    }
+    if (!nm || !nm->shift || !nm->scale) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    }
+    nm->kind = kind;
+    nm->features = features;
+    memcpy(nm->shift, shift, features * sizeof(float));
+    memcpy(nm->scale, scale, features * sizeof(float));
+    *out = nm;
+    return LRF_OK;
+}
+
 void lrf_norm_destroy(struct lrf_norm *norm)
 {
     if (!norm)

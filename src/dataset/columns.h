@@ -136,6 +136,8 @@ enum lrf_status ds_warn_identifier(struct ds_schema *s, size_t j, bool distinct,
 /* The median of v[0..n) (0 when empty; reorders v), as numpy's; whether
  * v's values are all different (sorts v). */
 float ds_median(float *v, size_t n);
+/* The median of feature f over ds's rows; tmp holds ds's rows floats. */
+float ds_feature_median(const struct lrf_dataset *ds, size_t f, float *tmp);
 bool ds_all_distinct(float *v, size_t n);
 
 /* ---- distinct texts (levels.c) ------------------------------------------ */

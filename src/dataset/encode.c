@@ -81,7 +81,7 @@ enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
 }
 
 /* The median of feature f of ds's rows. */
-static float feature_median(const struct lrf_dataset *ds, size_t f, float *tmp)
+float ds_feature_median(const struct lrf_dataset *ds, size_t f, float *tmp)
 {
     size_t n = ds->rows, d = ds->features;
     for (size_t r = 0; r < n; r++)
@@ -103,7 +103,7 @@ enum lrf_status ds_table_fills(const struct ds_table *t, const struct ds_plan *p
             continue;
         if (!tmp && !(tmp = malloc((ref->rows ? ref->rows : 1) * sizeof *tmp)))
             return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-        c->fill = feature_median(ref, c->first_feature, tmp);
+        c->fill = ds_feature_median(ref, c->first_feature, tmp);
     }
     free(tmp);
     return LRF_OK;

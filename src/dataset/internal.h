@@ -105,9 +105,22 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
 void ds_cache_clean_stale(const char *cache_path);
 /* True when the directory may hold cache files: ours, not writable by others. */
 bool ds_cache_dir_trusted(const char *dir);
+/* The writer's pid of a temporary ".NAME.PID.RAND.tmp" (0: not one); an older lrfind's
+ * temporary ("NAME.lrfds.tmp.XXXXXX"). */
+long ds_cache_temp_writer(const char *name);
+bool ds_cache_legacy_temp(const char *name);
+/* Before writing an entry of need bytes at cache_path: removes the least recently used
+ * other entries until the directory's entries and it fit the cap (cache_manage.c); false
+ * when it cannot fit (larger than the cap): do not write it. */
+bool ds_cache_make_room(const char *cache_path, uint64_t need,
+                        const struct lrf_dataset_options *opt);
+/* Marks a hit: the entry's access time is now (the cap evicts by it). */
+void ds_cache_touch(const char *cache_path);
 
 /* The interrupt poll of the options (false when there is none). */
 bool ds_interrupted(const struct lrf_dataset_options *opt);
+/* The progress observer of the options, if any (lrf_dataset_options.progress). */
+void ds_progress(const struct lrf_dataset_options *opt, size_t bytes, size_t rows, bool restart);
 
 char *ds_strdup(const char *s);
 
@@ -208,6 +221,12 @@ enum lrf_status ds_parse_planned(const char *name, const char *data, size_t size
 struct lrf_dataset *ds_load_streaming(const char *path, int fd, size_t size,
                                       const struct lrf_dataset_options *opt,
                                       const struct lrf_dataset *ref, bool *interrupted);
+
+/* Text, or gzip-compressed text, in memory (scanned: its NUL and quote, or NULL). */
+enum lrf_status ds_parse_input(const char *name, const char *data, size_t size,
+                               const struct ds_scan *scanned, const struct lrf_dataset_options *opt,
+                               const struct lrf_dataset *ref, struct lrf_dataset **out,
+                               struct lrf_error *err);
 
 /* Number of '\n' in data[0..end): the line base of a chunk starting there. */
 long ds_count_lines(const char *data, size_t end);
