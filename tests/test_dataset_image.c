@@ -449,8 +449,7 @@ static void test_augment_samples(void)
  * the state replays a batch, another epoch_rng (a reseeded run) changes it. */
 static void test_augment_state(void)
 {
-    struct lrf_dataset *ds = make(40, 64, pixel0, nonzero_pixels),
-                       *flat = make(4, 10, plain, pixels);
+    struct lrf_dataset *ds = make(40, 64, pixel0, nonzero_pixels);
     struct lrf_norm *nm = NULL;
     struct lrf_error err;
     CHECK(ds &&
@@ -492,7 +491,21 @@ static void test_augment_state(void)
             CHECK_MSG(heap_use() == before, "augmented batches allocated (%s)", alloc_counter());
         }
     }
+    free(x1);
+    free(x2);
+    free(x3);
+    lrf_batch_iter_destroy(a);
+    lrf_batch_iter_destroy(b);
+    lrf_batch_iter_destroy(plain_it);
+    lrf_norm_destroy(nm);
+    lrf_dataset_destroy(ds);
+}
+
+static void test_augment_refused(void)
+{
+    struct lrf_dataset *ds = make(4, 64, pixel0, pixels), *flat = make(4, 10, plain, pixels);
     struct lrf_batch_config bc = lrf_batch_config_default();
+    struct lrf_error err;
     bc.batch_size = 2;
     bc.augment = LRF_AUGMENT_FLIP;
     struct lrf_batch_iter *bad = NULL;
@@ -501,13 +514,6 @@ static void test_augment_state(void)
     CHECK(strstr(err.message, "augmentation needs images") != NULL && !bad);
     bc.augment = 1u << 5;
     CHECK(ds && lrf_batch_iter_create(ds, NULL, NULL, 0, &bc, &bad, &err) == LRF_ERR_INVALID_ARG);
-    free(x1);
-    free(x2);
-    free(x3);
-    lrf_batch_iter_destroy(a);
-    lrf_batch_iter_destroy(b);
-    lrf_batch_iter_destroy(plain_it);
-    lrf_norm_destroy(nm);
     lrf_dataset_destroy(ds);
     lrf_dataset_destroy(flat);
 }
@@ -535,6 +541,7 @@ int main(void)
     test_per_channel_norm();
     test_augment_samples();
     test_augment_state();
+    test_augment_refused();
     test_augment_names();
     return check_summary();
 }

@@ -206,10 +206,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
     if (!a->data && cli_data_options_given(&a->opt))
         return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
-    if (!a->data && cli_image_options_given(&a->image))
-        return cli_usage_error("--shape and --layout need --data (the built-in dataset's images "
-                               "are 1x28x28)");
-    return CLI_EXIT_OK;
+    return cli_image_options_check(&a->image, a->data);
 }
 
 /* Loads the data and describes it. */

@@ -29,6 +29,14 @@ bool cli_image_options_given(const struct cli_image_options *o)
     return o->shape_set || o->layout_set;
 }
 
+int cli_image_options_check(const struct cli_image_options *o, const char *data)
+{
+    if (!data && cli_image_options_given(o))
+        return cli_usage_error("--shape and --layout need --data (the built-in dataset's images "
+                               "are 1x28x28)");
+    return CLI_EXIT_OK;
+}
+
 enum lrf_status cli_image_apply(const struct cli_image_options *o, struct lrf_dataset *ds,
                                 const char *name, struct lrf_error *err)
 {

@@ -37,8 +37,11 @@ struct cli_image_options {
  * 0 = not one of them, -1 = bad value (a usage error was printed). */
 int cli_image_option(struct cli_image_options *o, int c, const char *arg);
 
-/* True when --shape or --layout was given (they need --data). */
+/* True when --shape or --layout was given. */
 bool cli_image_options_given(const struct cli_image_options *o);
+/* They need --data (the built-in images are 1x28x28): CLI_EXIT_OK, or a usage error
+ * printed and CLI_EXIT_USAGE. */
+int cli_image_options_check(const struct cli_image_options *o, const char *data);
 
 /* Applies --shape/--layout to ds (loaded from name). LRF_ERR_INVALID_ARG when they
  * do not fit, err's message the usage error to print ("NAME: --shape 3,32,30: ...

@@ -205,9 +205,8 @@ int cli_train_options_check(const struct cli_train_options *o)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
     if (!o->data && cli_data_options_given(&o->dataset))
         return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
-    if (!o->data && cli_image_options_given(&o->image))
-        return cli_usage_error("--shape and --layout need --data (the built-in dataset's images "
-                               "are 1x28x28)");
+    if (cli_image_options_check(&o->image, o->data) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     if (o->data && o->val && !strcmp(o->data, "-") && !strcmp(o->val, "-"))
         return cli_usage_error("--data - and --val -: standard input can be read only once");
     if (o->optim == LRF_OPTIM_ADAGRAD && o->momentum_set)
@@ -252,6 +251,27 @@ static enum lrf_status make_norm(const struct cli_train_options *o, struct cli_t
     return lrf_norm_create(d->train, rows, n, o->normalize, &d->norm, err);
 }
 
+/* The validation data: --val, the built-in test part, a split of --data, or none. */
+static enum lrf_status load_validation(const struct cli_train_options *o,
+                                       const struct lrf_dataset_options *dopt,
+                                       struct cli_train_data *d, struct lrf_error *err)
+{
+    if (o->val) {
+        d->val_source = o->val;
+        return lrf_dataset_load_csv_like(o->val, d->train, dopt, &d->val, err);
+    }
+    if (!o->data && !o->val_split_set) {
+        d->val_source = "builtin:test";
+        return lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);
+    }
+    if (o->val_split > 0) {
+        d->val_source = "split";
+        return lrf_dataset_split(d->train, o->val_split, o->seed, &d->split, err);
+    }
+    d->val_source = "none";
+    return LRF_OK;
+}
+
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
                                     struct lrf_error *err)
 {
@@ -278,22 +298,12 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     }
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
-    if (o->val) {
-        st = lrf_dataset_load_csv_like(o->val, d->train, &dopt, &d->val, err);
-        d->val_source = o->val;
-    } else if (!o->data && !o->val_split_set) {
-        st = lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);
-        d->val_source = "builtin:test";
-    } else if (o->val_split > 0) {
-        st = lrf_dataset_split(d->train, o->val_split, o->seed, &d->split, err);
+    if ((st = load_validation(o, &dopt, d, err)) != LRF_OK)
+        goto fail;
+    if (d->split.n_train) {
         train_rows = d->split.train;
         n_train = d->split.n_train;
-        d->val_source = "split";
-    } else {
-        d->val_source = "none";
     }
-    if (st)
-        goto fail;
     if ((st = cli_train_model_decide(o, d, err)) != LRF_OK) {
         usage = true;
         goto fail;
