@@ -289,8 +289,6 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
-    if ((st = cli_data_trainable(d->train, o->data, err)) != LRF_OK)
-        goto fail;
     /* Before --val is read: it takes the training data's shape. */
     if ((st = cli_image_apply(&o->image, d->train, o->data, err)) != LRF_OK) {
         usage = true;

@@ -196,6 +196,25 @@ static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_
     }
 }
 
+/* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
+ * OneHotEncoder's output unscaled: standardizing a level that a few rows have would
+ * turn its 1 into ~1/sqrt(share), an input far larger than any other, which the
+ * model then fits to those rows. A missing indicator is scaled with the numbers, as
+ * SimpleImputer(add_indicator=True) followed by StandardScaler does. */
+static void keep_one_hot(const struct lrf_dataset *ds, struct lrf_norm *nm)
+{
+    struct lrf_dataset_column c;
+    for (size_t k = 0; lrf_dataset_column(ds, k, &c); k++) {
+        if (c.role != LRF_COLUMN_FEATURE || c.type != LRF_COLUMN_CATEGORICAL)
+            continue;
+        for (size_t j = c.first_feature; j < c.first_feature + c.features && j < nm->features;
+             j++) {
+            nm->shift[j] = 0.0f;
+            nm->scale[j] = 1.0f;
+        }
+    }
+}
+
 /* Per channel of an image: the features' statistics (a, b: mean and population
  * variance, or min and max) combined over each channel's pixels, which all have
  * the same count of rows: the mean of the means, and the mean of the variances
@@ -260,6 +279,7 @@ static enum lrf_status norm_create(const struct lrf_dataset *ds, const uint32_t 
             fit_standard(ds, rows, n, nm, a, b, sums);
         else if (kind == LRF_NORMALIZE_MINMAX)
             fit_minmax(ds, rows, n, nm, a, b);
+        keep_one_hot(ds, nm); /* images have no one-hot levels: no effect on channels */
         nm->per_channel = shape != NULL;
         if (shape && kind != LRF_NORMALIZE_NONE)
             fit_channels(shape, nm, a, b);
