@@ -20,7 +20,7 @@ The data comes from Debian's dataset-fashion-mnist through scripts/make_eval_cor
 on a shared machine the seconds are the machine's, not lrfind's alone.
 
 Usage: /usr/bin/python3 scripts/eval_image_goals.py [--lrfind build/lrfind]
-       [--data DIR] [--only 1,2,3] [--seed S]
+       [--data DIR] [--only 1,2,3] [--seed S] [--grid FIXTURE.json]
 """
 import argparse
 import json
@@ -72,7 +72,7 @@ def ensure_data(d):
 def grid_score(lr, train_path):
     """(metric at lr, ratio to the best, best, best lr) or a reason the grid cannot score."""
     if not os.path.exists(GRID):
-        return f"{os.path.relpath(GRID, REPO)} is not there (yet)"
+        return f"{GRID} is not there (yet)"
     with open(GRID) as f:
         fx = json.load(f)
     if eval_grid.sha256(train_path) != fx["train"]["sha256"]:
@@ -133,7 +133,9 @@ def main():
     p.add_argument("--data", default=os.path.join(REPO, "datasets", "eval", "data"))
     p.add_argument("--only", default="1,2,3")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--grid", default=GRID, help="the CNN grid fixture (default: %(default)s)")
     a = p.parse_args()
+    globals()["GRID"] = a.grid
     os.makedirs(a.data, exist_ok=True)
     head = ensure_data(a.data)
     ok = True
