@@ -16,8 +16,9 @@
 #include "cli_run.h"
 #include "lrf/plot.h"
 
-/* A short sweep keeps the suite fast; it still reaches divergence on the built-in data. */
-#define QUICK "-q --iters 40 --start-lr 1e-4"
+/* A short sweep keeps the suite fast; it still reaches divergence on the built-in data.
+ * The MLP, not the built-in images' default CNN (tests/test_cli_image.c runs that). */
+#define QUICK "-q --iters 40 --start-lr 1e-4 --model mlp"
 
 static bool file_exists(const char *path)
 {
@@ -130,7 +131,7 @@ static void test_train_after_sweep_matches_fresh_training(void)
     const char *train = strstr(cli_out, "\"train\":");
     CHECK(train != NULL);
     double after_sweep = train ? cli_json_number(train, "val_accuracy") : (double)NAN;
-    snprintf(args, sizeof args, "train --json %s", sched);
+    snprintf(args, sizeof args, "train --json --model mlp %s", sched);
     CHECK(cli_run(args) == 0);
     double fresh = cli_json_number(cli_out, "val_accuracy");
     CHECK_MSG(after_sweep == fresh, "after sweep %.6f, fresh %.6f", after_sweep, fresh);
@@ -295,8 +296,8 @@ static pid_t start_on_terminal(const char *const *argv, int *master_out)
  * progress bar shows a finished rung: no sleep, no race with start-up. */
 static void test_interrupt(void)
 {
-    const char *const argv[] = {"lrfind",  "--iters",           "100000", "--end-lr", "1e-3",
-                                "--curve", cli_path("int.csv"), NULL};
+    const char *const argv[] = {"lrfind",  "--iters",           "100000",  "--end-lr", "1e-3",
+                                "--curve", cli_path("int.csv"), "--model", "mlp",      NULL};
     int master = -1;
     pid_t pid = start_on_terminal(argv, &master);
     CHECK(pid > 0);

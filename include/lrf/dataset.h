@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrf/image.h"
 #include "lrf/rng.h"
 #include "lrf/status.h"
 
@@ -354,6 +355,31 @@ enum lrf_status lrf_dataset_cache_list(const struct lrf_dataset_options *opt,
 enum lrf_status lrf_dataset_cache_clean(const struct lrf_dataset_options *opt, bool all,
                                         size_t *files, uint64_t *bytes, struct lrf_error *err);
 
+/* ---- image shape -------------------------------------------------------- */
+
+/* The rows as images (lrf/image.h), decided when the data is loaded, when every
+ * feature is a numeric column and every value a pixel intensity (0..255):
+ * from the header -- one prefix numbered from 0 or 1 (pixel0..pixel783,
+ * OpenML's CIFAR-10 export a0..a3071): s*s names are a grey s x s image,
+ * 3*s*s three channel planes; r0.., g0.., b0.. (or red/green/blue): colour
+ * planes, or hwc when the names interleave (r0,g0,b0,r1,...) -- else from the
+ * feature count alone: 784 = 1x28x28 (MNIST), 3072 = 3x32x32 channel planes
+ * (CIFAR's binary files). channels 0 = not an image. A file loaded with
+ * lrf_dataset_load_csv_like takes ref's shape. */
+struct lrf_image_shape lrf_dataset_shape(const struct lrf_dataset *ds);
+/* Why: "header pixel1..pixel784", "3072 features: CIFAR's 3x32x32", "--shape",
+ * or why the rows are not images. */
+const char *lrf_dataset_shape_reason(const struct lrf_dataset *ds);
+/* Replaces the decision (the caller knows better, e.g. --shape and --layout);
+ * channels*height*width must equal the features (channels 0: not an image),
+ * else LRF_ERR_INVALID_ARG naming the numbers. why becomes the reason. */
+enum lrf_status lrf_dataset_set_shape(struct lrf_dataset *ds, const struct lrf_image_shape *shape,
+                                      const char *why, struct lrf_error *err);
+/* LRF_OK when every value is a pixel intensity: within 0..255 (8-bit pixels, or
+ * floats such as [0, 1]-scaled ones); else LRF_ERR_DATA naming the first
+ * column outside it and its values' range. */
+enum lrf_status lrf_dataset_check_pixels(const struct lrf_dataset *ds, struct lrf_error *err);
+
 /* ---- split -------------------------------------------------------------- */
 
 /* Row indices of a train/validation split: all rows shuffled with seed, the
@@ -403,11 +429,20 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
 enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
                                      const float *scale, struct lrf_norm **out,
                                      struct lrf_error *err);
+/* The same per channel of an image (the CNN's input normalization): each
+ * channel's shift and scale come from all of its pixels in the given rows
+ * (mean and population std, or min and max, over rows x height x width: the
+ * training set's statistics as torchvision's Normalize takes them), repeated
+ * for each of its features. Needs lrf_dataset_shape (LRF_ERR_INVALID_ARG). */
+enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
+                                            size_t n, enum lrf_normalize kind,
+                                            struct lrf_norm **out, struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */
 enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm);
 size_t lrf_norm_features(const struct lrf_norm *norm);
+bool lrf_norm_per_channel(const struct lrf_norm *norm);   /* made by lrf_norm_create_per_channel */
 const float *lrf_norm_shift(const struct lrf_norm *norm); /* (D) mean or min */
 const float *lrf_norm_scale(const struct lrf_norm *norm); /* (D) 1/std or 1/range */
 
@@ -429,11 +464,30 @@ void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_nor
 
 /* ---- batch iterator ----------------------------------------------------- */
 
+/* Random changes to training images, drawn per sample when a batch is gathered
+ * (the CIFAR recipe's transforms.RandomCrop(padding=4) then RandomHorizontalFlip). */
+enum lrf_augment {
+    LRF_AUGMENT_NONE = 0,
+    LRF_AUGMENT_FLIP = 1 << 0, /* mirror left-right with probability 1/2 */
+    LRF_AUGMENT_CROP = 1 << 1, /* shift by -4..4 pixels each way, uncovered pixels 0 */
+    LRF_AUGMENT_ALL = LRF_AUGMENT_FLIP | LRF_AUGMENT_CROP
+};
+/* "flip", "crop", "flip,crop" (any order), "none"; LRF_ERR_INVALID_ARG otherwise. */
+enum lrf_status lrf_augment_parse(const char *text, unsigned *out, struct lrf_error *err);
+/* "flip,crop", "flip", "crop" or "none". */
+const char *lrf_augment_name(unsigned augment);
+
 struct lrf_batch_config {
     size_t batch_size; /* rows per batch (default 128) */
     uint64_t seed;     /* seeds the shuffle RNG (default 0) */
     bool shuffle;      /* reshuffle each epoch (default true); false = subset order */
     bool drop_last;    /* skip a short final batch of an epoch (default true) */
+    /* LRF_AUGMENT_* flags (default none); needs lrf_dataset_shape. The draws of a
+     * batch are a function of the iterator's state (struct lrf_batch_state), so
+     * save/restore and a new epoch_rng replay or change them with the order.
+     * A "zero" pixel is the normalized value of a raw 0 (black), as padding a
+     * raw image before normalizing it gives. */
+    unsigned augment;
 };
 
 struct lrf_batch_config lrf_batch_config_default(void);
@@ -451,17 +505,18 @@ struct lrf_batch_iter; /* opaque */
 
 /* Iterates rows[0..n) of ds (copied; NULL = all rows). ds and norm are
  * borrowed and must outlive the iterator. Fails if n < 1, batch_size < 1,
- * (drop_last and n < batch_size), or norm's feature count differs. */
+ * (drop_last and n < batch_size), norm's feature count differs, or augment
+ * is asked for rows that are not images. */
 enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                                       const uint32_t *rows, size_t n,
                                       const struct lrf_batch_config *cfg,
                                       struct lrf_batch_iter **out, struct lrf_error *err);
 void lrf_batch_iter_destroy(struct lrf_batch_iter *it);
 
-/* Gathers the next batch into x (batch_size, D) and y (batch_size); returns
- * the number of rows written (batch_size, or less for the final batch of an
- * epoch when drop_last is false). Starts a new (reshuffled) epoch when the
- * current one is exhausted. Never allocates. */
+/* Gathers the next batch into x (batch_size, D) and y (batch_size), augmented
+ * as cfg.augment says; returns the number of rows written (batch_size, or less
+ * for the final batch of an epoch when drop_last is false). Starts a new
+ * (reshuffled) epoch when the current one is exhausted. Never allocates. */
 size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
 
 /* 0-based epoch of the batch last returned (0 before the first). */

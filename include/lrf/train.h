@@ -39,8 +39,10 @@
 enum { LRF_TRAIN_BATCH_MAX = 1 << 20, LRF_TRAIN_ACCUMULATE_MAX = 4096 };
 
 struct lrf_train_config {
-    /* Hidden layers and activation; n_inputs, n_classes, loss (the task's) and
-     * max_batch are filled in from the data and batch_size; optim_slots from optim. */
+    /* Architecture, hidden layers and activation; n_inputs, n_classes, loss (the
+     * task's) and max_batch are filled in from the data and batch_size, optim_slots
+     * from optim, threads from threads, and the input shape (channels, height, width,
+     * layout) from the training data's lrf_dataset_shape when it has none. */
     struct lrf_model_config model;
     struct lrf_optim_config optim; /* lr and momentum: used when no schedule drives them */
     size_t batch_size; /* 128; more than the training rows is capped to them (buffers, the
@@ -54,6 +56,7 @@ struct lrf_train_config {
      * OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say otherwise). */
     int threads;
     bool drop_last;     /* skip a short last batch per epoch (false, as PyTorch) */
+    unsigned augment;   /* LRF_AUGMENT_* of the training batches (none; needs images) */
     size_t eval_subset; /* validation rows used by lrf_trainer_eval_subset (1024) */
 };
 

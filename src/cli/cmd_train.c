@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/image_options.h"
 #include "cli/json.h"
 #include "cli/model_save.h"
 #include "cli/progress.h"
@@ -23,9 +24,10 @@ enum { SPEC_TEXT_MAX = 1024 };
 void cli_train_usage(void)
 {
     fputs("Usage: lrfind train [--data FILE.csv] [OPTIONS]\n"
-          "Train the built-in MLP (PyTorch's initialization, optimizers and schedules) and\n"
-          "report per epoch the training loss, validation loss and accuracy (regression:\n"
-          "RMSE and R^2 in the target's units), time and training samples/s.\n"
+          "Train a built-in model (an MLP, a CNN for images; PyTorch's initialization,\n"
+          "optimizers and schedules) and report per epoch the training loss, validation\n"
+          "loss and accuracy (regression: RMSE and R^2 in the target's units), time and\n"
+          "training samples/s.\n"
           "\n",
           stdout);
     cli_train_options_usage(stdout);
@@ -59,25 +61,44 @@ struct run_info {
     const char *save;           /* --save MODEL.lrf, or NULL */
 };
 
+/* 784-512-256-10 for an MLP; 3x32x32-32x16x16-64x8x8-128x4x4-128-10 for a CNN
+ * (each block's input, the global average pooling's input and output). */
+static void print_layers(struct lrf_model *m)
+{
+    struct lrf_layer_info li;
+    int n = lrf_model_n_layers(m);
+    for (int l = 0; l < n; l++) {
+        lrf_model_layer_info(m, l, &li);
+        if (li.in_h > 1 || li.in_w > 1) { /* an image: its shape, once per block */
+            if (li.kind == LRF_LAYER_CONV2D || li.kind == LRF_LAYER_AVGPOOL)
+                printf("%dx%dx%d-", li.in_c, li.in_h, li.in_w);
+            continue;
+        }
+        if (li.kind != LRF_LAYER_AVGPOOL)
+            printf("%d-", lrf_model_layer_in(m, l));
+    }
+    printf("%d", lrf_model_layer_out(m, n - 1));
+}
+
 static void print_header(const struct run_info *r)
 {
     const struct lrf_train_config *c = lrf_trainer_config(r->trainer);
     struct lrf_model *m = lrf_trainer_model(r->trainer);
-    printf("data:      %s (%zu training rows, %zu features, ", lrf_dataset_source(r->data->train),
+    printf("data:      %s (%zu training rows, %zu features", lrf_dataset_source(r->data->train),
            r->data->data.n_train, lrf_dataset_features(r->data->train));
+    cli_image_print_data(stdout, r->data->train);
     if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION) {
         char loss[128];
-        printf("regression on '%s')\n", lrf_dataset_label_name(r->data->train));
+        printf(", regression on '%s')\n", lrf_dataset_label_name(r->data->train));
         printf("loss:      %s\n", cli_train_loss_text(r->trainer, loss, sizeof loss));
     } else {
-        printf("%zu classes)\n", lrf_dataset_classes(r->data->train));
+        printf(", %zu classes)\n", lrf_dataset_classes(r->data->train));
     }
     printf("validate:  %s (%zu rows)\n", r->data->val_source, r->data->data.n_val);
     printf("model:     %s (", r->model_spec);
-    for (int l = 0; l < lrf_model_n_layers(m); l++)
-        printf("%d-", lrf_model_layer_in(m, l));
-    printf("%d, %zu parameters)\n", lrf_model_layer_out(m, lrf_model_n_layers(m) - 1),
-           lrf_model_n_params(m));
+    print_layers(m);
+    printf(", %zu parameters)%s%s\n", lrf_model_n_params(m), r->data->model_why[0] ? ", " : "",
+           r->data->model_why);
     const struct cli_auto_lr *a = &r->auto_lr;
     if (a->ran)
         printf("auto lr:   a range test suggests max_lr " CLI_LR_FMT
@@ -126,6 +147,8 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     cli_json_field_string(&j, "validation", r->data->val_source);
     cli_json_field_int(&j, "val_rows", (long long)r->data->data.n_val);
     cli_json_field_string(&j, "model", r->model_spec);
+    cli_json_field_string(&j, "model_why", r->data->model_why);
+    cli_image_json(&j, r->data->train);
     cli_json_field_int(&j, "parameters",
                        (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
     cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
@@ -354,8 +377,8 @@ static int train(const struct train_args *a)
     lrf_error_clear(&err);
     struct cli_train_data data;
     if (cli_train_data_load(&a->to, &data, &err) != LRF_OK)
-        return cli_fail(&err);
-    struct lrf_train_config cfg = cli_train_options_config(&a->to);
+        return cli_train_data_fail(&data, &err);
+    struct lrf_train_config cfg = cli_train_options_config(&a->to, &data);
     struct run_info r = {.opt = &a->to,
                          .data = &data,
                          .cfg = &cfg,

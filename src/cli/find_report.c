@@ -5,6 +5,7 @@
 
 #include "cli/data_options.h"
 #include "cli/find.h"
+#include "cli/image_options.h"
 #include "cli/json.h"
 #include "cli/suggest_report.h"
 #include "cli/train_report.h"
@@ -16,18 +17,22 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     const struct lrf_dataset *ds = ctx->data->train;
     const struct lrf_train_config *tc = ctx->train_cfg;
     bool regression = lrf_dataset_task(ds) == LRF_TASK_REGRESSION;
-    fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s), ", ctx->data_name,
+    fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s)", ctx->data_name,
             lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
             lrf_storage_name(lrf_dataset_storage(ds)));
+    cli_image_print_data(fp, ds);
     if (regression)
-        fputs("regression", fp);
+        fputs(", regression", fp);
     else
-        fprintf(fp, "%zu classes", lrf_dataset_classes(ds));
+        fprintf(fp, ", %zu classes", lrf_dataset_classes(ds));
     fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
             lrf_dataset_from_cache(ds) ? " (cache)" : "");
     if (ctx->opts->train_opts.data)
         cli_data_print_label(fp, ds);
-    fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
+    fprintf(fp, "model:  %s", ctx->model_spec);
+    if (ctx->data->model_why[0])
+        fprintf(fp, " (%s)", ctx->data->model_why);
+    fprintf(fp, ", %s lr-swept", lrf_optim_kind_name(tc->optim.kind));
     if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
         fprintf(fp, " (momentum %g)", tc->optim.momentum);
     char note[96];
@@ -90,8 +95,10 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_field_string(j, "storage", lrf_storage_name(lrf_dataset_storage(ds)));
     cli_json_field_bool(j, "from_cache", lrf_dataset_from_cache(ds));
     cli_json_field_number(j, "load_seconds", ctx->load_seconds);
+    cli_image_json(j, ds);
     cli_json_object_end(j);
     cli_json_field_string(j, "model", ctx->model_spec);
+    cli_json_field_string(j, "model_why", ctx->data->model_why);
     cli_json_field_string(j, "optimizer", lrf_optim_kind_name(ctx->train_cfg->optim.kind));
     cli_json_key(j, "training");
     cli_json_object_begin(j);

@@ -208,10 +208,10 @@ int cli_find_run(const struct cli_find_options *o)
     struct cli_find_context ctx = {.opts = o, .data = &data};
     double t0 = lrf_clock_seconds();
     if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
-        return cli_fail(&err);
+        return cli_train_data_fail(&data, &err);
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
-    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
+    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts, &data);
     ctx.train_cfg = &tcfg;
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
     struct lrf_trainer *t = NULL;

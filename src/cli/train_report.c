@@ -28,6 +28,9 @@ void cli_train_config_json(struct cli_json *j, const struct cli_train_options *o
     cli_json_field_int(j, "seed", (long long)c->seed);
     cli_json_field_number(j, "val_split", split ? o->val_split : (double)NAN);
     cli_json_field_string(j, "normalize", lrf_normalize_name(o->normalize));
+    cli_json_field_bool(j, "normalize_per_channel",
+                        o->normalize != LRF_NORMALIZE_NONE && c->model.arch == LRF_ARCH_CNN);
+    cli_json_field_string(j, "augment", lrf_augment_name(c->augment));
 }
 
 void cli_train_metrics_json(struct cli_json *j, enum lrf_task task, const struct lrf_train_epoch *e)

@@ -140,6 +140,7 @@ enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_
     }
     ds->threads = 1;
     ds->file_bytes = n * (d + 1);
+    ds_decide_shape(ds, NULL);
     ds->parse_seconds = lrf_clock_seconds() - t0;
     *out = ds;
     return LRF_OK;

@@ -20,6 +20,8 @@ struct ds_source_key {
     int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 };
 
+enum { DS_SHAPE_WHY_MAX = 256 };
+
 struct lrf_dataset {
     char *source;
     size_t rows, features, classes;
@@ -58,7 +60,27 @@ struct lrf_dataset {
     bool source_racy;
     struct ds_schema schema; /* every decision about the file */
     float *targets;          /* (rows) regression targets, else NULL */
+    /* The rows as images (shape.c): decided after every load, not cached. */
+    struct lrf_image_shape shape;
+    char shape_why[DS_SHAPE_WHY_MAX];
 };
+
+/* Decides ds's image shape (lrf_dataset_shape): ref's when given (a file loaded
+ * like it), else from the header names, the feature count and the values. */
+void ds_decide_shape(struct lrf_dataset *ds, const struct lrf_dataset *ref);
+
+/* Augmentation of a batch iterator (augment.c): its images and their scratch row. */
+struct ds_augment {
+    const struct lrf_dataset *ds;
+    const struct lrf_norm *norm; /* NULL = raw values */
+    struct lrf_image_shape shape;
+    unsigned flags; /* LRF_AUGMENT_* */
+    float *scratch; /* (features) one raw row */
+};
+/* Gathers rows[0..n) of ds into x (n, D) and labels into y (may be NULL), each
+ * image moved and mirrored as a->flags say with draws from rng, then normalized. */
+void ds_gather_augmented(const struct ds_augment *a, const uint32_t *rows, size_t n, float *x,
+                         int32_t *y, struct lrf_rng *rng);
 
 /* Allocates an empty dataset (all pointers NULL). */
 struct lrf_dataset *ds_alloc(void);

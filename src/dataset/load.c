@@ -276,6 +276,7 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
     if (st == LRF_OK) {
         (*out)->file_bytes = size;
         (*out)->parse_seconds = lrf_clock_seconds() - t0;
+        ds_decide_shape(*out, NULL);
     }
     return st;
 }
@@ -390,9 +391,9 @@ static enum lrf_status load_stdin(const struct lrf_dataset_options *opt,
     return st;
 }
 
-static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
-                            const struct lrf_dataset *ref, struct lrf_dataset **out,
-                            struct lrf_error *err)
+static enum lrf_status load_any(const char *path, const struct lrf_dataset_options *opt,
+                                const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                struct lrf_error *err)
 {
     struct lrf_dataset_options def = lrf_dataset_options_default();
     if (!opt)
@@ -441,6 +442,18 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     lrf_error_clear(err);
     *out = ds;
     return LRF_OK;
+}
+
+/* A file or standard input, read or taken from the cache; then the decisions
+ * that are not cached (the image shape). */
+static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
+                            const struct lrf_dataset *ref, struct lrf_dataset **out,
+                            struct lrf_error *err)
+{
+    enum lrf_status st = load_any(path, opt, ref, out, err);
+    if (st == LRF_OK)
+        ds_decide_shape(*out, ref);
+    return st;
 }
 
 enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,

@@ -12,7 +12,7 @@ struct lrf_trainer {
     struct lrf_batch_iter *iter;
     uint64_t iter_seed;
     size_t features;
-    float *slots[LRF_MODEL_OPTIM_SLOTS_MAX];
+    float *slots[LRF_OPTIM_SLOTS_MAX];
     float *x;             /* (batch_size, features) gathered batch */
     int32_t *y;           /* (batch_size) */
     size_t micro_done;    /* micro-batches accumulated since the last apply */

@@ -81,6 +81,7 @@ static enum lrf_status build_buffers(struct lrf_trainer *t, struct lrf_error *er
     bc.seed = t->iter_seed = cfg->seed ^ ITER_SEED_MIX;
     bc.shuffle = true;
     bc.drop_last = cfg->drop_last;
+    bc.augment = cfg->augment;
     enum lrf_status st = lrf_batch_iter_create(t->data.train, t->data.norm, t->data.train_rows,
                                                t->data.n_train, &bc, &t->iter, err);
     if (st)
@@ -122,6 +123,11 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     t->cfg.model.n_classes = (int)K;
     t->cfg.model.max_batch = (int)t->cfg.batch_size;
     t->cfg.model.threads = cfg->threads; /* the model scopes it to its own calls */
+    struct lrf_image_shape shape = lrf_dataset_shape(data->train);
+    if (t->cfg.model.channels == 0 && shape.channels > 0) {
+        t->cfg.model.channels = shape.channels, t->cfg.model.height = shape.height;
+        t->cfg.model.width = shape.width, t->cfg.model.layout = shape.layout;
+    }
     t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
     st = train_targets_init(t, err);
     t->cfg.model.loss = t->task == LRF_TASK_REGRESSION ? LRF_LOSS_MSE : LRF_LOSS_CROSS_ENTROPY;
