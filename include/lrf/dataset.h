@@ -145,6 +145,27 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
                                          const struct lrf_dataset_options *opt,
                                          struct lrf_dataset **out, struct lrf_error *err);
 
+/* One shard of a regular file, for data-parallel training: the rows of the
+ * index-th of count byte ranges of the file's data lines (cut at line ends as
+ * the parallel parser cuts them, so each shard computes the cuts alone; the
+ * ranges cover every row once, in file order). The head (dialect, header,
+ * columns) is read as the whole-file load reads it; the decisions that
+ * depend on the rows (classes, types, the label rule, the task) come from
+ * this shard's rows: reconcile the shards with lrf_dataset_shard_classes and
+ * compare the rest (lrf/dist.h's loader does both). The single-class check
+ * is left to the caller. Not cached; the file is mapped, not read whole.
+ * Errors: as lrf_dataset_load_csv (lines numbered in the whole file), and
+ * LRF_ERR_UNSUPPORTED for input that cannot be cut (gzip, a pipe, standard
+ * input, a quote in the rows), LRF_ERR_DATA for a shard without rows. */
+enum lrf_status lrf_dataset_load_csv_shard(const char *path, const struct lrf_dataset_options *opt,
+                                           size_t index, size_t count, struct lrf_dataset **out,
+                                           struct lrf_error *err);
+/* Maps a shard's classes onto names[0..n) (every shard's classes, merged and
+ * sorted as a whole-file load sorts them: integers by value, texts by bytes);
+ * each of ds's classes must be among them. Regression: nothing to do. */
+enum lrf_status lrf_dataset_shard_classes(struct lrf_dataset *ds, char *const *names, size_t n,
+                                          struct lrf_error *err);
+
 enum lrf_builtin_part {
     LRF_BUILTIN_TRAIN = 0, /* 12,000 Fashion-MNIST training images, 1,200 per class */
     LRF_BUILTIN_TEST = 1,  /* 2,000 Fashion-MNIST test images, 200 per class */
