@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrf/dataset.h"
 #include "lrf/status.h"
 
 struct lrf_dist; /* opaque: one communicator */
@@ -92,6 +93,28 @@ enum lrf_status lrf_dist_agree(struct lrf_dist *d, enum lrf_status st, struct lr
 /* The last resort: ends every rank of the job now with exit status code
  * (MPI_Abort). A single process just exits. */
 _Noreturn void lrf_dist_abort(struct lrf_dist *d, int code);
+
+/* ---- data: one shard of a file per rank ---------------------------------- */
+
+/* Where a rank's rows are in the whole file. */
+struct lrf_dist_shard {
+    size_t first; /* file row (0-based, among the data rows) of the rank's row 0 */
+    size_t rows;  /* the rank's rows */
+    size_t total; /* rows of the whole file */
+};
+
+/* Rank r loads shard r of size (lrf_dataset_load_csv_shard: every rank reads the
+ * same head, then its own byte range of the rows) and the ranks agree, so that
+ * the shards are one dataset: the same status on every rank (the first failing
+ * rank's error); the same decisions (columns, label, task, types, levels,
+ * imputed values: when a shard's own rows decided otherwise, an error names
+ * the difference and the options that pin it); the classes merged from every
+ * shard and sorted as a whole-file load sorts them, each shard's labels mapped
+ * onto them, and the whole file's class checks. *shard says where the rank's
+ * rows are. A collective. */
+enum lrf_status lrf_dist_load_csv(struct lrf_dist *d, const char *path,
+                                  const struct lrf_dataset_options *opt, struct lrf_dataset **out,
+                                  struct lrf_dist_shard *shard, struct lrf_error *err);
 
 /* The rows [*first, *first + *count) of rank's share of n items split as
  * evenly as possible over size ranks (the first n % size ranks get one more). */
