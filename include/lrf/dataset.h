@@ -314,6 +314,11 @@ struct lrf_split {
 enum lrf_status lrf_dataset_split(const struct lrf_dataset *ds, double val_fraction, uint64_t seed,
                                   struct lrf_split *out, struct lrf_error *err);
 
+/* The same split of n rows (ds's rows above): e.g. of a whole file whose rows
+ * several processes hold. */
+enum lrf_status lrf_dataset_split_rows(size_t n, double val_fraction, uint64_t seed,
+                                       struct lrf_split *out, struct lrf_error *err);
+
 /* Frees the index arrays and zeroes the struct; safe on a zeroed struct. */
 void lrf_split_free(struct lrf_split *split);
 
@@ -338,6 +343,11 @@ struct lrf_norm; /* opaque */
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
+/* A normalization from its values (shift, scale: features each), e.g. computed
+ * over rows that several processes hold (lrf/dist.h). */
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */
@@ -385,8 +395,10 @@ struct lrf_batch_state {
 struct lrf_batch_iter; /* opaque */
 
 /* Iterates rows[0..n) of ds (copied; NULL = all rows). ds and norm are
- * borrowed and must outlive the iterator. Fails if n < 1, batch_size < 1,
- * (drop_last and n < batch_size), or norm's feature count differs. */
+ * borrowed and must outlive the iterator. ds NULL: an iterator of indices
+ * only (rows required; next gathers nothing: lrf_batch_iter_batch_rows says
+ * which rows), e.g. over a whole file whose rows other processes hold. Fails if n < 1, batch_size <
+ * 1, (drop_last and n < batch_size), or norm's feature count differs. */
 enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                                       const uint32_t *rows, size_t n,
                                       const struct lrf_batch_config *cfg,

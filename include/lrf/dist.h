@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "lrf/dataset.h"
+#include "lrf/finder.h"
 #include "lrf/status.h"
 
 struct lrf_dist; /* opaque: one communicator */
@@ -63,6 +64,9 @@ enum lrf_status lrf_dist_allreduce_u64(struct lrf_dist *d, uint64_t *x, size_t n
 enum lrf_status lrf_dist_allreduce_min_u64(struct lrf_dist *d, uint64_t *x, size_t n,
                                            struct lrf_error *err);
 enum lrf_status lrf_dist_allreduce_max_u64(struct lrf_dist *d, uint64_t *x, size_t n,
+                                           struct lrf_error *err);
+
+enum lrf_status lrf_dist_allreduce_max_f64(struct lrf_dist *d, double *x, size_t n,
                                            struct lrf_error *err);
 
 /* Copies root's buf[0..bytes) into every rank's buf. */
@@ -115,6 +119,22 @@ struct lrf_dist_shard {
 enum lrf_status lrf_dist_load_csv(struct lrf_dist *d, const char *path,
                                   const struct lrf_dataset_options *opt, struct lrf_dataset **out,
                                   struct lrf_dist_shard *shard, struct lrf_error *err);
+
+/* The normalization lrf_norm_create computes over the rows of all ranks: rows
+ * (n of them, indices into this rank's ds) here, the others' there. Standard
+ * scaling of uint8 data is exact (integer sums), so equal bit for bit; of
+ * float data the double sums differ from one process's only in their order. */
+enum lrf_status lrf_dist_norm_create(struct lrf_dist *d, const struct lrf_dataset *ds,
+                                     const uint32_t *rows, size_t n, enum lrf_normalize kind,
+                                     struct lrf_norm **out, struct lrf_error *err);
+
+/* ---- independent work --------------------------------------------------- */
+
+/* The range test's runs spread over the ranks (lrf_finder_callbacks.share): run r
+ * on rank r % size, every run's data then on every rank, so each rank's result is
+ * the one a single process running all runs gets. Every rank calls lrf_finder_run
+ * with the same configuration and seeds. */
+struct lrf_finder_share lrf_dist_finder_share(struct lrf_dist *d);
 
 /* The rows [*first, *first + *count) of rank's share of n items split as
  * evenly as possible over size ranks (the first n % size ranks get one more). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/data_options.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/suggest_report.h"
@@ -16,8 +17,9 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     const struct lrf_dataset *ds = ctx->data->train;
     const struct lrf_train_config *tc = ctx->train_cfg;
     fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s), %zu classes",
-            ctx->data_name, lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
-            lrf_storage_name(lrf_dataset_storage(ds)), lrf_dataset_classes(ds));
+            ctx->data_name, cli_dist_rows(ctx->data), ctx->data->data.n_train,
+            lrf_dataset_features(ds), lrf_storage_name(lrf_dataset_storage(ds)),
+            lrf_dataset_classes(ds));
     fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
             lrf_dataset_from_cache(ds) ? " (cache)" : "");
     if (ctx->opts->train_opts.data)
@@ -58,7 +60,7 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_key(j, "data");
     cli_json_object_begin(j);
     cli_json_field_string(j, "source", ctx->data_name);
-    cli_json_field_int(j, "rows", (long long)lrf_dataset_rows(ds));
+    cli_json_field_int(j, "rows", (long long)cli_dist_rows(ctx->data));
     cli_json_field_int(j, "train_rows", (long long)ctx->data->data.n_train);
     cli_json_field_int(j, "features", (long long)lrf_dataset_features(ds));
     cli_json_field_int(j, "classes", (long long)lrf_dataset_classes(ds));

@@ -24,11 +24,16 @@ static int cmp_u32(const void *a, const void *b)
 enum lrf_status lrf_dataset_split(const struct lrf_dataset *ds, double val_fraction, uint64_t seed,
                                   struct lrf_split *out, struct lrf_error *err)
 {
+    return lrf_dataset_split_rows(ds->rows, val_fraction, seed, out, err);
+}
+
+enum lrf_status lrf_dataset_split_rows(size_t n, double val_fraction, uint64_t seed,
+                                       struct lrf_split *out, struct lrf_error *err)
+{
     memset(out, 0, sizeof *out);
     if (!(val_fraction >= 0.0 && val_fraction < 1.0))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "val_fraction must be in [0, 1), got %g",
                              val_fraction);
-    size_t n = ds->rows;
     size_t n_val = (size_t)floor(val_fraction * (double)n + 0.5);
     if (n_val >= n)
         n_val = n - 1;
@@ -235,6 +240,31 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
     return LRF_OK;
 }
 
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err)
+{
+    if ((unsigned)kind >= LRF_NORMALIZE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
+    struct lrf_norm *nm = calloc(1, sizeof *nm);
+    if (nm) {
+        nm->shift = malloc((features ? features : 1) * sizeof(float));
+        nm->scale = malloc((features ? features : 1) * sizeof(float));
+    }
+    if (!nm || !nm->shift || !nm->scale) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    }
+    nm->kind = kind;
+    nm->features = features;
+    for (size_t j = 0; j < features; j++) {
+        nm->shift[j] = kind == LRF_NORMALIZE_NONE ? 0.0f : shift[j];
+        nm->scale[j] = kind == LRF_NORMALIZE_NONE ? 1.0f : scale[j];
+    }
+    *out = nm;
+    return LRF_OK;
+}
+
 void lrf_norm_destroy(struct lrf_norm *norm)
 {
     if (!norm)
@@ -355,14 +385,14 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
 {
     struct lrf_batch_config c = cfg ? *cfg : lrf_batch_config_default();
     if (!rows)
-        n = ds->rows;
+        n = ds ? ds->rows : 0;
     if (c.batch_size < 1)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch_size must be >= 1");
     if (n < 1 || (c.drop_last && n < c.batch_size))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "batch_size %zu is larger than the %zu rows to iterate", c.batch_size,
                              n);
-    if (norm && norm->features != ds->features)
+    if (norm && ds && norm->features != ds->features)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "normalization has %zu features, the dataset %zu", norm->features,
                              ds->features);
@@ -383,7 +413,7 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
     it->n = n;
     for (size_t i = 0; i < n; i++) {
         it->rows[i] = rows ? rows[i] : (uint32_t)i;
-        if (it->rows[i] >= ds->rows) {
+        if (ds && it->rows[i] >= ds->rows) {
             lrf_batch_iter_destroy(it);
             return lrf_error_set(err, LRF_ERR_INVALID_ARG, "row index %zu out of range",
                                  (size_t)(rows ? rows[i] : i));
@@ -415,7 +445,8 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
         left = it->n;
     }
     size_t k = left < b ? left : b;
-    lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
+    if (it->ds)
+        lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
     it->last_first = it->state.cursor;
     it->last_n = k;
     it->state.cursor += k;

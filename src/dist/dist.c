@@ -303,6 +303,12 @@ enum lrf_status lrf_dist_allreduce_max_u64(struct lrf_dist *d, uint64_t *x, size
     return allreduce(d, x, n, sizeof *x, ELEM_U64, OP_MAX, err);
 }
 
+enum lrf_status lrf_dist_allreduce_max_f64(struct lrf_dist *d, double *x, size_t n,
+                                           struct lrf_error *err)
+{
+    return allreduce(d, x, n, sizeof *x, ELEM_F64, OP_MAX, err);
+}
+
 enum lrf_status lrf_dist_broadcast(struct lrf_dist *d, void *buf, size_t bytes, int root,
                                    struct lrf_error *err)
 {
