@@ -2,7 +2,7 @@
 # ranks (3: shards of uneven size). Without MPI (LRF_MPI off or no mpirun) each is
 # registered all the same and reported SKIPPED (exit 77) with the reason.
 # Included by CMakeLists.txt after the tests are defined.
-set(LRF_MPI_TESTS test_dist test_dist_data)
+set(LRF_MPI_TESTS test_dist test_dist_data test_train_dist)
 find_program(LRF_MPIRUN NAMES mpirun mpiexec)
 if(LRF_MPI AND LRF_MPIRUN)
     # As root, in a container, on a machine with fewer cores than ranks.

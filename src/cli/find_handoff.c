@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -64,35 +65,57 @@ struct verify_trials {
 
 static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
 
-/* Trains each candidate from the initial model and evaluates it. */
-static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
-                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+/* Trial c's one-cycle training from the initial model and its evaluation; a trial
+ * that diverged is NaN (it lost; the others go on). */
+static enum lrf_status run_trial(struct lrf_trainer *t, const struct cli_find_options *o,
+                                 struct verify_trials *v, int c, struct lrf_error *err)
 {
     long steps = lrf_trainer_run_steps(t, o->verify_epochs);
+    char spec[SPEC_MAX];
+    snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
+    struct lrf_sched *s = NULL;
+    double base_lr = lrf_trainer_config(t)->optim.lr;
+    enum lrf_status st = parse_schedule(spec, base_lr, NAN, steps, &s, err);
+    int done = 0;
+    if (st == LRF_OK)
+        st = fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, err);
+    lrf_sched_destroy(s);
+    if (st == LRF_ERR_NUMERIC) {
+        v->loss[c] = v->acc[c] = NAN;
+        return LRF_OK;
+    }
+    return st ? st : lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], err);
+}
+
+/* Trains each candidate from the initial model and evaluates it. Under mpirun without
+ * --data-parallel each rank trains its share of the candidates (c on rank c % size)
+ * and the results are summed into every rank (zeros from the others: exact). */
+static int run_trials(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+{
+    const struct cli_find_options *o = ctx->opts;
+    int size = lrf_dist_size(ctx->dist), rank = lrf_dist_rank(ctx->dist);
+    bool spread = size > 1 && !o->data_parallel;
     struct lrf_error err;
+    enum lrf_status st = LRF_OK;
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
         v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
-        char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
-        struct lrf_sched *s = NULL;
-        double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
-            return cli_fail(&err);
-        int done = 0;
-        enum lrf_status st =
-            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
-        lrf_sched_destroy(s);
+        v->loss[c] = v->acc[c] = 0.0;
+        if (st == LRF_OK && (!spread || c % size == rank))
+            st = run_trial(t, o, v, c, &err);
+    }
+    if (spread && (st = lrf_dist_agree(ctx->dist, st, &err)) == LRF_OK &&
+        ((st = lrf_dist_allreduce_f64(ctx->dist, v->loss, VERIFY_CANDIDATES, &err)) ||
+         (st = lrf_dist_allreduce_f64(ctx->dist, v->acc, VERIFY_CANDIDATES, &err))))
+        lrf_dist_abort(ctx->dist, CLI_EXIT_FAILURE);
+    if (st != LRF_OK)
+        return cli_fail(&err);
+    for (int c = 0; fp && c < VERIFY_CANDIDATES; c++) {
         const char *label = c == 1 ? " (suggested)" : "            ";
-        if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
-            v->loss[c] = v->acc[c] = NAN;
-            if (fp)
-                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
-                        label);
-            continue;
-        }
-        if (st || lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], &err) != LRF_OK)
-            return cli_fail(&err);
-        if (fp)
+        if (isnan(v->acc[c]))
+            fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
+                    label);
+        else
             fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c], label,
                     v->loss[c], v->acc[c]);
     }
@@ -147,7 +170,7 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
                 o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
     struct verify_trials v;
-    int status = run_trials(t, o, r, fp, &v);
+    int status = run_trials(t, ctx, r, fp, &v);
     if (status == CLI_EXIT_OK)
         report_trials(&v, fp, j);
     return status;
