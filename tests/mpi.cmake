@@ -13,6 +13,14 @@ elseif(NOT LRF_MPI)
 else()
     set(LRF_MPI_SKIP "SKIPPED: no mpirun found (apt-get install openmpi-bin)")
 endif()
+# Open MPI's shared-memory transport cannot use cross-memory attach in a container;
+# Open MPI's own leaks (tests/lsan_mpi.supp) are not lrfind's.
+set(LRF_MPI_TEST_ENV "XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/test-cache" "OPENBLAS_NUM_THREADS=1"
+    "OMPI_MCA_btl_vader_single_copy_mechanism=none"
+    "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan_mpi.supp:fast_unwind_on_malloc=0")
+if(LRF_SANITIZE)
+    list(APPEND LRF_MPI_TEST_ENV "ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0")
+endif()
 foreach(t IN LISTS LRF_MPI_TESTS)
     foreach(np 2 3)
         set(name mpi${np}_${t})
@@ -22,8 +30,9 @@ foreach(t IN LISTS LRF_MPI_TESTS)
             add_test(NAME ${name} COMMAND ${LRF_MPIRUN} ${LRF_MPIRUN_FLAGS} -np ${np}
                      $<TARGET_FILE:${t}>)
         endif()
-        # Open MPI's shared-memory transport cannot use cross-memory attach in a container.
         set_tests_properties(${name} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
-            ENVIRONMENT "XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/test-cache;OPENBLAS_NUM_THREADS=1;OMPI_MCA_btl_vader_single_copy_mechanism=none")
+            ENVIRONMENT "${LRF_MPI_TEST_ENV}")
     endforeach()
 endforeach()
+# test_cli_dist starts its own MPI jobs of lrfind.
+set_tests_properties(test_cli_dist PROPERTIES ENVIRONMENT "${LRF_MPI_TEST_ENV}")

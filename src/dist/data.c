@@ -211,8 +211,10 @@ enum lrf_status lrf_dist_load_csv(struct lrf_dist *d, const char *path,
     *out = NULL;
     enum lrf_status st =
         lrf_dataset_load_csv_shard(path, opt, (size_t)rank, (size_t)size, &ds, err);
-    if ((st = lrf_dist_agree(d, st, err)) != LRF_OK)
+    if ((st = lrf_dist_agree(d, st, err)) != LRF_OK) {
+        lrf_dataset_destroy(ds); /* loaded here, failed elsewhere */
         return st;
+    }
     uint64_t *rows = calloc((size_t)size, sizeof *rows), mine = lrf_dataset_rows(ds);
     st = rows ? LRF_OK : lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
     if ((st = lrf_dist_agree(d, st, err)) == LRF_OK)
