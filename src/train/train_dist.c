@@ -29,6 +29,10 @@ enum lrf_status train_dist_check(const struct lrf_train_config *cfg,
                              "batch %zu is smaller than the %d ranks: every rank needs rows of a "
                              "batch (use --batch >= %d, or fewer ranks)",
                              cfg->batch_size, size, size);
+    if (lrf_dataset_task(data->train) == LRF_TASK_REGRESSION)
+        return lrf_error_set(err, LRF_ERR_UNSUPPORTED,
+                             "data-parallel training learns class labels only (a regression "
+                             "target needs the whole file's target scaling): run in one process");
     if (data->shard.first + data->shard.rows > data->shard.total)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "the shard lies outside the file");
     return LRF_OK;
