@@ -31,7 +31,7 @@ BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT,
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 LRFIND = os.path.join(BUILD, "lrfind")
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
-ENV = dict(os.environ, OMPI_MCA_btl_vader_single_copy_mechanism="none")
+ENV = dict(os.environ)
 BATCH = 128
 MLP_PARAMS = 784 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10
 CNN_PARAMS = (3 * 32 * 9 + 2 * 32) + (32 * 64 * 9 + 2 * 64) + (64 * 128 * 9 + 2 * 128) + 128 * 10 + 10

@@ -40,7 +40,12 @@ bool lrf_dist_launched(void);
 /* The communicator of all processes of the job, or a single process (above).
  * Call once per process, before starting threads; argc/argv may be NULL. MPI
  * is initialized for MPI_THREAD_FUNNELED (only the calling thread talks), its
- * errors return instead of aborting (LRF_ERR_IO with MPI's message). */
+ * errors return instead of aborting (LRF_ERR_IO with MPI's message). Before
+ * joining it sets OMPI_MCA_mpi_yield_when_idle=1 in the environment unless it
+ * is set: a rank waiting in a collective yields its core instead of spinning,
+ * which costs microseconds on an idle node and saves a step's time on a busy
+ * one (measured: data-parallel on a shared 2-core machine, 2336 -> 5185
+ * samples/s). */
 enum lrf_status lrf_dist_init(int *argc, char ***argv, struct lrf_dist **out,
                               struct lrf_error *err);
 /* Leaves the job (MPI_Finalize when init joined one); NULL is a no-op. */

@@ -91,6 +91,8 @@ static enum lrf_status join(struct lrf_dist *d, int *argc, char ***argv, struct 
     int inited = 0, provided = 0;
     if (MPI_Initialized(&inited) != MPI_SUCCESS || inited)
         return LRF_OK; /* someone else owns MPI here: stay a single process */
+    /* A rank waiting in a collective yields its core (see lrf/dist.h). */
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int rc = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     if (rc != MPI_SUCCESS)
         return lrf_error_set(err, LRF_ERR_IO, "MPI_Init failed (code %d)", rc);
