@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "dist_check.h"
 #include "lrf/dist.h"
 
 /* lrf_dist_share: even shares, the first n % size one longer, covering [0, n). */
@@ -125,12 +126,9 @@ static void test_agree(struct lrf_dist *d)
 
 int main(int argc, char **argv)
 {
-    struct lrf_dist *d = NULL;
-    struct lrf_error err;
-    if (lrf_dist_init(&argc, &argv, &d, &err) != LRF_OK) {
-        fprintf(stderr, "lrf_dist_init: %s\n", err.message);
+    struct lrf_dist *d = dist_check_begin(&argc, &argv, "dist", NULL, 0);
+    if (!d)
         return 1;
-    }
     if (!lrf_dist_launched())
         CHECK(lrf_dist_size(d) == 1 && lrf_dist_rank(d) == 0);
     CHECK(lrf_dist_rank(NULL) == 0 && lrf_dist_size(NULL) == 1);
@@ -138,13 +136,5 @@ int main(int argc, char **argv)
     test_collectives(d);
     test_gathers(d);
     test_agree(d);
-    uint64_t counts[2] = {(uint64_t)check_passed, (uint64_t)check_failed};
-    if (lrf_dist_allreduce_u64(d, counts, 2, &err) != LRF_OK)
-        counts[1]++;
-    if (lrf_dist_rank(d) == 0)
-        printf("%d rank%s\n%llu passed, %llu failed\n", lrf_dist_size(d),
-               lrf_dist_size(d) == 1 ? "" : "s", (unsigned long long)counts[0],
-               (unsigned long long)counts[1]);
-    lrf_dist_finalize(d);
-    return counts[1] ? 1 : 0;
+    return dist_check_end(d, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "dataset_files.h"
+#include "dist_check.h"
 #include "lrf/dist.h"
 #include "lrf/train.h"
 #include "sanitizer_options.h"
@@ -251,28 +252,12 @@ static void test_small_batch(const char *path)
 
 int main(int argc, char **argv)
 {
-    struct lrf_error err;
-    if (lrf_dist_init(&argc, &argv, &d, &err) != LRF_OK)
+    if (!(d = dist_check_begin(&argc, &argv, "traindist", dir, sizeof dir)))
         return 1;
-    if (lrf_dist_rank(d) == 0) {
-        snprintf(dir, sizeof dir, "/tmp/lrf_traindist_XXXXXX");
-        if (!mkdtemp(dir))
-            dir[0] = '\0';
-    }
-    lrf_dist_broadcast(d, dir, sizeof dir, 0, &err);
     const char *path = make_file();
     test_mlp(path, 24); /* divisible by 2 and 3 */
     test_mlp(path, 25); /* by neither */
     test_cnn(path);
     test_small_batch(path);
-    uint64_t counts[2] = {(uint64_t)check_passed, (uint64_t)check_failed};
-    lrf_dist_allreduce_u64(d, counts, 2, &err);
-    if (lrf_dist_rank(d) == 0) {
-        remove_tree(dir);
-        printf("%d rank%s\n%llu passed, %llu failed\n", lrf_dist_size(d),
-               lrf_dist_size(d) == 1 ? "" : "s", (unsigned long long)counts[0],
-               (unsigned long long)counts[1]);
-    }
-    lrf_dist_finalize(d);
-    return counts[1] ? 1 : 0;
+    return dist_check_end(d, dir);
 }

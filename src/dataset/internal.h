@@ -58,7 +58,7 @@ struct lrf_dataset {
     bool source_racy;
     struct ds_schema schema; /* every decision about the file */
     float *targets;          /* (rows) regression targets, else NULL */
-    bool shard; /* one shard of a file (shard.c): class checks wait for all shards */
+    bool shard;              /* one shard of a file (shard.c): class checks wait for all shards */
 };
 
 /* Allocates an empty dataset (all pointers NULL). */
