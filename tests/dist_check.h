@@ -1,11 +1,10 @@
 /* The frame of a test that runs alone and as an MPI job (tests/mpi.cmake): the
  * communicator and a temporary directory every rank shares, then the summary
  * of all ranks' checks, printed by rank 0; every rank exits non-zero when any
- * rank failed. Include after check.h. */
+ * rank failed. Include after check.h, with _POSIX_C_SOURCE 200809L defined. */
 #ifndef LRF_TEST_DIST_CHECK_H
 #define LRF_TEST_DIST_CHECK_H
 
-#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * run: the single process), and as an MPI job (tests/mpi.cmake runs it under
  * mpirun -np 2 and -np 3). Every rank checks; rank 0 prints the summary of
  * all ranks' checks, and every rank exits non-zero when any failed. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
 
