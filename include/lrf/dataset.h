@@ -337,7 +337,10 @@ enum lrf_status lrf_normalize_parse(const char *text, enum lrf_normalize *out,
                                     struct lrf_error *err);
 
 /* Per-feature affine map x' = (x - shift[j]) * scale[j], computed from the
- * given rows of ds (the training split; rows = NULL means all rows). */
+ * given rows of ds (the training split; rows = NULL means all rows). A
+ * categorical column's one-hot features are left 0/1 (shift 0, scale 1), as
+ * scikit-learn leaves OneHotEncoder's output; numbers and their missing
+ * indicators are scaled. */
 struct lrf_norm; /* opaque */
 
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,

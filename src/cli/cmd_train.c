@@ -22,8 +22,8 @@ void cli_train_usage(void)
 {
     fputs("Usage: lrfind train [--data FILE.csv] [OPTIONS]\n"
           "Train the built-in MLP (PyTorch's initialization, optimizers and schedules) and\n"
-          "report per epoch the training loss, validation loss and accuracy, time and\n"
-          "training samples/s.\n"
+          "report per epoch the training loss, validation loss and accuracy (regression:\n"
+          "RMSE and R^2 in the target's units), time and training samples/s.\n"
           "\n",
           stdout);
     cli_train_options_usage(stdout);
@@ -57,9 +57,15 @@ static void print_header(const struct run_info *r)
 {
     const struct lrf_train_config *c = lrf_trainer_config(r->trainer);
     struct lrf_model *m = lrf_trainer_model(r->trainer);
-    printf("data:      %s (%zu training rows, %zu features, %zu classes)\n",
-           lrf_dataset_source(r->data->train), r->data->data.n_train,
-           lrf_dataset_features(r->data->train), lrf_dataset_classes(r->data->train));
+    printf("data:      %s (%zu training rows, %zu features, ", lrf_dataset_source(r->data->train),
+           r->data->data.n_train, lrf_dataset_features(r->data->train));
+    if (lrf_trainer_task(r->trainer) == LRF_TASK_REGRESSION) {
+        char loss[128];
+        printf("regression on '%s')\n", lrf_dataset_label_name(r->data->train));
+        printf("loss:      %s\n", cli_train_loss_text(r->trainer, loss, sizeof loss));
+    } else {
+        printf("%zu classes)\n", lrf_dataset_classes(r->data->train));
+    }
     printf("validate:  %s (%zu rows)\n", r->data->val_source, r->data->data.n_val);
     printf("model:     %s (", r->model_spec);
     for (int l = 0; l < lrf_model_n_layers(m); l++)
@@ -76,12 +82,13 @@ static void print_header(const struct run_info *r)
     fflush(stdout);
 }
 
-static void print_epoch(const struct lrf_train_epoch *e, int epochs)
+static void print_epoch(const struct lrf_train_epoch *e, int epochs, enum lrf_task task)
 {
-    printf("epoch %*d/%d  train_loss %.4f  val_loss %.4f  val_accuracy %.4f  %.2f s  "
-           "%.0f samples/s\n",
-           epochs >= 10 ? 2 : 1, e->epoch, epochs, e->train_loss, e->val_loss, e->val_accuracy,
-           e->seconds, e->samples_per_second);
+    char metrics[96];
+    printf("epoch %*d/%d  train_loss %.4f  val_loss %.4f  %s  %.2f s  %.0f samples/s\n",
+           epochs >= 10 ? 2 : 1, e->epoch, epochs, e->train_loss, e->val_loss,
+           cli_train_metrics_text(task, e, '_', metrics, sizeof metrics), e->seconds,
+           e->samples_per_second);
     fflush(stdout);
 }
 
@@ -103,7 +110,15 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     struct cli_json j;
     cli_json_init(&j, stdout);
     cli_json_object_begin(&j);
+    enum lrf_task task = lrf_trainer_task(r->trainer);
     cli_json_field_string(&j, "data", lrf_dataset_source(r->data->train));
+    cli_json_field_string(&j, "task", lrf_task_name(task));
+    if (task == LRF_TASK_REGRESSION) {
+        double mean, std;
+        lrf_trainer_target_scale(r->trainer, &mean, &std);
+        cli_json_field_number(&j, "target_mean", mean);
+        cli_json_field_number(&j, "target_std", std);
+    }
     cli_json_field_int(&j, "train_rows", (long long)r->data->data.n_train);
     cli_json_field_string(&j, "validation", r->data->val_source);
     cli_json_field_int(&j, "val_rows", (long long)r->data->data.n_val);
@@ -113,12 +128,12 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
     cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
     cli_json_field_string(&j, "schedule", r->schedule);
     cli_json_field_int(&j, "steps_per_epoch", r->steps_per_epoch);
-    cli_train_epochs_json(&j, ep, n);
+    cli_train_epochs_json(&j, task, ep, n);
     double train_s, step_s;
     long samples;
     totals(ep, n, &train_s, &step_s, &samples);
     cli_json_field_number(&j, "val_loss", n ? ep[n - 1].val_loss : (double)NAN);
-    cli_json_field_number(&j, "val_accuracy", n ? ep[n - 1].val_accuracy : (double)NAN);
+    cli_train_metrics_json(&j, task, n ? &ep[n - 1] : NULL);
     cli_json_field_number(&j, "train_seconds", train_s);
     cli_json_field_number(&j, "step_seconds", step_s);
     cli_json_field_number(&j, "samples_per_second",
@@ -148,7 +163,7 @@ static enum lrf_status train_epochs(struct run_info *r, struct lrf_sched *sched,
             ep[e].epoch = e + 1;
             ++*done;
             if (!json)
-                print_epoch(&ep[e], r->epochs);
+                print_epoch(&ep[e], r->epochs, lrf_trainer_task(r->trainer));
         }
     }
     return st;
@@ -176,10 +191,11 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
         double train_s, step_s;
         long samples;
         totals(ep, done, &train_s, &step_s, &samples);
-        printf("final:     val_accuracy %.4f  val_loss %.4f  train %.2f s  %.0f samples/s "
-               "(steps only)\n",
-               ep[done - 1].val_accuracy, ep[done - 1].val_loss, train_s,
-               step_s > 0 ? (double)samples / step_s : 0.0);
+        char metrics[96];
+        printf("final:     %s  val_loss %.4f  train %.2f s  %.0f samples/s (steps only)\n",
+               cli_train_metrics_text(lrf_trainer_task(r->trainer), &ep[done - 1], '_', metrics,
+                                      sizeof metrics),
+               ep[done - 1].val_loss, train_s, step_s > 0 ? (double)samples / step_s : 0.0);
     }
     if (interrupted) {
         cli_errorf("interrupted after %d of %d epochs", done, r->epochs);

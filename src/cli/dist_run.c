@@ -98,8 +98,6 @@ enum lrf_status cli_dist_data_load(struct lrf_dist *d, const struct cli_train_op
     dopt.interrupted = lrf_interrupt_poll;
     struct lrf_dist_shard sh;
     enum lrf_status st = lrf_dist_load_csv(d, o->data, &dopt, &data->train, &sh, err);
-    if (st == LRF_OK)
-        st = cli_data_trainable(data->train, o->data, err);
     uint32_t *mine = NULL;
     size_t n_mine = 0;
     if (st == LRF_OK)

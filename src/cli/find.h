@@ -46,6 +46,7 @@ struct cli_find_context {
     const struct cli_find_options *opts;
     const struct cli_train_data *data;
     const struct lrf_train_config *train_cfg;
+    const struct lrf_trainer *trainer;          /* its task and target scale */
     const struct lrf_finder_config *finder_cfg; /* the sweep's: the options' and run length */
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */

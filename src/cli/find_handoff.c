@@ -20,6 +20,8 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
 /* A candidate must beat the suggestion's accuracy by more than this to count as a
  * loss for the suggestion: below it, the difference is within run-to-run noise. */
 #define VERIFY_ACCURACY_MARGIN 0.002
+/* Regression: a candidate must have an RMSE this much (relatively) lower. */
+#define VERIFY_RMSE_MARGIN 0.01
 
 /* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
 static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
@@ -59,9 +61,37 @@ static bool has_suggestion(const struct lrf_finder_result *r)
 
 /* The verify trials: one-cycle at the suggestion and at x1/3 and x3 of it. */
 struct verify_trials {
-    double lr[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], acc[VERIFY_CANDIDATES];
+    double lr[VERIFY_CANDIDATES];
+    struct lrf_train_epoch m[VERIFY_CANDIDATES]; /* val metrics; NaN when it diverged */
+    enum lrf_task task;
     int best; /* the candidate that trained best (the suggestion unless beaten clearly) */
 };
+
+/* Whether trial c clearly beat trial b: on accuracy, or (regression) on RMSE; a
+ * diverged trial (NaN) loses to any other. */
+static bool beats(const struct verify_trials *v, int c, int b)
+{
+    if (v->task == LRF_TASK_REGRESSION)
+        return isnan(v->m[b].val_rmse)
+                   ? !isnan(v->m[c].val_rmse)
+                   : v->m[c].val_rmse < v->m[b].val_rmse * (1 - VERIFY_RMSE_MARGIN);
+    return isnan(v->m[b].val_accuracy)
+               ? !isnan(v->m[c].val_accuracy)
+               : v->m[c].val_accuracy > v->m[b].val_accuracy + VERIFY_ACCURACY_MARGIN;
+}
+
+/* Evaluates the trained model into trial c's metrics. */
+static enum lrf_status evaluate_trial(struct lrf_trainer *t, struct verify_trials *v, int c,
+                                      struct lrf_error *err)
+{
+    struct lrf_train_metrics m;
+    enum lrf_status st = lrf_trainer_evaluate_metrics(t, &m, err);
+    v->m[c].val_loss = m.loss;
+    v->m[c].val_accuracy = m.accuracy;
+    v->m[c].val_rmse = m.rmse;
+    v->m[c].val_r2 = m.r2;
+    return st;
+}
 
 static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
 
@@ -81,15 +111,35 @@ static enum lrf_status run_trial(struct lrf_trainer *t, const struct cli_find_op
         st = fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, err);
     lrf_sched_destroy(s);
     if (st == LRF_ERR_NUMERIC) {
-        v->loss[c] = v->acc[c] = NAN;
+        v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
         return LRF_OK;
     }
-    return st ? st : lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], err);
+    return st ? st : evaluate_trial(t, v, c, err);
+}
+
+enum { TRIAL_METRICS = 4 }; /* val loss, accuracy, RMSE, R^2 */
+
+/* Under mpirun: every trial's metrics from the rank that ran it (the others add
+ * zeros, so the sums are the values, NaN included), on every rank. */
+static void share_trials(struct lrf_dist *d, struct verify_trials *v)
+{
+    double x[VERIFY_CANDIDATES * TRIAL_METRICS];
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        double *m = x + c * TRIAL_METRICS;
+        m[0] = v->m[c].val_loss, m[1] = v->m[c].val_accuracy;
+        m[2] = v->m[c].val_rmse, m[3] = v->m[c].val_r2;
+    }
+    if (lrf_dist_allreduce_f64(d, x, VERIFY_CANDIDATES * TRIAL_METRICS, NULL) != LRF_OK)
+        lrf_dist_abort(d, CLI_EXIT_FAILURE);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        const double *m = x + c * TRIAL_METRICS;
+        v->m[c].val_loss = m[0], v->m[c].val_accuracy = m[1];
+        v->m[c].val_rmse = m[2], v->m[c].val_r2 = m[3];
+    }
 }
 
 /* Trains each candidate from the initial model and evaluates it. Under mpirun without
- * --data-parallel each rank trains its share of the candidates (c on rank c % size)
- * and the results are summed into every rank (zeros from the others: exact). */
+ * --data-parallel each rank trains its share of the candidates (c on rank c % size). */
 static int run_trials(struct lrf_trainer *t, const struct cli_find_context *ctx,
                       const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
 {
@@ -98,31 +148,30 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_context *ctx,
     bool spread = size > 1 && !o->data_parallel;
     struct lrf_error err;
     enum lrf_status st = LRF_OK;
+    v->task = lrf_trainer_task(t);
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
         v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
-        v->loss[c] = v->acc[c] = 0.0;
+        memset(&v->m[c], 0, sizeof v->m[c]);
         if (st == LRF_OK && (!spread || c % size == rank))
             st = run_trial(t, o, v, c, &err);
     }
-    if (spread && (st = lrf_dist_agree(ctx->dist, st, &err)) == LRF_OK &&
-        ((st = lrf_dist_allreduce_f64(ctx->dist, v->loss, VERIFY_CANDIDATES, &err)) ||
-         (st = lrf_dist_allreduce_f64(ctx->dist, v->acc, VERIFY_CANDIDATES, &err))))
-        lrf_dist_abort(ctx->dist, CLI_EXIT_FAILURE);
+    if (spread && (st = lrf_dist_agree(ctx->dist, st, &err)) == LRF_OK)
+        share_trials(ctx->dist, v);
     if (st != LRF_OK)
         return cli_fail(&err);
     for (int c = 0; fp && c < VERIFY_CANDIDATES; c++) {
         const char *label = c == 1 ? " (suggested)" : "            ";
-        if (isnan(v->acc[c]))
+        char metrics[96];
+        if (isnan(v->m[c].val_loss))
             fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
                     label);
         else
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c], label,
-                    v->loss[c], v->acc[c]);
+            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
+                    cli_train_metrics_text(v->task, &v->m[c], ' ', metrics, sizeof metrics));
     }
     v->best = 1;
     for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (isnan(v->acc[v->best]) ? !isnan(v->acc[c])
-                                   : v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
+        if (beats(v, c, v->best))
             v->best = c;
     return CLI_EXIT_OK;
 }
@@ -133,6 +182,9 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
     if (fp && lost)
         fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
                 v->lr[v->best], v->best == 0 ? "1/3" : "3");
+    else if (fp && v->task == LRF_TASK_REGRESSION)
+        fprintf(fp, "  the suggestion trained best (RMSE within %.0f%%)\n",
+                VERIFY_RMSE_MARGIN * 100);
     else if (fp)
         fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
                 VERIFY_ACCURACY_MARGIN * 100);
@@ -146,8 +198,8 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
         cli_json_object_begin(j);
         cli_json_field_number(j, "max_lr", v->lr[c]);
         cli_json_field_number(j, "factor", VERIFY_FACTORS[c]);
-        cli_json_field_number(j, "val_loss", v->loss[c]);
-        cli_json_field_number(j, "val_accuracy", v->acc[c]);
+        cli_json_field_number(j, "val_loss", v->m[c].val_loss);
+        cli_train_metrics_json(j, v->task, &v->m[c]);
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
@@ -245,18 +297,19 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     int done = 0;
     enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
+    enum lrf_task task = lrf_trainer_task(t);
+    char metrics[96];
     for (int e = 0; fp && e < done; e++)
-        fprintf(fp,
-                "  epoch %d: train loss %.4f  val loss %.4f  val accuracy %.4f  %.1f s  %.0f "
-                "samples/s\n",
-                ep[e].epoch, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy, ep[e].seconds,
+        fprintf(fp, "  epoch %d: train loss %.4f  val loss %.4f  %s  %.1f s  %.0f samples/s\n",
+                ep[e].epoch, ep[e].train_loss, ep[e].val_loss,
+                cli_train_metrics_text(task, &ep[e], ' ', metrics, sizeof metrics), ep[e].seconds,
                 ep[e].samples_per_second);
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);
         cli_json_field_string(j, "schedule", resolved);
-        cli_train_epochs_json(j, ep, done);
-        cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_train_epochs_json(j, task, ep, done);
+        cli_train_metrics_json(j, task, done ? &ep[done - 1] : NULL);
         cli_json_object_end(j);
     }
     free(ep);

@@ -87,9 +87,13 @@ int cli_find_options_check(const struct cli_find_options *o)
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
 {
     const struct lrf_dataset *ds = ctx->data->train;
-    snprintf(buf, size, "%s (%zu rows, %zu features, %zu classes), %s, %s, batch %zu",
-             ctx->data_name, cli_dist_rows(ctx->data), lrf_dataset_features(ds),
-             lrf_dataset_classes(ds), ctx->model_spec,
+    char outputs[32];
+    if (lrf_dataset_task(ds) == LRF_TASK_REGRESSION)
+        snprintf(outputs, sizeof outputs, "regression");
+    else
+        snprintf(outputs, sizeof outputs, "%zu classes", lrf_dataset_classes(ds));
+    snprintf(buf, size, "%s (%zu rows, %zu features, %s), %s, %s, batch %zu", ctx->data_name,
+             cli_dist_rows(ctx->data), lrf_dataset_features(ds), outputs, ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
@@ -288,6 +292,7 @@ static int run(const struct cli_find_options *o, struct lrf_dist *dist)
             cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
     } else {
         ctx.train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
+        ctx.trainer = t;
         struct lrf_finder_config fcfg = o->finder;
         fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
         ctx.finder_cfg = &fcfg;

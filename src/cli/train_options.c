@@ -235,8 +235,6 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
-    if ((st = cli_data_trainable(d->train, o->data, err)) != LRF_OK)
-        goto fail;
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
     if (o->val) {

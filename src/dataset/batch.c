@@ -200,6 +200,25 @@ static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_
     }
 }
 
+/* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
+ * OneHotEncoder's output unscaled: standardizing a level that a few rows have would
+ * turn its 1 into ~1/sqrt(share), an input far larger than any other, which the
+ * model then fits to those rows. A missing indicator is scaled with the numbers, as
+ * SimpleImputer(add_indicator=True) followed by StandardScaler does. */
+static void keep_one_hot(const struct lrf_dataset *ds, struct lrf_norm *nm)
+{
+    struct lrf_dataset_column c;
+    for (size_t k = 0; lrf_dataset_column(ds, k, &c); k++) {
+        if (c.role != LRF_COLUMN_FEATURE || c.type != LRF_COLUMN_CATEGORICAL)
+            continue;
+        for (size_t j = c.first_feature; j < c.first_feature + c.features && j < nm->features;
+             j++) {
+            nm->shift[j] = 0.0f;
+            nm->scale[j] = 1.0f;
+        }
+    }
+}
+
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err)
@@ -228,6 +247,7 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
             fit_standard(ds, rows, n, nm, a, b, sums);
         else if (kind == LRF_NORMALIZE_MINMAX)
             fit_minmax(ds, rows, n, nm, a, b);
+        keep_one_hot(ds, nm);
     }
     free(sums);
     free(a);

@@ -97,8 +97,8 @@ void train_dist_reduce(struct lrf_trainer *t)
         lrf_dist_abort(d, 1);
 }
 
-enum lrf_status train_dist_eval_rows(struct lrf_trainer *t, size_t n, double *loss_sum,
-                                     long *correct, struct lrf_error *err)
+enum lrf_status train_dist_eval_rows(struct lrf_trainer *t, size_t n, struct train_eval_sums *s,
+                                     struct lrf_error *err)
 {
     const size_t B = t->cfg.batch_size;
     double sums[3] = {0.0, 0.0, 0.0};
@@ -116,7 +116,6 @@ enum lrf_status train_dist_eval_rows(struct lrf_trainer *t, size_t n, double *lo
         sums[1] += (double)nc;
     }
     st = reduce_sums(t, sums, 3, st, err);
-    *loss_sum = sums[0];
-    *correct = (long)sums[1];
+    *s = (struct train_eval_sums){.loss_sum = sums[0], .correct = (long)sums[1]};
     return st;
 }
