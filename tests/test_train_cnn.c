@@ -57,8 +57,13 @@ static bool setup_open(struct setup *s)
         lrf_norm_create_per_channel(s->ds, s->split.train, s->split.n_train, LRF_NORMALIZE_STANDARD,
                                     &s->norm, &err))
         return false;
-    s->data = (struct lrf_train_data){s->ds,        s->split.train, s->split.n_train, s->ds,
-                                      s->split.val, s->split.n_val, s->norm};
+    s->data = (struct lrf_train_data){.train = s->ds,
+                                      .train_rows = s->split.train,
+                                      .n_train = s->split.n_train,
+                                      .val = s->ds,
+                                      .val_rows = s->split.val,
+                                      .n_val = s->split.n_val,
+                                      .norm = s->norm};
     return true;
 }
 

@@ -46,8 +46,13 @@ static bool train(struct trained *tr, struct lrf_dataset *ds, const struct lrf_t
         CHECK_MSG(0, "%s", err.message);
         return false;
     }
-    struct lrf_train_data d = {
-        ds, tr->split.train, tr->split.n_train, ds, tr->split.val, tr->split.n_val, tr->norm};
+    struct lrf_train_data d = {.train = ds,
+                               .train_rows = tr->split.train,
+                               .n_train = tr->split.n_train,
+                               .val = ds,
+                               .val_rows = tr->split.val,
+                               .n_val = tr->split.n_val,
+                               .norm = tr->norm};
     struct lrf_sched *s = NULL;
     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
     so.run_length = 1000;

@@ -382,7 +382,13 @@ static void test_torch_mse_steps(void)
     struct lrf_norm *norm = NULL;
     struct lrf_error err;
     CHECK(ds && lrf_norm_create(ds, rows, n_train, LRF_NORMALIZE_STANDARD, &norm, &err) == LRF_OK);
-    struct lrf_train_data data = {ds, rows, n_train, ds, rows + n_train, n_val, norm};
+    struct lrf_train_data data = {.train = ds,
+                                  .train_rows = rows,
+                                  .n_train = n_train,
+                                  .val = ds,
+                                  .val_rows = rows + n_train,
+                                  .n_val = n_val,
+                                  .norm = norm};
     struct lrf_train_config cfg = lrf_train_config_default();
     cfg.model.n_hidden = 1;
     cfg.model.hidden[0] = (int)dims[1];

@@ -184,6 +184,27 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
                                          const struct lrf_dataset_options *opt,
                                          struct lrf_dataset **out, struct lrf_error *err);
 
+/* One shard of a regular file, for data-parallel training: the rows of the
+ * index-th of count byte ranges of the file's data lines (cut at line ends as
+ * the parallel parser cuts them, so each shard computes the cuts alone; the
+ * ranges cover every row once, in file order). The head (dialect, header,
+ * columns) is read as the whole-file load reads it; the decisions that
+ * depend on the rows (classes, types, the label rule, the task) come from
+ * this shard's rows: reconcile the shards with lrf_dataset_shard_classes and
+ * compare the rest (lrf/dist.h's loader does both). The single-class check
+ * is left to the caller. Not cached; the file is mapped, not read whole.
+ * Errors: as lrf_dataset_load_csv (lines numbered in the whole file), and
+ * LRF_ERR_UNSUPPORTED for input that cannot be cut (gzip, a pipe, standard
+ * input, a quote in the rows), LRF_ERR_DATA for a shard without rows. */
+enum lrf_status lrf_dataset_load_csv_shard(const char *path, const struct lrf_dataset_options *opt,
+                                           size_t index, size_t count, struct lrf_dataset **out,
+                                           struct lrf_error *err);
+/* Maps a shard's classes onto names[0..n) (every shard's classes, merged and
+ * sorted as a whole-file load sorts them: integers by value, texts by bytes);
+ * each of ds's classes must be among them. Regression: nothing to do. */
+enum lrf_status lrf_dataset_shard_classes(struct lrf_dataset *ds, char *const *names, size_t n,
+                                          struct lrf_error *err);
+
 enum lrf_builtin_part {
     LRF_BUILTIN_TRAIN = 0, /* 12,000 Fashion-MNIST training images, 1,200 per class */
     LRF_BUILTIN_TEST = 1,  /* 2,000 Fashion-MNIST test images, 200 per class */
@@ -397,6 +418,11 @@ struct lrf_split {
 enum lrf_status lrf_dataset_split(const struct lrf_dataset *ds, double val_fraction, uint64_t seed,
                                   struct lrf_split *out, struct lrf_error *err);
 
+/* The same split of n rows (ds's rows above): e.g. of a whole file whose rows
+ * several processes hold. */
+enum lrf_status lrf_dataset_split_rows(size_t n, double val_fraction, uint64_t seed,
+                                       struct lrf_split *out, struct lrf_error *err);
+
 /* Frees the index arrays and zeroes the struct; safe on a zeroed struct. */
 void lrf_split_free(struct lrf_split *split);
 
@@ -424,8 +450,8 @@ struct lrf_norm; /* opaque */
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
-/* A normalization from its arrays (e.g. read back from a saved model): shift and scale
- * (features) are copied. */
+/* A normalization from its values (shift, scale: features each, copied), e.g. read back
+ * from a saved model or computed over rows that several processes hold (lrf/dist.h). */
 enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
                                      const float *scale, struct lrf_norm **out,
                                      struct lrf_error *err);
@@ -437,6 +463,14 @@ enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, c
 enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
                                             size_t n, enum lrf_normalize kind,
                                             struct lrf_norm **out, struct lrf_error *err);
+/* The normalization lrf_norm_create (per_channel: lrf_norm_create_per_channel) makes
+ * from per-feature statistics gathered elsewhere, e.g. summed over the rows several
+ * processes hold (lrf/dist.h): a, b (features each) are the mean and population
+ * variance (standard) or the minimum and maximum (minmax). The same rules follow
+ * (one-hot levels unscaled, a constant feature left unscaled, channels pooled). */
+enum lrf_status lrf_norm_create_from_stats(const struct lrf_dataset *ds, enum lrf_normalize kind,
+                                           const double *a, const double *b, bool per_channel,
+                                           struct lrf_norm **out, struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */
@@ -504,9 +538,11 @@ struct lrf_batch_state {
 struct lrf_batch_iter; /* opaque */
 
 /* Iterates rows[0..n) of ds (copied; NULL = all rows). ds and norm are
- * borrowed and must outlive the iterator. Fails if n < 1, batch_size < 1,
- * (drop_last and n < batch_size), norm's feature count differs, or augment
- * is asked for rows that are not images. */
+ * borrowed and must outlive the iterator. ds NULL: an iterator of indices
+ * only (rows required; next gathers nothing: lrf_batch_iter_batch_rows says
+ * which rows), e.g. over a whole file whose rows other processes hold. Fails if
+ * n < 1, batch_size < 1, (drop_last and n < batch_size), norm's feature count
+ * differs, or augment is asked for rows that are not images. */
 enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                                       const uint32_t *rows, size_t n,
                                       const struct lrf_batch_config *cfg,

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "lrf/dataset.h"
+#include "lrf/dist.h"
 #include "lrf/model.h"
 #include "lrf/optim.h"
 #include "lrf/sched.h"
@@ -74,6 +75,18 @@ struct lrf_train_data {
     const uint32_t *val_rows;
     size_t n_val;
     const struct lrf_norm *norm;
+    /* Data-parallel training over the ranks of dist (lrf/dist.h); NULL = this process
+     * alone. train holds rows [shard.first, shard.first + shard.rows) of a file of
+     * shard.total rows (lrf_dist_load_csv), the other ranks the rest; train_rows and
+     * val_rows (required, val == train) are indices into the whole file, the same on
+     * every rank, and norm covers all ranks' rows (lrf_dist_norm_create). Every step
+     * takes the global batch one process would take; each rank runs the rows of it
+     * that it holds, the gradients and losses are summed over the ranks (allreduce),
+     * and every rank takes the same optimizer step. BatchNorm normalizes with each
+     * rank's own rows of the batch; the running statistics are averaged over the
+     * ranks after each step. Every trainer call is then a collective. */
+    struct lrf_dist *dist;
+    struct lrf_dist_shard shard;
 };
 
 struct lrf_trainer;

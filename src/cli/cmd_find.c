@@ -33,6 +33,7 @@ enum {
     OPT_SCHEDULE_PLOT,
     OPT_VERIFY,
     OPT_VERIFY_EPOCHS,
+    OPT_DATA_PARALLEL,
 };
 
 /* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
@@ -84,6 +85,11 @@ void cli_find_usage(void)
         "      --verify            short trial trainings at the suggestion and at x1/3\n"
         "                          and x3 of it; reports which trained best\n"
         "      --verify-epochs E   epochs of each trial (default 1)\n"
+        "Under mpirun (docs/scaling.md): the --runs and the --verify trials are spread\n"
+        "over the ranks; --threads defaults to the cores per rank.\n"
+        "      --data-parallel     each rank reads its share of --data's rows; every\n"
+        "                          step's batch (--batch, the global batch) is split by\n"
+        "                          where its rows are, gradients summed over the ranks\n"
         "  -h, --help              show this help and exit\n",
         cli_choices(modes, sizeof modes, cli_mode_name, 0, LRF_FINDER_MODE_COUNT),
         cli_choices(smoothings, sizeof smoothings, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT),
@@ -173,6 +179,10 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
         {OPT_CURVE, NULL, &o->curve_path},  {OPT_PLOT, NULL, &o->plot_path},
         {OPT_SCHEDULE, NULL, &o->schedule}, {OPT_SCHEDULE_PLOT, NULL, &o->schedule_plot},
     };
+    if (c == OPT_DATA_PARALLEL) {
+        o->data_parallel = true;
+        return 1;
+    }
     for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
         if (simple[k].option != c)
             continue;
@@ -218,6 +228,7 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
         {"schedule-plot", required_argument, NULL, OPT_SCHEDULE_PLOT},
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"verify-epochs", required_argument, NULL, OPT_VERIFY_EPOCHS},
+        {"data-parallel", no_argument, NULL, OPT_DATA_PARALLEL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

@@ -8,6 +8,7 @@
 
 #include "cli/json.h"
 #include "cli/train_options.h"
+#include "lrf/dist.h"
 #include "lrf/finder.h"
 #include "lrf/train.h"
 
@@ -25,6 +26,7 @@ struct cli_find_options {
     const char *schedule_plot;
     int verify_epochs;
     bool verify_epochs_set;
+    bool data_parallel; /* --data-parallel: under mpirun, each rank its share of the rows */
 };
 
 void cli_find_options_init(struct cli_find_options *o);
@@ -51,6 +53,7 @@ struct cli_find_context {
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
     double load_seconds, sweep_seconds;
     bool interrupted;
+    struct lrf_dist *dist; /* the MPI job (cli/dist_run.h); size 1 without mpirun */
 };
 
 /* The title of the plots: dataset and model. */

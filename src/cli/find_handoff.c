@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -98,37 +99,77 @@ static enum lrf_status evaluate_trial(struct lrf_trainer *t, struct verify_trial
 
 static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
 
-/* Trains each candidate from the initial model and evaluates it. */
-static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
-                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+/* Trial c's one-cycle training from the initial model and its evaluation; a trial
+ * that diverged is NaN (it lost; the others go on). */
+static enum lrf_status run_trial(struct lrf_trainer *t, const struct cli_find_options *o,
+                                 struct verify_trials *v, int c, struct lrf_error *err)
 {
     long steps = lrf_trainer_run_steps(t, o->verify_epochs);
+    char spec[SPEC_MAX];
+    snprintf(spec, sizeof spec, "onecycle(max_lr=" CLI_LR_FMT ")", v->lr[c]);
+    struct lrf_sched *s = NULL;
+    double base_lr = lrf_trainer_config(t)->optim.lr;
+    enum lrf_status st = parse_schedule(spec, base_lr, NULL, steps, &s, err);
+    int done = 0;
+    if (st == LRF_OK)
+        st = fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, err);
+    lrf_sched_destroy(s);
+    if (st == LRF_ERR_NUMERIC) {
+        v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
+        return LRF_OK;
+    }
+    return st ? st : evaluate_trial(t, v, c, err);
+}
+
+enum { TRIAL_METRICS = 4 }; /* val loss, accuracy, RMSE, R^2 */
+
+/* Under mpirun: every trial's metrics from the rank that ran it (the others add
+ * zeros, so the sums are the values, NaN included), on every rank. */
+static void share_trials(struct lrf_dist *d, struct verify_trials *v)
+{
+    double x[VERIFY_CANDIDATES * TRIAL_METRICS];
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        double *m = x + c * TRIAL_METRICS;
+        m[0] = v->m[c].val_loss, m[1] = v->m[c].val_accuracy;
+        m[2] = v->m[c].val_rmse, m[3] = v->m[c].val_r2;
+    }
+    if (lrf_dist_allreduce_f64(d, x, VERIFY_CANDIDATES * TRIAL_METRICS, NULL) != LRF_OK)
+        lrf_dist_abort(d, CLI_EXIT_FAILURE);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        const double *m = x + c * TRIAL_METRICS;
+        v->m[c].val_loss = m[0], v->m[c].val_accuracy = m[1];
+        v->m[c].val_rmse = m[2], v->m[c].val_r2 = m[3];
+    }
+}
+
+/* Trains each candidate from the initial model and evaluates it. Under mpirun without
+ * --data-parallel each rank trains its share of the candidates (c on rank c % size). */
+static int run_trials(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+{
+    const struct cli_find_options *o = ctx->opts;
+    int size = lrf_dist_size(ctx->dist), rank = lrf_dist_rank(ctx->dist);
+    bool spread = size > 1 && !o->data_parallel;
     struct lrf_error err;
+    enum lrf_status st = LRF_OK;
     v->task = lrf_trainer_task(t);
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
         v->lr[c] = cli_lr_shown(r->one_cycle_max_lr * VERIFY_FACTORS[c]);
-        char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=" CLI_LR_FMT ")", v->lr[c]);
-        struct lrf_sched *s = NULL;
-        double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NULL, steps, &s, &err) != LRF_OK)
-            return cli_fail(&err);
-        int done = 0;
-        enum lrf_status st =
-            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
-        lrf_sched_destroy(s);
+        memset(&v->m[c], 0, sizeof v->m[c]);
+        if (st == LRF_OK && (!spread || c % size == rank))
+            st = run_trial(t, o, v, c, &err);
+    }
+    if (spread && (st = lrf_dist_agree(ctx->dist, st, &err)) == LRF_OK)
+        share_trials(ctx->dist, v);
+    if (st != LRF_OK)
+        return cli_fail(&err);
+    for (int c = 0; fp && c < VERIFY_CANDIDATES; c++) {
         const char *label = c == 1 ? " (suggested)" : "            ";
-        if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
-            v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
-            if (fp)
-                fprintf(fp, "  max_lr %-10.3g%s diverged (non-finite training loss)\n", v->lr[c],
-                        label);
-            continue;
-        }
-        if (st || evaluate_trial(t, v, c, &err) != LRF_OK)
-            return cli_fail(&err);
         char metrics[96];
-        if (fp)
+        if (isnan(v->m[c].val_loss))
+            fprintf(fp, "  max_lr %-10.3g%s diverged (non-finite training loss)\n", v->lr[c],
+                    label);
+        else
             fprintf(fp, "  max_lr %-10.3g%s val_loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
                     cli_train_metrics_text(v->task, &v->m[c], '_', metrics, sizeof metrics));
     }
@@ -185,7 +226,7 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
                 o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
     struct verify_trials v;
-    int status = run_trials(t, o, r, fp, &v);
+    int status = run_trials(t, ctx, r, fp, &v);
     if (status == CLI_EXIT_OK)
         report_trials(&v, fp, j);
     return status;

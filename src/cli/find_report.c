@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/data_options.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/image_options.h"
 #include "cli/json.h"
@@ -18,7 +19,7 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     const struct lrf_train_config *tc = ctx->train_cfg;
     bool regression = lrf_dataset_task(ds) == LRF_TASK_REGRESSION;
     fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s)", ctx->data_name,
-            lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
+            cli_dist_rows(ctx->data), ctx->data->data.n_train, lrf_dataset_features(ds),
             lrf_storage_name(lrf_dataset_storage(ds)));
     cli_image_print_data(fp, ds);
     if (regression)
@@ -87,7 +88,7 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_key(j, "data");
     cli_json_object_begin(j);
     cli_json_field_string(j, "source", ctx->data_name);
-    cli_json_field_int(j, "rows", (long long)lrf_dataset_rows(ds));
+    cli_json_field_int(j, "rows", (long long)cli_dist_rows(ctx->data));
     cli_json_field_int(j, "train_rows", (long long)ctx->data->data.n_train);
     cli_json_field_int(j, "features", (long long)lrf_dataset_features(ds));
     cli_json_field_int(j, "classes", (long long)lrf_dataset_classes(ds));

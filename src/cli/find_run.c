@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
@@ -85,7 +86,7 @@ void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
     else
         snprintf(outputs, sizeof outputs, "%zu classes", lrf_dataset_classes(ds));
     snprintf(buf, size, "%s (%zu rows, %zu features, %s), %s, %s, batch %zu", ctx->data_name,
-             lrf_dataset_rows(ds), lrf_dataset_features(ds), outputs, ctx->model_spec,
+             cli_dist_rows(ctx->data), lrf_dataset_features(ds), outputs, ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
@@ -161,6 +162,7 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
         status = cli_fail(&err);
     if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
         status = cli_fail(&err);
+    status = cli_dist_agree_exit(ctx->dist, status); /* what follows is collective */
     if (o->verify && status == CLI_EXIT_OK)
         status = cli_find_verify(t, ctx, r, text, o->json ? &j : NULL);
     if (o->train && status == CLI_EXIT_OK)
@@ -183,6 +185,10 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
     struct lrf_finder_callbacks cb =
         cli_trainer_callbacks(t, ctx->data->data.val != NULL, o->progress ? &bar : NULL);
+    /* Under mpirun, without --data-parallel: the runs spread over the ranks. */
+    struct lrf_finder_share share = lrf_dist_finder_share(ctx->dist);
+    if (lrf_dist_size(ctx->dist) > 1 && !o->data_parallel && fcfg->runs > 1)
+        cb.share = &share;
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t1 = lrf_clock_seconds();
@@ -200,14 +206,17 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     return status;
 }
 
-int cli_find_run(const struct cli_find_options *o)
+/* Data, trainer, sweep: the same status on every rank of a job at each step. */
+static int run(const struct cli_find_options *o, struct lrf_dist *dist)
 {
     struct lrf_error err;
     lrf_error_clear(&err);
     struct cli_train_data data;
-    struct cli_find_context ctx = {.opts = o, .data = &data};
+    struct cli_find_context ctx = {.opts = o, .data = &data, .dist = dist};
     double t0 = lrf_clock_seconds();
-    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
+    enum lrf_status st = o->data_parallel ? cli_dist_data_load(dist, &o->train_opts, &data, &err)
+                                          : cli_train_data_load(&o->train_opts, &data, &err);
+    if ((st = lrf_dist_agree(dist, st, &err)) != LRF_OK)
         return cli_train_data_fail(&data, &err);
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
@@ -216,7 +225,8 @@ int cli_find_run(const struct cli_find_options *o)
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
     struct lrf_trainer *t = NULL;
     int status;
-    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
+    st = lrf_trainer_create(&tcfg, &data.data, &t, &err);
+    if ((st = lrf_dist_agree(dist, st, &err)) != LRF_OK) {
         status = cli_fail(&err);
     } else if (o->finder.val_loss && !data.data.val) {
         status =
@@ -232,5 +242,23 @@ int cli_find_run(const struct cli_find_options *o)
     }
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
+    return status;
+}
+
+int cli_find_run(const struct cli_find_options *opts)
+{
+    struct lrf_dist *dist = NULL;
+    int status = cli_dist_begin(&dist);
+    if (status != CLI_EXIT_OK)
+        return status;
+    /* Rank 0 alone writes files (the others print nowhere: cli_dist_quiet_others). */
+    struct cli_find_options o = *opts;
+    if (lrf_dist_rank(dist) != 0)
+        o.curve_path = o.plot_path = o.schedule_plot = NULL, o.text_plot = o.progress = false;
+    o.train_opts.threads = cli_dist_threads(dist, o.train_opts.threads);
+    if (o.data_parallel && lrf_dist_size(dist) == 1 && !lrf_dist_launched())
+        o.data_parallel = false; /* one process: the ordinary load is the same data */
+    status = run(&o, dist);
+    cli_dist_end(dist);
     return status;
 }

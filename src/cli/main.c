@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 
 #ifndef LRF_VERSION
 #define LRF_VERSION "unknown"
@@ -58,6 +59,7 @@ static int run(const struct command *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_dist_quiet_others(); /* under mpirun only rank 0 speaks */
     const struct command *find = &commands[COMMANDS - 1];
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage();

@@ -24,11 +24,16 @@ static int cmp_u32(const void *a, const void *b)
 enum lrf_status lrf_dataset_split(const struct lrf_dataset *ds, double val_fraction, uint64_t seed,
                                   struct lrf_split *out, struct lrf_error *err)
 {
+    return lrf_dataset_split_rows(ds->rows, val_fraction, seed, out, err);
+}
+
+enum lrf_status lrf_dataset_split_rows(size_t n, double val_fraction, uint64_t seed,
+                                       struct lrf_split *out, struct lrf_error *err)
+{
     memset(out, 0, sizeof *out);
     if (!(val_fraction >= 0.0 && val_fraction < 1.0))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "val_fraction must be in [0, 1), got %g",
                              val_fraction);
-    size_t n = ds->rows;
     size_t n_val = (size_t)floor(val_fraction * (double)n + 0.5);
     if (n_val >= n)
         n_val = n - 1;
@@ -156,6 +161,18 @@ static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size
         b[j] /= (double)n;
 }
 
+/* Per feature from its statistics a, b: standard (mean, population variance):
+ * shift = mean, scale = 1/std; minmax (min, max): shift = min, scale = 1/(max - min);
+ * a spread below NORM_MIN_SPREAD is a constant feature, left unscaled. */
+static void scale_from_stats(struct lrf_norm *nm, const double *a, const double *b)
+{
+    for (size_t j = 0; j < nm->features; j++) {
+        double spread = nm->kind == LRF_NORMALIZE_STANDARD ? sqrt(b[j]) : b[j] - a[j];
+        nm->shift[j] = (float)a[j];
+        nm->scale[j] = (float)(1.0 / (spread < NORM_MIN_SPREAD ? 1.0 : spread));
+    }
+}
+
 /* shift = mean, scale = 1/std (population std, as numpy's default). */
 static void fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                          struct lrf_norm *nm, double *a, double *b, uint64_t *sums)
@@ -165,11 +182,7 @@ static void fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, siz
         moments_u8(ds, rows, n, a, b, sums, sums + d);
     else
         moments_f32(ds, rows, n, a, b);
-    for (size_t j = 0; j < d; j++) {
-        double sd = sqrt(b[j]);
-        nm->shift[j] = (float)a[j];
-        nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
-    }
+    scale_from_stats(nm, a, b);
 }
 
 /* shift = min, scale = 1/(max - min). */
@@ -189,11 +202,7 @@ static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_
             b[j] = v > b[j] ? v : b[j];
         }
     }
-    for (size_t j = 0; j < d; j++) {
-        double range = b[j] - a[j];
-        nm->shift[j] = (float)a[j];
-        nm->scale[j] = (float)(1.0 / (range < NORM_MIN_SPREAD ? 1.0 : range));
-    }
+    scale_from_stats(nm, a, b);
 }
 
 /* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
@@ -299,22 +308,25 @@ enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, c
                                      const float *scale, struct lrf_norm **out,
                                      struct lrf_error *err)
 {
-    if ((unsigned)kind >= LRF_NORMALIZE_COUNT || features == 0 || !shift || !scale)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "normalize: a kind, features > 0, shift and scale are required");
+    if ((unsigned)kind >= LRF_NORMALIZE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
+    if (features && kind != LRF_NORMALIZE_NONE && (!shift || !scale))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: shift and scale are required");
     struct lrf_norm *nm = calloc(1, sizeof *nm);
     if (nm) {
-        nm->shift = malloc(features * sizeof(float));
-        nm->scale = malloc(features * sizeof(float));
+        nm->shift = malloc((features ? features : 1) * sizeof(float));
+        nm->scale = malloc((features ? features : 1) * sizeof(float));
     }
     if (!nm || !nm->shift || !nm->scale) {
         lrf_norm_destroy(nm);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
     }
     nm->kind = kind;
     nm->features = features;
-    memcpy(nm->shift, shift, features * sizeof(float));
-    memcpy(nm->scale, scale, features * sizeof(float));
+    for (size_t j = 0; j < features; j++) {
+        nm->shift[j] = kind == LRF_NORMALIZE_NONE ? 0.0f : shift[j];
+        nm->scale[j] = kind == LRF_NORMALIZE_NONE ? 1.0f : scale[j];
+    }
     *out = nm;
     return LRF_OK;
 }
@@ -336,6 +348,39 @@ enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const 
                              "shape (%s)",
                              ds->shape_why);
     return norm_create(ds, rows, n, kind, &ds->shape, out, err);
+}
+
+enum lrf_status lrf_norm_create_from_stats(const struct lrf_dataset *ds, enum lrf_normalize kind,
+                                           const double *a, const double *b, bool per_channel,
+                                           struct lrf_norm **out, struct lrf_error *err)
+{
+    if (kind != LRF_NORMALIZE_STANDARD && kind != LRF_NORMALIZE_MINMAX)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "normalize: statistics need standard or minmax");
+    if (per_channel && ds->shape.channels < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "per-channel normalization needs images: the rows have no image "
+                             "shape (%s)",
+                             ds->shape_why);
+    size_t d = ds->features;
+    struct lrf_norm *nm = calloc(1, sizeof *nm);
+    if (nm) {
+        nm->shift = calloc(d ? d : 1, sizeof(float));
+        nm->scale = calloc(d ? d : 1, sizeof(float));
+    }
+    if (!nm || !nm->shift || !nm->scale) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    }
+    nm->kind = kind;
+    nm->features = d;
+    scale_from_stats(nm, a, b);
+    keep_one_hot(ds, nm);
+    nm->per_channel = per_channel;
+    if (per_channel)
+        fit_channels(&ds->shape, nm, a, b);
+    *out = nm;
+    return LRF_OK;
 }
 
 void lrf_norm_destroy(struct lrf_norm *norm)
@@ -464,14 +509,14 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
 {
     struct lrf_batch_config c = cfg ? *cfg : lrf_batch_config_default();
     if (!rows)
-        n = ds->rows;
+        n = ds ? ds->rows : 0;
     if (c.batch_size < 1)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "batch_size must be >= 1");
     if (n < 1 || (c.drop_last && n < c.batch_size))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "batch_size %zu is larger than the %zu rows to iterate", c.batch_size,
                              n);
-    if (norm && norm->features != ds->features)
+    if (norm && ds && norm->features != ds->features)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "normalization has %zu features, the dataset %zu", norm->features,
                              ds->features);
@@ -480,6 +525,9 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
     if (c.augment & ~(unsigned)LRF_AUGMENT_ALL)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "unknown augmentation flags 0x%x",
                              c.augment);
+    if (c.augment && !ds)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "augmentation needs the rows: an iterator of indices gathers none");
     if (c.augment && ds->shape.channels < 1)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG,
                              "augmentation needs images: the rows have no image shape (%s)",
@@ -488,7 +536,8 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
     if (it) {
         it->rows = malloc(n * sizeof *it->rows);
         it->order = malloc(n * sizeof *it->order);
-        it->augment = (struct ds_augment){ds, norm, ds->shape, c.augment, NULL};
+        if (c.augment)
+            it->augment = (struct ds_augment){ds, norm, ds->shape, c.augment, NULL};
         if (c.augment)
             it->augment.scratch = malloc(ds->features * sizeof(float));
     }
@@ -502,7 +551,7 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
     it->n = n;
     for (size_t i = 0; i < n; i++) {
         it->rows[i] = rows ? rows[i] : (uint32_t)i;
-        if (it->rows[i] >= ds->rows) {
+        if (ds && it->rows[i] >= ds->rows) {
             lrf_batch_iter_destroy(it);
             return lrf_error_set(err, LRF_ERR_INVALID_ARG, "row index %zu out of range",
                                  (size_t)(rows ? rows[i] : i));
@@ -549,10 +598,10 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
         left = it->n;
     }
     size_t k = left < b ? left : b;
-    if (it->cfg.augment) {
+    if (it->ds && it->cfg.augment) {
         struct lrf_rng rng = augment_rng(&it->state);
         ds_gather_augmented(&it->augment, it->order + it->state.cursor, k, x, y, &rng);
-    } else {
+    } else if (it->ds) {
         lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
     }
     it->last_first = it->state.cursor;

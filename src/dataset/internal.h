@@ -60,6 +60,7 @@ struct lrf_dataset {
     bool source_racy;
     struct ds_schema schema; /* every decision about the file */
     float *targets;          /* (rows) regression targets, else NULL */
+    bool shard;              /* one shard of a file (shard.c): class checks wait for all shards */
     /* The rows as images (shape.c): decided after every load, not cached. */
     struct lrf_image_shape shape;
     char shape_why[DS_SHAPE_WHY_MAX];

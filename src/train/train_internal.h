@@ -23,6 +23,7 @@ struct lrf_trainer {
     size_t snap_size;
     struct lrf_batch_state snap_iter;
     bool has_snap;
+    uint32_t *local; /* (batch_size) data-parallel: the batch's rows this rank holds */
     /* Regression (train_targets.c); task is the training dataset's. */
     enum lrf_task task;
     double y_mean, y_std; /* the training rows' targets: the model sees (y - mean) / std */
@@ -50,5 +51,19 @@ struct train_eval_sums {
 };
 /* Adds the model's last evaluated batch of n rows (targets in t->t_raw) to s. */
 void train_targets_add_errors(const struct lrf_trainer *t, size_t n, struct train_eval_sums *s);
+
+/* Data-parallel training (train_dist.c; lrf_train_data.dist set). */
+enum lrf_status train_dist_check(const struct lrf_train_config *cfg,
+                                 const struct lrf_train_data *data, struct lrf_error *err);
+/* forward_backward of trainer.c over the ranks: the same global batch, each rank
+ * its rows of it, the loss summed; *rows = the global batch's rows. */
+enum lrf_status train_dist_forward_backward(struct lrf_trainer *t, float scale, double *loss,
+                                            size_t *rows);
+/* Before the optimizer step: the gradients summed, BatchNorm's running statistics
+ * averaged over the ranks. */
+void train_dist_reduce(struct lrf_trainer *t);
+/* eval_rows of trainer.c over the ranks. */
+enum lrf_status train_dist_eval_rows(struct lrf_trainer *t, size_t n, struct train_eval_sums *s,
+                                     struct lrf_error *err);
 
 #endif

@@ -41,6 +41,8 @@ static enum lrf_status check_setup(const struct lrf_train_config *cfg,
                              "gradient accumulation must be in 1..%d (got %zu)",
                              LRF_TRAIN_ACCUMULATE_MAX, cfg->accumulate);
     enum lrf_status st = lrf_optim_validate(&cfg->optim, err);
+    if (st == LRF_OK && data->dist)
+        st = train_dist_check(cfg, data, err);
     if (st)
         return st;
     *D = lrf_dataset_features(data->train);
@@ -82,10 +84,14 @@ static enum lrf_status build_buffers(struct lrf_trainer *t, struct lrf_error *er
     bc.shuffle = true;
     bc.drop_last = cfg->drop_last;
     bc.augment = cfg->augment;
-    enum lrf_status st = lrf_batch_iter_create(t->data.train, t->data.norm, t->data.train_rows,
+    /* Data-parallel: an iterator of the whole file's row numbers (train_dist.c). */
+    const struct lrf_dataset *ds = t->data.dist ? NULL : t->data.train;
+    enum lrf_status st = lrf_batch_iter_create(ds, t->data.norm, t->data.train_rows,
                                                t->data.n_train, &bc, &t->iter, err);
     if (st)
         return st;
+    if (t->data.dist && !(t->local = malloc(cfg->batch_size * sizeof *t->local)))
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the trainer's buffers");
     t->x = malloc(cfg->batch_size * t->features * sizeof(float));
     t->y = malloc(cfg->batch_size * sizeof(int32_t));
     t->snap_size = lrf_model_snapshot_size(t->model);
@@ -151,6 +157,7 @@ void lrf_trainer_destroy(struct lrf_trainer *t)
     free(t->x);
     free(t->y);
     free(t->snap);
+    free(t->local);
     train_targets_free(t);
     free(t);
 }
@@ -194,6 +201,15 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs)
  * micro-batch of an optimizer step starts the step's sample-weighted loss sum. */
 static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, double *loss)
 {
+    if (t->data.dist) {
+        size_t all = 0;
+        enum lrf_status st = train_dist_forward_backward(t, scale, loss, &all);
+        if (t->micro_done == 0)
+            t->step_rows = 0, t->step_loss_sum = 0;
+        t->step_rows += all;
+        t->step_loss_sum += *loss * (double)all;
+        return st;
+    }
     size_t rows = lrf_batch_iter_next(t->iter, t->x, t->y);
     if (t->task == LRF_TASK_REGRESSION)
         train_targets_batch(t);
@@ -216,6 +232,8 @@ static void optimizer_step(struct lrf_trainer *t, double lr, double momentum)
     if (isnan(momentum))
         momentum = t->cfg.optim.momentum;
     double t0 = lrf_clock_seconds();
+    if (t->data.dist)
+        train_dist_reduce(t);
     lrf_optim_step(&t->cfg.optim, lrf_model_params(t->model), lrf_model_grads(t->model), t->slots,
                    lrf_model_optim_scalars(t->model), lrf_model_n_params(t->model), lr, momentum);
     t->step_seconds += lrf_clock_seconds() - t0;
@@ -300,6 +318,8 @@ enum lrf_status lrf_trainer_reseed(void *trainer, size_t run)
 static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, struct train_eval_sums *s,
                                  struct lrf_error *err)
 {
+    if (t->data.dist)
+        return train_dist_eval_rows(t, n, s, err);
     *s = (struct train_eval_sums){0};
     const size_t B = t->cfg.batch_size;
     for (size_t first = 0; first < n; first += B) {
