@@ -2,10 +2,12 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "lrf/dist.h"
 
 /* Within this of chance, an accuracy is chance: one point, more than the noise of a
  * validation set of a few hundred rows around the majority share. */
@@ -103,23 +105,40 @@ void cli_train_print_epoch(FILE *fp, const char *indent, enum lrf_task task,
             e->samples_per_second);
 }
 
+/* The held-out rows per class into count[0..k). Data-parallel: val_rows index the
+ * whole file, this rank holds rows [shard.first, shard.first + shard.rows) of it, and
+ * the counts are summed over the ranks (every rank calls this). */
+static bool count_val_classes(const struct lrf_train_data *d, uint64_t *count, size_t k)
+{
+    const int32_t *labels = lrf_dataset_labels(d->val);
+    struct lrf_error err;
+    size_t first = d->dist ? d->shard.first : 0;
+    size_t held = d->dist ? d->shard.rows : lrf_dataset_rows(d->val);
+    for (size_t i = 0; i < d->n_val; i++) {
+        size_t row = d->val_rows ? d->val_rows[i] : i;
+        if (row < first || row - first >= held)
+            continue;
+        int32_t y = labels[row - first];
+        if (y >= 0 && (size_t)y < k)
+            count[y]++;
+    }
+    return !d->dist || lrf_dist_allreduce_u64(d->dist, count, k, &err) == LRF_OK;
+}
+
 void cli_chance_watch_init(struct cli_chance_watch *w, const struct lrf_train_data *d)
 {
     *w = (struct cli_chance_watch){.chance = NAN, .best = -INFINITY, .warned = false};
     size_t k = d->val ? lrf_dataset_classes(d->val) : 0;
-    const int32_t *labels = d->val ? lrf_dataset_labels(d->val) : NULL;
-    size_t *count = k >= 2 && d->n_val ? calloc(k, sizeof *count) : NULL;
-    if (!count || !labels) {
-        free(count);
+    uint64_t *count = k >= 2 && d->n_val && lrf_dataset_labels(d->val) ? calloc(k, sizeof *count)
+                                                                       : NULL;
+    if (!count)
         return;
+    if (count_val_classes(d, count, k)) {
+        uint64_t most = 0;
+        for (size_t c = 0; c < k; c++)
+            most = count[c] > most ? count[c] : most;
+        w->chance = (double)most / (double)d->n_val;
     }
-    size_t most = 0;
-    for (size_t i = 0; i < d->n_val; i++) {
-        int32_t y = labels[d->val_rows ? d->val_rows[i] : i];
-        if (y >= 0 && (size_t)y < k && ++count[y] > most)
-            most = count[y];
-    }
-    w->chance = (double)most / (double)d->n_val;
     free(count);
 }
 
