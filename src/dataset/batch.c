@@ -117,21 +117,15 @@ static inline float value_at(const struct lrf_dataset *ds, size_t row, size_t j)
                                             : ds->f32[row * ds->features + j];
 }
 
-/* Per-feature mean (a) and population variance (b) of uint8 data: integer sums
- * are exact and one branch-free pass vectorizes, where the float path below
- * needs two passes in double. */
-static void moments_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
+/* Per-feature mean (a) and population variance (b) of uint8 data from exact
+ * integer sums (ds_rows_sums_u8), where the float path below needs two passes in
+ * double. False when out of memory. */
+static bool moments_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
                        double *b, uint64_t *sum, uint64_t *sumsq)
 {
     size_t d = ds->features;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *v = ds->u8 + (size_t)(rows ? rows[i] : i) * d;
-        for (size_t j = 0; j < d; j++) {
-            uint64_t x = v[j];
-            sum[j] += x;
-            sumsq[j] += x * x;
-        }
-    }
+    if (!ds_rows_sums_u8(ds, rows, n, sum, sumsq))
+        return false;
     double nn = (double)n;
     for (size_t j = 0; j < d; j++) {
         a[j] = (double)sum[j] / nn;
@@ -140,6 +134,7 @@ static void moments_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_
         else
             b[j] = fmax(0.0, ((double)sumsq[j] - (double)sum[j] * a[j]) / nn);
     }
+    return true;
 }
 
 /* The same for float32 data: two passes (mean, then squared deviations) in
@@ -166,20 +161,24 @@ static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size
         b[j] /= (double)n;
 }
 
-/* shift = mean, scale = 1/std (population std, as numpy's default). */
-static void fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+/* shift = mean, scale = 1/std (population std, as numpy's default). False when
+ * out of memory. */
+static bool fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                          struct lrf_norm *nm, double *a, double *b, uint64_t *sums)
 {
     size_t d = ds->features;
-    if (ds->storage == LRF_STORAGE_UINT8)
-        moments_u8(ds, rows, n, a, b, sums, sums + d);
-    else
+    if (ds->storage == LRF_STORAGE_UINT8) {
+        if (!moments_u8(ds, rows, n, a, b, sums, sums + d))
+            return false;
+    } else {
         moments_f32(ds, rows, n, a, b);
+    }
     for (size_t j = 0; j < d; j++) {
         double sd = sqrt(b[j]);
         nm->shift[j] = (float)a[j];
         nm->scale[j] = (float)(1.0 / (sd < NORM_MIN_SPREAD ? 1.0 : sd));
     }
+    return true;
 }
 
 /* shift = min, scale = 1/(max - min). */
@@ -231,7 +230,7 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
         for (size_t j = 0; j < d; j++)
             nm->scale[j] = 1.0f;
         if (kind == LRF_NORMALIZE_STANDARD)
-            fit_standard(ds, rows, n, nm, a, b, sums);
+            ok = fit_standard(ds, rows, n, nm, a, b, sums);
         else if (kind == LRF_NORMALIZE_MINMAX)
             fit_minmax(ds, rows, n, nm, a, b);
     }

@@ -210,7 +210,8 @@ static void plan_layout(const struct lrf_dataset *ds, size_t meta_len, const cha
                                  ds->features * sizeof(float),
                                  ds->features * sizeof(float),
                                  meta_len,
-                                 ds->targets ? ds->rows * sizeof(float) : 0};
+                                 ds->targets ? ds->rows * sizeof(float) : 0,
+                                 ds->sums ? 2 * ds->features * sizeof(uint64_t) : 0};
     size_t off = align_up(DS_CACHE_HEADER_BYTES, DS_CACHE_VALUES_ALIGN);
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         h->sec[s].off = off;
@@ -276,7 +277,8 @@ static bool write_payload(struct block_writer *w, const struct lrf_dataset *ds,
                                       ds->fmin,
                                       ds->fmax,
                                       meta->p,
-                                      ds->targets};
+                                      ds->targets,
+                                      ds->sums};
     size_t pos = DS_CACHE_HEADER_BYTES;
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         bw_put(w, NULL, h->sec[s].off - pos);

@@ -38,6 +38,7 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
         free(ds->fmin);
         free(ds->fmax);
         free(ds->targets);
+        free(ds->sums);
     }
     ds_schema_free(&ds->schema);
     if (ds->class_names)

@@ -41,6 +41,9 @@ struct lrf_dataset {
     size_t *class_counts;  /* (classes) */
     float *fmin, *fmax;    /* (features) */
     float vmin, vmax;
+    /* uint8 storage: every feature's sum over all rows, then its sum of squares
+     * (2 * features), when computed (ds_compute_sums) or cached; else NULL. */
+    uint64_t *sums;
     size_t file_bytes;
     double parse_seconds;
     bool from_cache;
@@ -69,6 +72,16 @@ enum lrf_status ds_compute_ranges(struct lrf_dataset *ds, struct lrf_error *err)
 enum lrf_status ds_count_classes(struct lrf_dataset *ds);
 /* Given fmin/fmax: vmin/vmax and class_counts. */
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
+/* ds->sums for uint8 storage (a no-op otherwise, or when already there). */
+enum lrf_status ds_compute_sums(struct lrf_dataset *ds);
+/* Adds every feature's sum and sum of squares over rows[0, n) (rows NULL: the
+ * first n rows) of uint8 data to sum and sumsq: exact. From ds->sums minus the
+ * other rows' when that reads less. False when out of memory. */
+bool ds_rows_sums_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, uint64_t *sum,
+                     uint64_t *sumsq);
+/* The same, always summing the given rows. */
+bool ds_sums_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, uint64_t *sum,
+                uint64_t *sumsq);
 /* The encoded features' names from the schema (none without a header). */
 enum lrf_status ds_feature_names(struct lrf_dataset *ds);
 

@@ -426,7 +426,11 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     ds->key = key;
     ds->source_racy = racy(&key);
     ds->parse_seconds = lrf_clock_seconds() - t0;
-    /* Best effort (a cache is an optimization), but an interrupt is obeyed. */
+    /* Best effort (a cache is an optimization), but an interrupt is obeyed. The
+     * entry keeps the features' sums, so that a cached load normalizes without a
+     * pass over the data. */
+    if (cached && unchanged)
+        ds_compute_sums(ds); /* out of memory: an entry without them */
     if (cached && unchanged &&
         ds_cache_write(cache_path, okey, ds, opt, err) == LRF_ERR_INTERRUPTED) {
         lrf_dataset_destroy(ds);
