@@ -50,6 +50,7 @@ struct cli_find_context {
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
     double load_seconds, sweep_seconds;
     bool interrupted;
+    struct lrf_plot_prestart *plot; /* gnuplot started for --plot FILE, or NULL */
 };
 
 /* The title of the plots: dataset and model. */

@@ -151,6 +151,7 @@ static enum lrf_status draw_curve(const struct cli_find_context *ctx,
     struct lrf_plot_output out = lrf_plot_output_default();
     out.path = path;
     out.term_out = term;
+    out.prestart = path == ctx->opts->plot_path ? ctx->plot : NULL;
     char script[LRF_PATH_MAX];
     if (strcmp(path, "term") != 0 && !lrf_plot_gnuplot_available() &&
         lrf_plot_script_path_for(path, script, sizeof script, NULL) == LRF_OK)
@@ -261,9 +262,19 @@ int cli_find_run(const struct cli_find_options *o)
     lrf_error_clear(&err);
     struct cli_train_data data;
     struct cli_find_context ctx = {.opts = o, .data = &data};
+    enum lrf_plot_format format;
+    struct lrf_plot_output plot = lrf_plot_output_default();
+    plot.path = o->plot_path;
+    /* gnuplot starts now and gets ready while the data loads and the sweep runs; if it
+     * cannot, the plot runs it as usual (and reports what is wrong). */
+    if (o->plot_path && lrf_plot_format_from_path(o->plot_path, &format, NULL) == LRF_OK &&
+        format != LRF_PLOT_TERM && lrf_plot_prestart(&plot, &ctx.plot, NULL) != LRF_OK)
+        ctx.plot = NULL;
     double t0 = lrf_clock_seconds();
-    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
+    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK) {
+        lrf_plot_prestart_end(ctx.plot);
         return cli_fail(&err);
+    }
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
     struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
@@ -286,5 +297,6 @@ int cli_find_run(const struct cli_find_options *o)
     }
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
+    lrf_plot_prestart_end(ctx.plot);
     return status;
 }
