@@ -262,19 +262,18 @@ int cli_find_run(const struct cli_find_options *o)
     lrf_error_clear(&err);
     struct cli_train_data data;
     struct cli_find_context ctx = {.opts = o, .data = &data};
+    double t0 = lrf_clock_seconds();
+    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
+        return cli_fail(&err);
     enum lrf_plot_format format;
     struct lrf_plot_output plot = lrf_plot_output_default();
     plot.path = o->plot_path;
-    /* gnuplot starts now and gets ready while the data loads and the sweep runs; if it
-     * cannot, the plot runs it as usual (and reports what is wrong). */
+    /* gnuplot starts now and gets ready while the model is set up and the sweep runs
+     * (not earlier: a parse keeps every core busy); if it cannot, the plot runs it as
+     * usual (and reports what is wrong). */
     if (o->plot_path && lrf_plot_format_from_path(o->plot_path, &format, NULL) == LRF_OK &&
         format != LRF_PLOT_TERM && lrf_plot_prestart(&plot, &ctx.plot, NULL) != LRF_OK)
         ctx.plot = NULL;
-    double t0 = lrf_clock_seconds();
-    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK) {
-        lrf_plot_prestart_end(ctx.plot);
-        return cli_fail(&err);
-    }
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
     struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,4 +376,45 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
     enum lrf_status st = write_file(cache_path, ds, &meta, &h, opt, err);
     free(meta.p);
     return st;
+}
+
+struct ds_cache_writer {
+    pthread_t thread;
+    char path[LRF_PATH_MAX];
+    char options_key[DS_OPTIONS_KEY_MAX];
+    const struct lrf_dataset *ds;
+    struct lrf_dataset_options opt;
+};
+
+static void *writer_main(void *arg)
+{
+    struct ds_cache_writer *w = arg;
+    ds_cache_write(w->path, w->options_key, w->ds, &w->opt, NULL); /* best effort */
+    return NULL;
+}
+
+struct ds_cache_writer *ds_cache_write_start(const char *cache_path, const char *options_key,
+                                             const struct lrf_dataset *ds,
+                                             const struct lrf_dataset_options *opt)
+{
+    struct ds_cache_writer *w = malloc(sizeof *w);
+    if (!w)
+        return NULL;
+    snprintf(w->path, sizeof w->path, "%s", cache_path);
+    snprintf(w->options_key, sizeof w->options_key, "%s", options_key);
+    w->ds = ds;
+    w->opt = *opt;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void ds_cache_write_wait(struct ds_cache_writer *w)
+{
+    if (!w)
+        return;
+    pthread_join(w->thread, NULL);
+    free(w);
 }

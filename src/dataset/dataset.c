@@ -27,6 +27,8 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
 {
     if (!ds)
         return;
+    /* A cache entry still being written from ds: finished first. */
+    ds_cache_write_wait(ds->writer);
     if (ds->map) { /* a cached dataset's arrays are in the mapping */
         munmap(ds->map, ds->map_len);
     } else {

@@ -44,6 +44,7 @@ struct lrf_dataset {
     /* uint8 storage: every feature's sum over all rows, then its sum of squares
      * (2 * features), when computed (ds_compute_sums) or cached; else NULL. */
     uint64_t *sums;
+    struct ds_cache_writer *writer; /* a cache entry being written from this dataset */
     size_t file_bytes;
     double parse_seconds;
     bool from_cache;
@@ -113,6 +114,13 @@ enum lrf_status ds_cache_read(const char *cache_path, const char *src_path,
 enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
                                const struct lrf_dataset *ds, const struct lrf_dataset_options *opt,
                                struct lrf_error *err);
+/* ds_cache_write on a thread of its own (ds must not change until
+ * ds_cache_write_wait); NULL when the thread cannot start (write it now). */
+struct ds_cache_writer *ds_cache_write_start(const char *cache_path, const char *options_key,
+                                             const struct lrf_dataset *ds,
+                                             const struct lrf_dataset_options *opt);
+/* Waits for the writer to finish and frees it (NULL: nothing). */
+void ds_cache_write_wait(struct ds_cache_writer *w);
 /* Removes temporary files in the cache directory left by writers that are
  * gone (killed mid-write). */
 void ds_cache_clean_stale(const char *cache_path);

@@ -23,7 +23,8 @@ struct lrf_dataset_options lrf_dataset_options_default(void)
                                         .threads = 0,
                                         .force_libcsv = false,
                                         .interrupted = NULL,
-                                        .interrupt_ctx = NULL};
+                                        .interrupt_ctx = NULL,
+                                        .cache_in_background = false};
 }
 
 enum { PARSE_PIECE = 1 << 20 }; /* bytes parsed between two interrupt polls */
@@ -431,7 +432,9 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
      * pass over the data. */
     if (cached && unchanged)
         ds_compute_sums(ds); /* out of memory: an entry without them */
-    if (cached && unchanged &&
+    if (cached && unchanged && opt->cache_in_background)
+        ds->writer = ds_cache_write_start(cache_path, okey, ds, opt);
+    if (cached && unchanged && !ds->writer &&
         ds_cache_write(cache_path, okey, ds, opt, err) == LRF_ERR_INTERRUPTED) {
         lrf_dataset_destroy(ds);
         return LRF_ERR_INTERRUPTED;
