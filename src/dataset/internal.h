@@ -73,8 +73,9 @@ enum lrf_status ds_compute_ranges(struct lrf_dataset *ds, struct lrf_error *err)
 enum lrf_status ds_count_classes(struct lrf_dataset *ds);
 /* Given fmin/fmax: vmin/vmax and class_counts. */
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
-/* ds->sums for uint8 storage (a no-op otherwise, or when already there). */
-enum lrf_status ds_compute_sums(struct lrf_dataset *ds);
+/* ds->sums for uint8 storage (a no-op otherwise, or when already there), on up to
+ * threads threads. */
+enum lrf_status ds_compute_sums(struct lrf_dataset *ds, int threads);
 /* Adds every feature's sum and sum of squares over rows[0, n) (rows NULL: the
  * first n rows) of uint8 data to sum and sumsq: exact. From ds->sums minus the
  * other rows' when that reads less. False when out of memory. */

@@ -431,7 +431,7 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
      * entry keeps the features' sums, so that a cached load normalizes without a
      * pass over the data. */
     if (cached && unchanged)
-        ds_compute_sums(ds); /* out of memory: an entry without them */
+        ds_compute_sums(ds, ds_threads_for(opt)); /* out of memory: an entry without them */
     if (cached && unchanged && opt->cache_in_background)
         ds->writer = ds_cache_write_start(cache_path, okey, ds, opt);
     if (cached && unchanged && !ds->writer &&

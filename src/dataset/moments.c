@@ -70,16 +70,55 @@ bool ds_sums_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, ui
     return true;
 }
 
-enum lrf_status ds_compute_sums(struct lrf_dataset *ds)
+/* One thread's share of the whole-file sums: rows [first, first + n). */
+struct sums_job {
+    const struct lrf_dataset *ds;
+    size_t first, n;
+    uint64_t *sums; /* (2, features), zeroed */
+    bool ok;
+};
+
+static void *sums_job_run(void *arg)
+{
+    struct sums_job *j = arg;
+    size_t d = j->ds->features;
+    uint32_t *scratch = malloc(2 * (d ? d : 1) * sizeof *scratch);
+    j->ok = scratch != NULL;
+    if (j->ok)
+        add_sums(j->ds->u8 + j->first * d, d, NULL, j->n, j->sums, j->sums + d, scratch,
+                 scratch + d);
+    free(scratch);
+    return NULL;
+}
+
+enum lrf_status ds_compute_sums(struct lrf_dataset *ds, int threads)
 {
     if (ds->storage != LRF_STORAGE_UINT8 || ds->sums || ds->map)
         return LRF_OK;
-    uint64_t *sums = calloc(2 * (ds->features ? ds->features : 1), sizeof *sums);
-    if (!sums || !ds_sums_u8(ds, NULL, ds->rows, sums, sums + ds->features)) {
+    size_t d = ds->features ? ds->features : 1;
+    int n = threads < 1 ? 1 : threads > DS_THREADS_MAX ? DS_THREADS_MAX : threads;
+    if ((size_t)n > ds->rows / 4096 + 1) /* not worth a thread below a few MB */
+        n = (int)(ds->rows / 4096 + 1);
+    struct sums_job jobs[DS_THREADS_MAX];
+    uint64_t *sums = calloc(2 * d * (size_t)n, sizeof *sums);
+    if (!sums)
+        return LRF_ERR_NOMEM;
+    for (int t = 0; t < n; t++) {
+        size_t a = ds->rows * (size_t)t / (size_t)n, b = ds->rows * (size_t)(t + 1) / (size_t)n;
+        jobs[t] = (struct sums_job){ds, a, b - a, sums + 2 * d * (size_t)t, false};
+    }
+    ds_run_parallel(jobs, sizeof jobs[0], n, sums_job_run);
+    bool ok = true;
+    for (int t = 0; t < n; t++) {
+        ok &= jobs[t].ok;
+        for (size_t k = 0; t > 0 && k < 2 * d; k++) /* exact: integers */
+            sums[k] += jobs[t].sums[k];
+    }
+    if (!ok) {
         free(sums);
         return LRF_ERR_NOMEM;
     }
-    ds->sums = sums;
+    ds->sums = sums; /* the first 2 * features of the allocation */
     return LRF_OK;
 }
 
