@@ -3,7 +3,6 @@
  * of the ordinary path), refuses "term" and a missing gnuplot, and leaves nothing in
  * TMPDIR whether it is used, unused, or its gnuplot fails. */
 #define _DEFAULT_SOURCE /* usleep */
-#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "dataset_files.h"
 #include "lrf/plot.h"
 
 enum { N = 50 };
@@ -29,17 +29,6 @@ static struct lrf_plot_range_test range_data(void)
     static const struct lrf_plot_marker markers[] = {{"steep", 3e-4, NAN, 1}};
     struct lrf_plot_range_test d = {"prestart", lr, loss, smoothed, N, NULL, NULL, markers, 1, -1};
     return d;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
-    return n;
 }
 
 /* The whole file into a malloc'd buffer (*n bytes), or NULL. */
@@ -186,10 +175,8 @@ int main(void)
     }
     test_fallback();
     test_refused();
-    CHECK_MSG(count_entries(tmpdir) == 0, "%d entries left in TMPDIR", count_entries(tmpdir));
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", root);
+    CHECK_MSG(count_dir_entries(tmpdir, NULL) == 0, "%d entries left in TMPDIR",
+              count_dir_entries(tmpdir, NULL));
+    remove_tree(root);
     return check_summary();
 }

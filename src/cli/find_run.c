@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/find.h"
@@ -256,6 +257,25 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     return status;
 }
 
+/* gnuplot started for --plot FILE, to get ready while the model is set up and the sweep
+ * runs (not earlier: a parse keeps every core busy), when a core is left for it: on
+ * cores the sweep's threads fill, its start-up would slow the sweep by as much as it
+ * saves after it (measured on 2 cores). NULL otherwise, or if it cannot start (the
+ * plot then runs gnuplot as usual and reports what is wrong). */
+static struct lrf_plot_prestart *prestart_plot(const struct cli_find_options *o)
+{
+    enum lrf_plot_format format;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = o->train_opts.threads;
+    if (!o->plot_path || lrf_plot_format_from_path(o->plot_path, &format, NULL) != LRF_OK ||
+        format == LRF_PLOT_TERM || threads < 1 || cores <= threads)
+        return NULL;
+    struct lrf_plot_output plot = lrf_plot_output_default();
+    plot.path = o->plot_path;
+    struct lrf_plot_prestart *ps = NULL;
+    return lrf_plot_prestart(&plot, &ps, NULL) == LRF_OK ? ps : NULL;
+}
+
 int cli_find_run(const struct cli_find_options *o)
 {
     struct lrf_error err;
@@ -265,16 +285,8 @@ int cli_find_run(const struct cli_find_options *o)
     double t0 = lrf_clock_seconds();
     if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
         return cli_fail(&err);
-    enum lrf_plot_format format;
-    struct lrf_plot_output plot = lrf_plot_output_default();
-    plot.path = o->plot_path;
-    /* gnuplot starts now and gets ready while the model is set up and the sweep runs
-     * (not earlier: a parse keeps every core busy); if it cannot, the plot runs it as
-     * usual (and reports what is wrong). */
-    if (o->plot_path && lrf_plot_format_from_path(o->plot_path, &format, NULL) == LRF_OK &&
-        format != LRF_PLOT_TERM && lrf_plot_prestart(&plot, &ctx.plot, NULL) != LRF_OK)
-        ctx.plot = NULL;
     ctx.load_seconds = lrf_clock_seconds() - t0;
+    ctx.plot = prestart_plot(o);
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
     struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
     ctx.train_cfg = &tcfg;

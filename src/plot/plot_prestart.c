@@ -102,24 +102,28 @@ static pid_t spawn(const char *program, int in, int out_fd, int err_fd)
     return rc == 0 ? pid : -1;
 }
 
-/* The warm-up of the cairo terminals (png, pdf): the terminal, one plot into /dev/null,
- * then everything reset; their output is the same bytes after it. Not svg, whose next
- * plot would differ (it has no fonts to set up: starting is the whole gain there). */
-static bool warm_up(struct lrf_plot_prestart *ps, const struct lrf_plot_output *out,
-                    enum lrf_plot_format fmt)
+/* Sends gnuplot its commands: with out, the warm-up of the cairo terminals (png, pdf):
+ * the terminal, one plot into /dev/null, then everything reset (their output is the
+ * same bytes after it); with script, the line that renders it. */
+static bool send_commands(int fd, const struct lrf_plot_output *out, const char *script)
 {
-    if (fmt == LRF_PLOT_SVG)
-        return true;
     char *text = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&text, &len);
     if (!fp)
         return false;
     struct lrf_error err;
-    bool ok = plot_write_terminal(fp, out, "/dev/null", &err) == LRF_OK &&
-              fputs("plot x notitle\nset output\nreset\n", fp) >= 0;
+    bool ok = true;
+    if (out) {
+        ok = plot_write_terminal(fp, out, "/dev/null", &err) == LRF_OK &&
+             fputs("plot x notitle\nset output\nreset\n", fp) >= 0;
+    } else {
+        fputs("load ", fp);
+        plot_put_string(fp, script);
+        fputc('\n', fp);
+    }
     ok = fclose(fp) == 0 && ok;
-    ok = ok && send_all(ps->in, text, len);
+    ok = ok && send_all(fd, text, len);
     free(text);
     return ok;
 }
@@ -146,7 +150,9 @@ enum lrf_status lrf_plot_prestart(const struct lrf_plot_output *out, struct lrf_
     *p = (struct lrf_plot_prestart){0, sv[0], anonymous_file(), anonymous_file(), 0};
     p->pid = p->out_fd >= 0 && p->err_fd >= 0 ? spawn(program, sv[1], p->out_fd, p->err_fd) : -1;
     close(sv[1]);
-    if (p->pid <= 0 || !warm_up(p, out, fmt)) {
+    /* svg gets no warm-up plot: its next plot would differ, and it has no fonts to set
+     * up (starting is the whole gain there). */
+    if (p->pid <= 0 || (fmt != LRF_PLOT_SVG && !send_commands(p->in, out, NULL))) {
         lrf_plot_prestart_end(p);
         return lrf_error_set(err, LRF_ERR_IO, "plot prestart: cannot start %s", program);
     }
@@ -158,16 +164,7 @@ bool plot_prestart_run(struct lrf_plot_prestart *ps, const char *script, int *ex
 {
     if (!ps || ps->in < 0)
         return false;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&text, &len);
-    if (!fp)
-        return false;
-    fputs("load ", fp);
-    plot_put_string(fp, script);
-    fputc('\n', fp);
-    bool ok = fclose(fp) == 0 && send_all(ps->in, text, len);
-    free(text);
+    bool ok = send_commands(ps->in, NULL, script);
     finish_process(ps, !ok); /* end of input: gnuplot exits after the script */
     *exit_status = ps->exit_status;
     return ok;
