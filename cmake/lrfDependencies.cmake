@@ -93,3 +93,7 @@ lrf_dependency(csv LIBRARY csv HEADER csv.h PC_LIBS -lcsv)
 lrf_dependency(zlib PACKAGE ZLIB TARGET ZLIB::ZLIB PC_REQUIRES zlib) # gzip-compressed CSV input
 lrf_dependency(m LIBRARY m PC_LIBS -lm)
 lrf_dependency(Threads PACKAGE Threads TARGET Threads::Threads PC_LIBS -lpthread)
+# The MPI job of lrfind under mpirun (src/dist); Debian's libopenmpi-dev, shared only.
+if(LRF_MPI)
+    lrf_dependency(MPI PACKAGE MPI COMPONENTS C TARGET MPI::MPI_C PC_REQUIRES ompi-c)
+endif()

@@ -220,7 +220,12 @@ def find_args(a, fx, seed):
 
 
 def check_task(fx, res):
+    """A regression grid needs lrfind to say task regression: today's JSON has no task and
+    reads an integer target (diabetes) as hundreds of classes, exit 0; that is a failure."""
     task = res.get("task")
+    if task is None and fx["task"] == "regression":
+        classes = (res.get("data") or {}).get("classes")
+        return f"lrfind read the regression target as {classes} classes (its JSON has no 'task')"
     if task is not None and task != fx["task"]:
         return f"lrfind treated the data as {task}, the grid is {fx['task']}"
     return None
@@ -303,7 +308,8 @@ def table_lines(rows, a, md):
                    + (f" {'spread':>7s} {'worst':>6s}" if a.seeds > 1 else "") + (f" {'train':>7s}" if a.train_check else ""))
     for r in rows:
         if r["error"]:
-            cells = [r["dataset"], r["config"], str(r["n_train"]), "FAILED: " + r["error"]]
+            cells = [r["dataset"], r["config"], str(r["n_train"]),
+                     "FAILED: " + r["error"].replace(os.path.abspath(a.data) + "/", "")]
             out.append("| " + " | ".join(cells) + " |" if md else " ".join(cells[:2]) + "  " + cells[3])
             continue
         r0 = r["runs"][0]

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gcc libc6-dev make cmake libopenblas-dev libdnnl-dev libcsv-dev zlib1g-dev gnuplot-nox)
+packages=(gcc libc6-dev make cmake libopenblas-dev libdnnl-dev libcsv-dev zlib1g-dev gnuplot-nox
+    libopenmpi-dev openmpi-bin) # Open MPI: lrfind under mpirun (docs/scaling.md)
 packages+=("$@") # callers may ask for more (the CI adds clang-format)
 
 missing=()

@@ -183,6 +183,28 @@ struct lrf_finder_progress {
     double lr, loss, smoothed;
 };
 
+/* The K runs' raw data: what a process that ran some of them shares (below). */
+struct lrf_finder_runs {
+    size_t runs, num_iter;
+    double *loss;                   /* (runs, num_iter) recorded loss, NaN where not reached */
+    double *train;                  /* (runs, num_iter) raw training loss, likewise */
+    size_t *run_n;                  /* (runs) points of each run */
+    enum lrf_finder_stop *run_stop; /* (runs) */
+};
+
+/* Runs spread over processes (MPI ranks: lrf_dist_finder_share in lrf/dist.h). This
+ * process does run r only when mine(ctx, r); after its runs (or its early stop, status
+ * st) the finder calls exchange, which must agree on the status with the other
+ * processes and fill in every run's data from the process that ran it. The result
+ * is then what one process running every run gets, bit for bit, since each run
+ * starts from the restored snapshot reseeded for its index. */
+struct lrf_finder_share {
+    void *ctx;
+    bool (*mine)(void *ctx, size_t run);
+    enum lrf_status (*exchange)(void *ctx, struct lrf_finder_runs *runs, enum lrf_status st,
+                                struct lrf_error *err);
+};
+
 /* The client. Every callback but step (or micro_step+apply) may be NULL.
  * Any callback returning non-LRF_OK ends the sweep (stop reason CALLBACK_ERROR);
  * LRF_ERR_INTERRUPTED from a callback counts as an interruption. */
@@ -216,6 +238,8 @@ struct lrf_finder_callbacks {
     /* Polled before every rung; true stops cleanly, keeping the partial curve
      * (lrf_interrupt_poll, lrf/interrupt.h, answers Ctrl-C). */
     bool (*interrupted)(void *observer);
+    /* Spreads the runs over processes; NULL = every run in this one. */
+    const struct lrf_finder_share *share;
 };
 
 enum { LRF_FINDER_TEXT_MAX = 256, LRF_FINDER_ADVICE_MAX = 768, LRF_FINDER_SPEC_MAX = 160 };

@@ -33,6 +33,7 @@ enum {
     OPT_SCHEDULE_PLOT,
     OPT_VERIFY,
     OPT_VERIFY_EPOCHS,
+    OPT_DATA_PARALLEL,
 };
 
 /* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
@@ -42,9 +43,10 @@ enum { ITERS_MAX = 1000000, BATCHES_PER_RUNG_MAX = 10000, VERIFY_EPOCHS_MAX = 10
 void cli_find_usage(void)
 {
     fputs("Range test: lrfind [--data FILE.csv] [OPTIONS]\n"
-          "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
-          "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
-          "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
+          "Runs a learning-rate range test on a built-in model (an MLP, a CNN for images):\n"
+          "trains while the lr sweeps exponentially, smooths the loss, stops at divergence,\n"
+          "restores the model, and suggests the max_lr of a one-cycle schedule (and\n"
+          "cosine/cyclic settings).\n"
           "\n",
           stdout);
     cli_train_options_usage(stdout);
@@ -77,11 +79,17 @@ void cli_find_usage(void)
         "      --train             then train from the restored initial model\n"
         "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
         "                          schedule' where max_lr=auto means the suggestion\n"
-        "      --epochs E          epochs for --train (default 3)\n"
+        "      --epochs E          run length of the hand-off in epochs: of --train and of\n"
+        "                          the schedules the report prints (default 3)\n"
         "      --schedule-plot F   draw the lr and momentum of that schedule\n"
         "      --verify            short trial trainings at the suggestion and at x1/3\n"
         "                          and x3 of it; reports which trained best\n"
         "      --verify-epochs E   epochs of each trial (default 1)\n"
+        "Under mpirun (docs/scaling.md): the --runs and the --verify trials are spread\n"
+        "over the ranks; --threads defaults to the cores per rank.\n"
+        "      --data-parallel     each rank reads its share of --data's rows; every\n"
+        "                          step's batch (--batch, the global batch) is split by\n"
+        "                          where its rows are, gradients summed over the ranks\n"
         "  -h, --help              show this help and exit\n",
         cli_choices(modes, sizeof modes, cli_mode_name, 0, LRF_FINDER_MODE_COUNT),
         cli_choices(smoothings, sizeof smoothings, cli_smoothing_name, 0, LRF_FINDER_SMOOTH_COUNT),
@@ -171,6 +179,10 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
         {OPT_CURVE, NULL, &o->curve_path},  {OPT_PLOT, NULL, &o->plot_path},
         {OPT_SCHEDULE, NULL, &o->schedule}, {OPT_SCHEDULE_PLOT, NULL, &o->schedule_plot},
     };
+    if (c == OPT_DATA_PARALLEL) {
+        o->data_parallel = true;
+        return 1;
+    }
     for (size_t k = 0; k < sizeof simple / sizeof simple[0]; k++) {
         if (simple[k].option != c)
             continue;
@@ -216,6 +228,7 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
         {"schedule-plot", required_argument, NULL, OPT_SCHEDULE_PLOT},
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"verify-epochs", required_argument, NULL, OPT_VERIFY_EPOCHS},
+        {"data-parallel", no_argument, NULL, OPT_DATA_PARALLEL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -250,6 +263,7 @@ int cli_cmd_find(int argc, char **argv)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
     o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
+    o.train_opts.load_progress = o.progress;
     lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);

@@ -8,6 +8,7 @@
 
 #include "cli/json.h"
 #include "cli/train_options.h"
+#include "lrf/dist.h"
 #include "lrf/finder.h"
 #include "lrf/train.h"
 
@@ -25,6 +26,7 @@ struct cli_find_options {
     const char *schedule_plot;
     int verify_epochs;
     bool verify_epochs_set;
+    bool data_parallel; /* --data-parallel: under mpirun, each rank its share of the rows */
 };
 
 void cli_find_options_init(struct cli_find_options *o);
@@ -44,13 +46,16 @@ struct cli_find_context {
     const struct cli_find_options *opts;
     const struct cli_train_data *data;
     const struct lrf_train_config *train_cfg;
+    const struct lrf_trainer *trainer;          /* its task and target scale */
     const struct lrf_finder_config *finder_cfg; /* the sweep's: the options' and run length */
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
     double load_seconds, sweep_seconds;
     bool interrupted;
-    struct lrf_plot_prestart *plot; /* gnuplot started for --plot FILE, or NULL */
+    struct lrf_dist *dist; /* the MPI job (cli/dist_run.h); size 1 without mpirun */
+    /* gnuplot started for --plot FILE, or NULL */
+    struct lrf_plot_prestart *plot;
 };
 
 /* The title of the plots: dataset and model. */

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/train_auto.h"
 #include "cli/train_report.h"
 #include "lrf/plot.h"
 
@@ -19,6 +21,8 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
 /* A candidate must beat the suggestion's accuracy by more than this to count as a
  * loss for the suggestion: below it, the difference is within run-to-run noise. */
 #define VERIFY_ACCURACY_MARGIN 0.002
+/* Regression: a candidate must have an RMSE this much (relatively) lower. */
+#define VERIFY_RMSE_MARGIN 0.01
 
 /* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
 static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
@@ -36,13 +40,16 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     return st;
 }
 
-static enum lrf_status parse_schedule(const char *spec, double base_lr, double auto_lr,
-                                      long run_length, struct lrf_sched **out,
-                                      struct lrf_error *err)
+/* spec for a run of run_length steps; with r, auto and lr keys left out are the result's
+ * suggestions as printed (so the printed command reproduces the run). */
+static enum lrf_status parse_schedule(const char *spec, double base_lr,
+                                      const struct lrf_finder_result *r, long run_length,
+                                      struct lrf_sched **out, struct lrf_error *err)
 {
     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
     so.base_lr = base_lr;
-    so.auto_lr = auto_lr;
+    so.auto_lr = r ? cli_lr_shown(r->one_cycle_max_lr) : (double)NAN;
+    so.auto_base_lr = r ? cli_lr_shown(r->cyclic_base_lr) : (double)NAN;
     so.run_length = run_length;
     return lrf_sched_parse(spec, &so, out, err);
 }
@@ -58,48 +65,117 @@ static bool has_suggestion(const struct lrf_finder_result *r)
 
 /* The verify trials: one-cycle at the suggestion and at x1/3 and x3 of it. */
 struct verify_trials {
-    double lr[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], acc[VERIFY_CANDIDATES];
+    double lr[VERIFY_CANDIDATES];
+    struct lrf_train_epoch m[VERIFY_CANDIDATES]; /* val metrics; NaN when it diverged */
+    enum lrf_task task;
     int best; /* the candidate that trained best (the suggestion unless beaten clearly) */
 };
 
+/* Whether trial c clearly beat trial b: on accuracy, or (regression) on RMSE; a
+ * diverged trial (NaN) loses to any other. */
+static bool beats(const struct verify_trials *v, int c, int b)
+{
+    if (v->task == LRF_TASK_REGRESSION)
+        return isnan(v->m[b].val_rmse)
+                   ? !isnan(v->m[c].val_rmse)
+                   : v->m[c].val_rmse < v->m[b].val_rmse * (1 - VERIFY_RMSE_MARGIN);
+    return isnan(v->m[b].val_accuracy)
+               ? !isnan(v->m[c].val_accuracy)
+               : v->m[c].val_accuracy > v->m[b].val_accuracy + VERIFY_ACCURACY_MARGIN;
+}
+
+/* Evaluates the trained model into trial c's metrics. */
+static enum lrf_status evaluate_trial(struct lrf_trainer *t, struct verify_trials *v, int c,
+                                      struct lrf_error *err)
+{
+    struct lrf_train_metrics m;
+    enum lrf_status st = lrf_trainer_evaluate_metrics(t, &m, err);
+    v->m[c].val_loss = m.loss;
+    v->m[c].val_accuracy = m.accuracy;
+    v->m[c].val_rmse = m.rmse;
+    v->m[c].val_r2 = m.r2;
+    return st;
+}
+
 static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
 
-/* Trains each candidate from the initial model and evaluates it. */
-static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
-                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+/* Trial c's one-cycle training from the initial model and its evaluation; a trial
+ * that diverged is NaN (it lost; the others go on). */
+static enum lrf_status run_trial(struct lrf_trainer *t, const struct cli_find_options *o,
+                                 struct verify_trials *v, int c, struct lrf_error *err)
 {
     long steps = lrf_trainer_run_steps(t, o->verify_epochs);
-    struct lrf_error err;
+    char spec[SPEC_MAX];
+    snprintf(spec, sizeof spec, "onecycle(max_lr=" CLI_LR_FMT ")", v->lr[c]);
+    struct lrf_sched *s = NULL;
+    double base_lr = lrf_trainer_config(t)->optim.lr;
+    enum lrf_status st = parse_schedule(spec, base_lr, NULL, steps, &s, err);
+    int done = 0;
+    if (st == LRF_OK)
+        st = fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, err);
+    lrf_sched_destroy(s);
+    if (st == LRF_ERR_NUMERIC) {
+        v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
+        return LRF_OK;
+    }
+    return st ? st : evaluate_trial(t, v, c, err);
+}
+
+enum { TRIAL_METRICS = 4 }; /* val loss, accuracy, RMSE, R^2 */
+
+/* Under mpirun: every trial's metrics from the rank that ran it (the others add
+ * zeros, so the sums are the values, NaN included), on every rank. */
+static void share_trials(struct lrf_dist *d, struct verify_trials *v)
+{
+    double x[VERIFY_CANDIDATES * TRIAL_METRICS];
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-        v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
-        char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
-        struct lrf_sched *s = NULL;
-        double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
-            return cli_fail(&err);
-        int done = 0;
-        enum lrf_status st =
-            fit_from_start(t, s, o->verify_epochs, "verify", o->progress, NULL, &done, &err);
-        lrf_sched_destroy(s);
+        double *m = x + c * TRIAL_METRICS;
+        m[0] = v->m[c].val_loss, m[1] = v->m[c].val_accuracy;
+        m[2] = v->m[c].val_rmse, m[3] = v->m[c].val_r2;
+    }
+    if (lrf_dist_allreduce_f64(d, x, VERIFY_CANDIDATES * TRIAL_METRICS, NULL) != LRF_OK)
+        lrf_dist_abort(d, CLI_EXIT_FAILURE);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        const double *m = x + c * TRIAL_METRICS;
+        v->m[c].val_loss = m[0], v->m[c].val_accuracy = m[1];
+        v->m[c].val_rmse = m[2], v->m[c].val_r2 = m[3];
+    }
+}
+
+/* Trains each candidate from the initial model and evaluates it. Under mpirun without
+ * --data-parallel each rank trains its share of the candidates (c on rank c % size). */
+static int run_trials(struct lrf_trainer *t, const struct cli_find_context *ctx,
+                      const struct lrf_finder_result *r, FILE *fp, struct verify_trials *v)
+{
+    const struct cli_find_options *o = ctx->opts;
+    int size = lrf_dist_size(ctx->dist), rank = lrf_dist_rank(ctx->dist);
+    bool spread = size > 1 && !o->data_parallel;
+    struct lrf_error err;
+    enum lrf_status st = LRF_OK;
+    v->task = lrf_trainer_task(t);
+    for (int c = 0; c < VERIFY_CANDIDATES; c++) {
+        v->lr[c] = cli_lr_shown(r->one_cycle_max_lr * VERIFY_FACTORS[c]);
+        memset(&v->m[c], 0, sizeof v->m[c]);
+        if (st == LRF_OK && (!spread || c % size == rank))
+            st = run_trial(t, o, v, c, &err);
+    }
+    if (spread && (st = lrf_dist_agree(ctx->dist, st, &err)) == LRF_OK)
+        share_trials(ctx->dist, v);
+    if (st != LRF_OK)
+        return cli_fail(&err);
+    for (int c = 0; fp && c < VERIFY_CANDIDATES; c++) {
         const char *label = c == 1 ? " (suggested)" : "            ";
-        if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
-            v->loss[c] = v->acc[c] = NAN;
-            if (fp)
-                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
-                        label);
-            continue;
-        }
-        if (st || lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], &err) != LRF_OK)
-            return cli_fail(&err);
-        if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c], label,
-                    v->loss[c], v->acc[c]);
+        char metrics[96];
+        if (isnan(v->m[c].val_loss))
+            fprintf(fp, "  max_lr %-10.3g%s diverged (non-finite training loss)\n", v->lr[c],
+                    label);
+        else
+            fprintf(fp, "  max_lr %-10.3g%s val_loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
+                    cli_train_metrics_text(v->task, &v->m[c], '_', metrics, sizeof metrics));
     }
     v->best = 1;
     for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (isnan(v->acc[v->best]) ? !isnan(v->acc[c])
-                                   : v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
+        if (beats(v, c, v->best))
             v->best = c;
     return CLI_EXIT_OK;
 }
@@ -108,8 +184,11 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
 {
     bool lost = v->best != 1;
     if (fp && lost)
-        fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+        fprintf(fp, "  WARNING: the suggestion lost to max_lr " CLI_LR_FMT " (x%s); consider it\n",
                 v->lr[v->best], v->best == 0 ? "1/3" : "3");
+    else if (fp && v->task == LRF_TASK_REGRESSION)
+        fprintf(fp, "  the suggestion trained best (RMSE within %.0f%%)\n",
+                VERIFY_RMSE_MARGIN * 100);
     else if (fp)
         fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
                 VERIFY_ACCURACY_MARGIN * 100);
@@ -123,8 +202,8 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
         cli_json_object_begin(j);
         cli_json_field_number(j, "max_lr", v->lr[c]);
         cli_json_field_number(j, "factor", VERIFY_FACTORS[c]);
-        cli_json_field_number(j, "val_loss", v->loss[c]);
-        cli_json_field_number(j, "val_accuracy", v->acc[c]);
+        cli_json_field_number(j, "val_loss", v->m[c].val_loss);
+        cli_train_metrics_json(j, v->task, &v->m[c]);
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
@@ -147,7 +226,7 @@ int cli_find_verify(struct lrf_trainer *t, const struct cli_find_context *ctx,
         fprintf(fp, "verify: one-cycle for %d epoch%s at the suggestion and at x1/3, x3\n",
                 o->verify_epochs, o->verify_epochs == 1 ? "" : "s");
     struct verify_trials v;
-    int status = run_trials(t, o, r, fp, &v);
+    int status = run_trials(t, ctx, r, fp, &v);
     if (status == CLI_EXIT_OK)
         report_trials(&v, fp, j);
     return status;
@@ -196,14 +275,15 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     char resolved[SPEC_MAX];
     const char *spec = cli_find_train_spec(o);
     bool cosine = o->schedule && !strcmp(o->schedule, "cosine");
-    double base_lr = cosine ? r->cosine_lr : lrf_trainer_config(t)->optim.lr;
-    if (strstr(spec, "auto") || cosine)
+    double base_lr = cosine || o->train_opts.lr_auto ? cli_lr_shown(r->cosine_lr)
+                                                     : lrf_trainer_config(t)->optim.lr;
+    if (strstr(spec, "auto") || cosine || o->train_opts.lr_auto || cli_spec_needs_suggestion(spec))
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
     long steps = lrf_trainer_run_steps(t, o->epochs);
     struct lrf_sched *s = NULL;
     struct lrf_error err;
-    if (parse_schedule(spec, base_lr, r->one_cycle_max_lr, steps, &s, &err) != LRF_OK)
+    if (parse_schedule(spec, base_lr, r, steps, &s, &err) != LRF_OK)
         return cli_usage_error("--schedule: %s", err.message);
     lrf_sched_format_spec(s, resolved, sizeof resolved);
     if (o->schedule_plot && plot_schedule(o->schedule_plot, s, steps, resolved, &err) != LRF_OK) {
@@ -217,23 +297,25 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         return CLI_EXIT_FAILURE;
     }
     if (fp)
-        fprintf(fp, "train:  %s (base lr %.4g) for %d epochs, %ld steps\n", resolved, base_lr,
-                o->epochs, steps);
+        fprintf(fp, "train:  %s (base lr " CLI_LR_FMT ") for %d epochs, %ld steps\n", resolved,
+                base_lr, o->epochs, steps);
     int done = 0;
     enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
-    for (int e = 0; fp && e < done; e++)
-        fprintf(fp,
-                "  epoch %d: train loss %.4f  val loss %.4f  val accuracy %.4f  %.1f s  %.0f "
-                "samples/s\n",
-                ep[e].epoch, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy, ep[e].seconds,
-                ep[e].samples_per_second);
+    enum lrf_task task = lrf_trainer_task(t);
+    struct cli_chance_watch chance;
+    cli_chance_watch_init(&chance, &ctx->data->data);
+    for (int e = 0; e < done; e++) {
+        if (fp)
+            cli_train_print_epoch(fp, "  ", task, &ep[e], o->epochs);
+        cli_chance_watch_epoch(&chance, &ep[e], o->epochs);
+    }
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);
         cli_json_field_string(j, "schedule", resolved);
-        cli_train_epochs_json(j, ep, done);
-        cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_train_epochs_json(j, task, ep, done);
+        cli_train_metrics_json(j, task, done ? &ep[done - 1] : NULL);
         cli_json_object_end(j);
     }
     free(ep);

@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dist_run.h"
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/result_plot.h"
+#include "cli/train_auto.h"
 #include "lrf/atomic_file.h"
 #include "lrf/clock.h"
 #include "lrf/interrupt.h"
@@ -28,16 +31,6 @@ void cli_find_options_init(struct cli_find_options *o)
 /* Long enough that no schedule's own lengths conflict with it when a SPEC is checked. */
 enum { SPEC_CHECK_RUN_LENGTH = 1000000 };
 
-/* A plot's format from its extension, and the path itself, as usage errors. */
-static int check_plot_path(const char *option, const char *path)
-{
-    enum lrf_plot_format format;
-    struct lrf_error err;
-    if (lrf_plot_format_from_path(path, &format, &err) != LRF_OK)
-        return cli_usage_error("%s: %s", option, err.message);
-    return format == LRF_PLOT_TERM ? CLI_EXIT_OK : cli_check_output(option, path);
-}
-
 /* Every output path, before the data is loaded and the sweep runs. */
 static int check_outputs(const struct cli_find_options *o)
 {
@@ -45,9 +38,9 @@ static int check_outputs(const struct cli_find_options *o)
     if (o->curve_path)
         status = cli_check_output("--curve", o->curve_path);
     if (status == CLI_EXIT_OK && o->plot_path)
-        status = check_plot_path("--plot", o->plot_path);
+        status = cli_check_plot_output("--plot", o->plot_path);
     if (status == CLI_EXIT_OK && o->schedule_plot)
-        status = check_plot_path("--schedule-plot", o->schedule_plot);
+        status = cli_check_plot_output("--schedule-plot", o->schedule_plot);
     return status;
 }
 
@@ -59,8 +52,9 @@ int cli_find_options_check(const struct cli_find_options *o)
     struct lrf_error err;
     if (lrf_finder_config_check(&o->finder, &err) != LRF_OK)
         return cli_usage_error("%s", err.message);
-    if (!o->train && (o->schedule || o->epochs_set || o->schedule_plot))
-        return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
+    /* --epochs alone sets the run length of the schedules the report renders. */
+    if (!o->train && (o->schedule || o->schedule_plot))
+        return cli_usage_error("--schedule and --schedule-plot need --train");
     if (!o->verify && o->verify_epochs_set)
         return cli_usage_error("--verify-epochs needs --verify");
     if ((status = check_outputs(o)) != CLI_EXIT_OK)
@@ -87,19 +81,14 @@ int cli_find_options_check(const struct cli_find_options *o)
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
 {
     const struct lrf_dataset *ds = ctx->data->train;
-    snprintf(buf, size, "%s (%zu rows, %zu features, %zu classes), %s, %s, batch %zu",
-             ctx->data_name, lrf_dataset_rows(ds), lrf_dataset_features(ds),
-             lrf_dataset_classes(ds), ctx->model_spec,
+    char outputs[32];
+    if (lrf_dataset_task(ds) == LRF_TASK_REGRESSION)
+        snprintf(outputs, sizeof outputs, "regression");
+    else
+        snprintf(outputs, sizeof outputs, "%zu classes", lrf_dataset_classes(ds));
+    snprintf(buf, size, "%s (%zu rows, %zu features, %s), %s, %s, batch %zu", ctx->data_name,
+             cli_dist_rows(ctx->data), lrf_dataset_features(ds), outputs, ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
-}
-
-/* The finder's progress observer: the sweep's bar. */
-static void on_progress(void *bar, const struct lrf_finder_progress *p)
-{
-    size_t done = p->run * p->num_iter + p->iter + 1;
-    char label[96];
-    snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
-    cli_progress_update(bar, (long)done, label);
 }
 
 /* Writes the curve CSV atomically. */
@@ -122,42 +111,10 @@ static enum lrf_status draw_curve(const struct cli_find_context *ctx,
                                   const struct lrf_finder_result *r, const char *path, FILE *term,
                                   struct lrf_error *err)
 {
-    struct lrf_plot_marker markers[LRF_FINDER_RULE_COUNT];
-    size_t nm = 0;
-    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
-        const struct lrf_finder_suggestion *s = &r->suggestion[q];
-        if (!s->valid)
-            continue;
-        markers[nm++] = (struct lrf_plot_marker){
-            .name = lrf_finder_rule_name((enum lrf_finder_rule)q),
-            .lr = s->lr, /* the label shows this value, so the marker sits there too */
-            .loss = NAN, /* on the drawn smoothed curve (the rules' own curves differ) */
-            .recommended = q == (int)r->recommended,
-        };
-    }
     char title[512];
     cli_find_title(ctx, title, sizeof title);
-    struct lrf_plot_range_test data = {
-        .title = title,
-        .lr = r->lr,
-        .loss = r->loss,
-        .smoothed = r->smoothed,
-        .n = r->n,
-        .band_lo = r->runs > 1 ? r->loss_q1 : NULL,
-        .band_hi = r->runs > 1 ? r->loss_q3 : NULL,
-        .markers = markers,
-        .n_markers = nm,
-        .diverged_index = r->stop_reason == LRF_FINDER_STOP_DIVERGED ? r->stop_index : -1,
-    };
-    struct lrf_plot_output out = lrf_plot_output_default();
-    out.path = path;
-    out.term_out = term;
-    out.prestart = path == ctx->opts->plot_path ? ctx->plot : NULL;
-    char script[LRF_PATH_MAX];
-    if (strcmp(path, "term") != 0 && !lrf_plot_gnuplot_available() &&
-        lrf_plot_script_path_for(path, script, sizeof script, NULL) == LRF_OK)
-        out.script_path = script; /* the data survives; the error says how to get gnuplot */
-    return lrf_plot_range_test(&out, &data, err);
+    return cli_plot_result(r, title, path, term, path == ctx->opts->plot_path ? ctx->plot : NULL,
+                           err);
 }
 
 static void json_curve(struct cli_json *j, const struct lrf_finder_result *r)
@@ -207,6 +164,7 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
         status = cli_fail(&err);
     if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
         status = cli_fail(&err);
+    status = cli_dist_agree_exit(ctx->dist, status); /* what follows is collective */
     if (o->verify && status == CLI_EXIT_OK)
         status = cli_find_verify(t, ctx, r, text, o->json ? &j : NULL);
     if (o->train && status == CLI_EXIT_OK)
@@ -227,19 +185,12 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     const struct lrf_finder_config *fcfg = ctx->finder_cfg;
     struct cli_progress bar;
     cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
-    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
-     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
-        .observer = &bar,
-        .progress = o->progress ? on_progress : NULL,
-        .interrupted = lrf_interrupt_poll,
-    };
+    struct lrf_finder_callbacks cb =
+        cli_trainer_callbacks(t, ctx->data->data.val != NULL, o->progress ? &bar : NULL);
+    /* Under mpirun, without --data-parallel: the runs spread over the ranks. */
+    struct lrf_finder_share share = lrf_dist_finder_share(ctx->dist);
+    if (lrf_dist_size(ctx->dist) > 1 && !o->data_parallel && fcfg->runs > 1)
+        cb.share = &share;
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t1 = lrf_clock_seconds();
@@ -276,30 +227,35 @@ static struct lrf_plot_prestart *prestart_plot(const struct cli_find_options *o)
     return lrf_plot_prestart(&plot, &ps, NULL) == LRF_OK ? ps : NULL;
 }
 
-int cli_find_run(const struct cli_find_options *o)
+/* Data, trainer, sweep: the same status on every rank of a job at each step. */
+static int run(const struct cli_find_options *o, struct lrf_dist *dist)
 {
     struct lrf_error err;
     lrf_error_clear(&err);
     struct cli_train_data data;
-    struct cli_find_context ctx = {.opts = o, .data = &data};
+    struct cli_find_context ctx = {.opts = o, .data = &data, .dist = dist};
     double t0 = lrf_clock_seconds();
-    if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
-        return cli_fail(&err);
+    enum lrf_status st = o->data_parallel ? cli_dist_data_load(dist, &o->train_opts, &data, &err)
+                                          : cli_train_data_load(&o->train_opts, &data, &err);
+    if ((st = lrf_dist_agree(dist, st, &err)) != LRF_OK)
+        return cli_train_data_fail(&data, &err);
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.plot = prestart_plot(o);
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
-    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
+    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts, &data);
     ctx.train_cfg = &tcfg;
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
     struct lrf_trainer *t = NULL;
     int status;
-    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
+    st = lrf_trainer_create(&tcfg, &data.data, &t, &err);
+    if ((st = lrf_dist_agree(dist, st, &err)) != LRF_OK) {
         status = cli_fail(&err);
     } else if (o->finder.val_loss && !data.data.val) {
         status =
             cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
     } else {
         ctx.train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
+        ctx.trainer = t;
         struct lrf_finder_config fcfg = o->finder;
         fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
         ctx.finder_cfg = &fcfg;
@@ -309,5 +265,23 @@ int cli_find_run(const struct cli_find_options *o)
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
     lrf_plot_prestart_end(ctx.plot);
+    return status;
+}
+
+int cli_find_run(const struct cli_find_options *opts)
+{
+    struct lrf_dist *dist = NULL;
+    int status = cli_dist_begin(&dist);
+    if (status != CLI_EXIT_OK)
+        return status;
+    /* Rank 0 alone writes files (the others print nowhere: cli_dist_quiet_others). */
+    struct cli_find_options o = *opts;
+    if (lrf_dist_rank(dist) != 0)
+        o.curve_path = o.plot_path = o.schedule_plot = NULL, o.text_plot = o.progress = false;
+    o.train_opts.threads = cli_dist_threads(dist, o.train_opts.threads);
+    if (o.data_parallel && lrf_dist_size(dist) == 1 && !lrf_dist_launched())
+        o.data_parallel = false; /* one process: the ordinary load is the same data */
+    status = run(&o, dist);
+    cli_dist_end(dist);
     return status;
 }

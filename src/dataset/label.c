@@ -340,7 +340,7 @@ static enum lrf_status classify(const struct ds_label_input *in, const struct ds
     } else if (!classes_from_values(in, ls, numeric, ds)) {
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory mapping labels");
     }
-    if (!ref && (st = check_class_count(in, ds, err)) != LRF_OK)
+    if (!ref && !ds->shard && (st = check_class_count(in, ds, err)) != LRF_OK)
         return st;
     if ((st = name_classes(ref, ds, err)) != LRF_OK)
         return st;

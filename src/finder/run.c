@@ -168,6 +168,8 @@ static enum lrf_status run_all(struct sweep *s, bool *lost, struct lrf_error *er
     for (size_t r = 0; r < s->cfg->runs; r++) {
         s->runs_done = r + 1;
         enum lrf_status st = LRF_OK;
+        if (cb->share && !cb->share->mine(cb->share->ctx, r))
+            continue; /* another process runs it */
         if (r > 0 && (st = cb->restore(cb->user)) != LRF_OK) {
             *lost = true;
             return lrf_error_set(err, st, "restore callback failed before run %zu: %s", r,
@@ -182,6 +184,17 @@ static enum lrf_status run_all(struct sweep *s, bool *lost, struct lrf_error *er
             return st;
     }
     return LRF_OK;
+}
+
+/* The other processes' runs (cb->share): every run's data, and the status they agree on. */
+static enum lrf_status share_runs(struct sweep *s, enum lrf_status early, struct lrf_error *err)
+{
+    const struct lrf_finder_share *sh = s->cb->share;
+    struct lrf_finder_runs runs = {s->cfg->runs, s->cfg->num_iter, s->loss,
+                                   s->train,     s->run_n,         s->run_stop};
+    enum lrf_status st = sh->exchange(sh->ctx, &runs, early, err);
+    s->runs_done = s->cfg->runs;
+    return st;
 }
 
 /* The result of the runs done; err keeps the early stop's message unless building fails. */
@@ -220,6 +233,10 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
     }
     bool lost;
     enum lrf_status early = run_all(&s, &lost, err); /* a partial result unless lost */
+    if (cb->share) { /* also when lost: the other processes wait for this one */
+        enum lrf_status shared = share_runs(&s, early, err);
+        early = lost ? early : shared;
+    }
     if (lost) {
         st = early;
     } else if (cb->restore && (st = cb->restore(cb->user)) != LRF_OK) {
