@@ -86,18 +86,33 @@ def range_rep(cmds, env, t, parts):
     parts["plot"].append(t["warm"][-1] - w - (parts["sweep"][-1] - j["sweep"]["seconds"]))
 
 
-def one_rep(cmds, env, fresh_env, t, parts):
-    """One interleaved round of every command; appends to t (wall times) and parts."""
+def settle():
+    """After a process that leaves work behind (PyTorch freeing a gigabyte, a 47 MB file
+    to write back): what is measured next must not pay for it."""
+    os.sync()
+    time.sleep(1.0)
+
+
+def one_rep(cmds, env, fresh_env, t, parts, baseline):
+    """One interleaved round of every command; appends to t (wall times) and parts.
+    baseline: None, or (its commands, t, parts), whose range tests run in this round
+    before or after this lrfind's, alternating, so that neither always follows the
+    other."""
+    t["torch"].append(run(cmds["torch"], env)[0])
+    settle()
     t["cold_load"].append(run(cmds["inspect"] + ["--no-cache"], env, True)[0])
     w, j = run(cmds["inspect"], env, True)
     assert j["from_cache"], "expected a cache hit"
     t["cached_load"].append(w)
     parts["cached_in_process"].append(j["parse_seconds"])
-    t["torch"].append(run(cmds["torch"], env)[0])
     t["first"].append(run(cmds["range"], fresh_env, True)[0])  # empty cache: writes it
     shutil.rmtree(fresh_env["XDG_CACHE_HOME"])
-    os.sync()  # its 47 MB entry's writeback must not land in the next timings
-    range_rep(cmds, env, t, parts)
+    settle()
+    sides = [(cmds, t, parts)] + ([baseline] if baseline else [])
+    if len(t["torch"]) % 2 == 0:
+        sides.reverse()
+    for c, tt, pp in sides:
+        range_rep(c, env, tt, pp)
 
 
 def breakdown(title, total, start, load, sweep, plot, iterations):
@@ -187,9 +202,8 @@ def main():
             bcmds = range_cmds(a.baseline, f, work, "base")
             run(bcmds["range_noplot"], env)  # its own cache entry (its format may differ)
         for r in range(a.reps):  # interleaved: every side sees the same machine load
-            one_rep(cmds, env, dict(env, XDG_CACHE_HOME=os.path.join(work, "fresh")), t, parts)
-            if a.baseline:
-                range_rep(bcmds, env, bt, bparts)
+            one_rep(cmds, env, dict(env, XDG_CACHE_HOME=os.path.join(work, "fresh")), t, parts,
+                    (bcmds, bt, bparts) if a.baseline else None)
             print(f"rep {r + 1}: " + "  ".join(f"{k} {v[-1]:.3f}" for k, v in t.items()) +
                   ("  baseline: " + "  ".join(f"{k} {v[-1]:.3f}" for k, v in bt.items() if v)
                    if a.baseline else ""), flush=True)
