@@ -114,10 +114,29 @@ static void test_atomic_file(void)
     rmdir(dir);
 }
 
+/* The fill gives what one lrf_rng_uniform call per value gives, state included. */
+static void test_rng_fill(void)
+{
+    static float w[1000], want[1000];
+    const size_t sizes[] = {0, 1, 7, 1000};
+    const double bounds[] = {1.0, 1.0 / 28.0, 0.0441941738241592, 3e-7};
+    int same = 1;
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++) {
+            struct lrf_rng r1 = lrf_rng_seeded(a * 10 + b), r2 = r1;
+            for (size_t i = 0; i < sizes[a]; i++)
+                want[i] = (float)(bounds[b] * (2.0 * lrf_rng_uniform(&r1) - 1.0));
+            lrf_rng_fill_symmetric(&r2, w, sizes[a], bounds[b]);
+            same &= !memcmp(w, want, sizes[a] * sizeof *w) && !memcmp(&r1, &r2, sizeof r1);
+        }
+    CHECK_MSG(same, "lrf_rng_fill_symmetric differs from lrf_rng_uniform calls");
+}
+
 int main(void)
 {
     test_error_format();
     test_rng();
+    test_rng_fill();
     test_atomic_file();
     return check_summary();
 }

@@ -122,6 +122,13 @@ struct lrf_dataset_options {
      * decompressed text of gzip input). Not called for a cache hit. NULL = none. */
     void (*progress)(void *ctx, size_t bytes, size_t rows, bool restart);
     void *progress_ctx;
+    /* Write a new cache entry on a background thread instead of before returning
+     * (default false): a caller that goes on to use the data (a range test) does
+     * not wait for the 47 MB copy and checksum of a Fashion-MNIST entry.
+     * lrf_dataset_destroy waits for the writer, so the entry is in place (or, if
+     * interrupted, no temporary is left) once it returns; interrupted is polled
+     * by the writer too, so it must stay valid until then. */
+    bool cache_in_background;
 };
 
 struct lrf_dataset_options lrf_dataset_options_default(void);

@@ -137,6 +137,15 @@ enum lrf_status lrf_model_create(const struct lrf_model_config *cfg, struct lrf_
                                  struct lrf_model **out, struct lrf_error *err);
 void lrf_model_destroy(struct lrf_model *m);
 
+/* Starts loading the kernel libraries a model like cfg needs (OpenBLAS; oneDNN too for
+ * a CNN; cfg NULL: OpenBLAS) on a background thread and returns at once, so that the
+ * loading (dynamic linking, OpenBLAS starting its threads: ~10 ms) overlaps the
+ * caller's own work, such as reading the data, instead of delaying the first
+ * lrf_model_create, which waits for it to finish. Optional, and harmless to call more
+ * than once; a library that fails to load is reported by lrf_model_create as without
+ * it. */
+void lrf_model_preload(const struct lrf_model_config *cfg);
+
 /* Re-draws the parameters from rng (as create does), resets the BatchNorm
  * running statistics and zeroes optimizer state. */
 void lrf_model_reset(struct lrf_model *m, struct lrf_rng *rng);

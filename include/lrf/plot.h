@@ -45,6 +45,7 @@ struct lrf_plot_output {
     const char *script_path; /* also keep the self-contained script here (NULL = don't) */
     const char *gnuplot;     /* program to run; NULL = $LRF_GNUPLOT, else "gnuplot" on PATH */
     int width, height;       /* image size in pixels (pdf: pixels/150 inches); <= 0 = 900x600 */
+    struct lrf_plot_prestart *prestart; /* gnuplot started ahead (lrf_plot_prestart), or NULL */
 };
 
 /* An output description with every field at its default (path NULL, term to stdout). */
@@ -89,6 +90,21 @@ enum lrf_status lrf_plot_range_test(const struct lrf_plot_output *out,
  * missing: if (!lrf_plot_gnuplot_available()) out.script_path = <this>. */
 enum lrf_status lrf_plot_script_path_for(const char *path, char *buf, size_t size,
                                          struct lrf_error *err);
+
+/* gnuplot started ahead of a plot whose data is still being computed (a range test's
+ * sweep), so that its start-up overlaps that work instead of following it: it loads and,
+ * for png and pdf, renders a throw-away plot into /dev/null with out's terminal (cairo
+ * and the fonts set themselves up on a first plot). Give it to the plot as
+ * out.prestart: the plot then only has the script to render, with the same result and
+ * messages as without it (any failure of the prestarted gnuplot falls back to running
+ * gnuplot as usual). Only for files (png, svg, pdf), not "term". LRF_ERR_UNSUPPORTED
+ * without gnuplot. Every prestart, used or not, is ended with lrf_plot_prestart_end
+ * (which stops an unused gnuplot); it leaves no file behind, even if either process is
+ * killed. */
+struct lrf_plot_prestart;
+enum lrf_status lrf_plot_prestart(const struct lrf_plot_output *out, struct lrf_plot_prestart **ps,
+                                  struct lrf_error *err);
+void lrf_plot_prestart_end(struct lrf_plot_prestart *ps);
 
 /* Nonzero when the gnuplot program (see lrf_plot_output.gnuplot) can be run. */
 int lrf_plot_gnuplot_available(void);

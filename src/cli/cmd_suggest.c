@@ -125,7 +125,7 @@ static int suggest(const struct suggest_args *a)
     }
     int status = CLI_EXIT_OK;
     /* The text plot goes where the report does not: stderr under --json. */
-    if (a->plot && cli_plot_result(r, a->curve, a->plot, a->json ? stderr : stdout, &err))
+    if (a->plot && cli_plot_result(r, a->curve, a->plot, a->json ? stderr : stdout, NULL, &err))
         status = cli_fail(&err);
     lrf_finder_result_destroy(r);
     return cli_close_stdout(status);

@@ -54,6 +54,8 @@ struct cli_find_context {
     double load_seconds, sweep_seconds;
     bool interrupted;
     struct lrf_dist *dist; /* the MPI job (cli/dist_run.h); size 1 without mpirun */
+    /* gnuplot started for --plot FILE, or NULL */
+    struct lrf_plot_prestart *plot;
 };
 
 /* The title of the plots: dataset and model. */

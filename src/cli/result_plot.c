@@ -8,7 +8,8 @@
 #include "lrf/plot.h"
 
 enum lrf_status cli_plot_result(const struct lrf_finder_result *r, const char *title,
-                                const char *path, FILE *term, struct lrf_error *err)
+                                const char *path, FILE *term, struct lrf_plot_prestart *prestart,
+                                struct lrf_error *err)
 {
     struct lrf_plot_marker markers[LRF_FINDER_RULE_COUNT];
     size_t nm = 0;
@@ -38,6 +39,7 @@ enum lrf_status cli_plot_result(const struct lrf_finder_result *r, const char *t
     struct lrf_plot_output out = lrf_plot_output_default();
     out.path = path;
     out.term_out = term;
+    out.prestart = prestart;
     char script[LRF_PATH_MAX];
     if (strcmp(path, "term") != 0 && !lrf_plot_gnuplot_available() &&
         lrf_plot_script_path_for(path, script, sizeof script, NULL) == LRF_OK)

@@ -7,12 +7,14 @@
 #include <stdio.h>
 
 #include "lrf/finder.h"
+#include "lrf/plot.h"
 #include "lrf/status.h"
 
-/* Draws r to path (FILE.png|.svg|.pdf, or "term": text to term). Without gnuplot the
- * plot's self-contained script is kept beside the target (FILE.gp) and the error says how
- * to install gnuplot. */
+/* Draws r to path (FILE.png|.svg|.pdf, or "term": text to term), with gnuplot prestarted
+ * for it if not NULL (lrf_plot_prestart). Without gnuplot the plot's self-contained
+ * script is kept beside the target (FILE.gp) and the error says how to install gnuplot. */
 enum lrf_status cli_plot_result(const struct lrf_finder_result *r, const char *title,
-                                const char *path, FILE *term, struct lrf_error *err);
+                                const char *path, FILE *term, struct lrf_plot_prestart *prestart,
+                                struct lrf_error *err);
 
 #endif

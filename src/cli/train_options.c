@@ -302,6 +302,8 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     dopt.use_cache = !o->no_cache;
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
+    dopt.cache_in_background = true;       /* the data is used at once; the entry can wait */
+    lrf_model_preload(&o->model);          /* the model's libraries load beside the data */
     if (o->data)
         st = load_csv(o, o->data, NULL, &dopt, &d->train, err);
     else

@@ -21,9 +21,8 @@ struct lrf_rng lrf_rng_seeded(uint64_t seed)
     return rng;
 }
 
-uint64_t lrf_rng_next(struct lrf_rng *rng)
+static inline uint64_t next(uint64_t *restrict s)
 {
-    uint64_t *s = rng->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -35,9 +34,28 @@ uint64_t lrf_rng_next(struct lrf_rng *rng)
     return result;
 }
 
+static inline double uniform(uint64_t *restrict s)
+{
+    return (double)(next(s) >> 11) * 0x1.0p-53;
+}
+
+uint64_t lrf_rng_next(struct lrf_rng *rng)
+{
+    return next(rng->s);
+}
+
 double lrf_rng_uniform(struct lrf_rng *rng)
 {
-    return (double)(lrf_rng_next(rng) >> 11) * 0x1.0p-53;
+    return uniform(rng->s);
+}
+
+void lrf_rng_fill_symmetric(struct lrf_rng *rng, float *w, size_t n, double bound)
+{
+    uint64_t s[4] = {rng->s[0], rng->s[1], rng->s[2], rng->s[3]}; /* in registers */
+    for (size_t i = 0; i < n; i++)
+        w[i] = (float)(bound * (2.0 * uniform(s) - 1.0));
+    for (int k = 0; k < 4; k++)
+        rng->s[k] = s[k];
 }
 
 uint64_t lrf_rng_below(struct lrf_rng *rng, uint64_t n)

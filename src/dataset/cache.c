@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,7 +211,8 @@ static void plan_layout(const struct lrf_dataset *ds, size_t meta_len, const cha
                                  ds->features * sizeof(float),
                                  ds->features * sizeof(float),
                                  meta_len,
-                                 ds->targets ? ds->rows * sizeof(float) : 0};
+                                 ds->targets ? ds->rows * sizeof(float) : 0,
+                                 ds->sums ? 2 * ds->features * sizeof(uint64_t) : 0};
     size_t off = align_up(DS_CACHE_HEADER_BYTES, DS_CACHE_VALUES_ALIGN);
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         h->sec[s].off = off;
@@ -276,7 +278,8 @@ static bool write_payload(struct block_writer *w, const struct lrf_dataset *ds,
                                       ds->fmin,
                                       ds->fmax,
                                       meta->p,
-                                      ds->targets};
+                                      ds->targets,
+                                      ds->sums};
     size_t pos = DS_CACHE_HEADER_BYTES;
     for (int s = 0; s < DS_SEC_COUNT; s++) {
         bw_put(w, NULL, h->sec[s].off - pos);
@@ -379,4 +382,45 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
         st = write_file(cache_path, ds, &meta, &h, opt, err);
     free(meta.p);
     return st;
+}
+
+struct ds_cache_writer {
+    pthread_t thread;
+    char path[LRF_PATH_MAX];
+    char options_key[DS_OPTIONS_KEY_MAX];
+    const struct lrf_dataset *ds;
+    struct lrf_dataset_options opt;
+};
+
+static void *writer_main(void *arg)
+{
+    struct ds_cache_writer *w = arg;
+    ds_cache_write(w->path, w->options_key, w->ds, &w->opt, NULL); /* best effort */
+    return NULL;
+}
+
+struct ds_cache_writer *ds_cache_write_start(const char *cache_path, const char *options_key,
+                                             const struct lrf_dataset *ds,
+                                             const struct lrf_dataset_options *opt)
+{
+    struct ds_cache_writer *w = malloc(sizeof *w);
+    if (!w)
+        return NULL;
+    snprintf(w->path, sizeof w->path, "%s", cache_path);
+    snprintf(w->options_key, sizeof w->options_key, "%s", options_key);
+    w->ds = ds;
+    w->opt = *opt;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void ds_cache_write_wait(struct ds_cache_writer *w)
+{
+    if (!w)
+        return;
+    pthread_join(w->thread, NULL);
+    free(w);
 }

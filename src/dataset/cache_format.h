@@ -9,6 +9,8 @@
  *   [labels (rows) int32] [fmin (features)] [fmax (features)]  64-byte aligned
  *   [meta: options key, source path, strings, classes, the schema; cache_meta.c]
  *   [targets (rows) float32, regression only]                  64-byte aligned
+ *   [sums (2, features) uint64, uint8 storage only: every feature's sum over
+ *    all rows, then its sum of squares, for normalization]     64-byte aligned
  *
  * The payload checksum covers every byte after the header (padding too), in
  * 1 MiB blocks hashed independently and chained, so a reader can check it in
@@ -23,7 +25,8 @@
 #include "dataset/internal.h"
 
 enum {
-    DS_CACHE_VERSION = 5, /* 5: the source's absolute path in meta (lrfind cache list) */
+    /* 5: the source's absolute path in meta (lrfind cache list); 6: the features' sums */
+    DS_CACHE_VERSION = 6,
     DS_CACHE_HEADER_BYTES = 512,
     DS_CACHE_ALIGN = 64,
     DS_CACHE_VALUES_ALIGN = 4096,
@@ -38,6 +41,7 @@ enum ds_cache_section {
     DS_SEC_FMAX = 3,
     DS_SEC_META = 4,
     DS_SEC_TARGETS = 5, /* (rows) float32 regression targets; empty for classification */
+    DS_SEC_SUMS = 6,    /* (2, features) uint64 sums and sums of squares; empty for float32 */
     DS_SEC_COUNT
 };
 

@@ -66,7 +66,10 @@ static bool header_ok(const struct ds_cache_header *h, size_t file_len)
            section_ok(h, DS_SEC_FMAX, h->features * sizeof(float), sizeof(float)) &&
            section_ok(h, DS_SEC_META, h->sec[DS_SEC_META].len, 8) &&
            (h->sec[DS_SEC_TARGETS].len == 0 ||
-            section_ok(h, DS_SEC_TARGETS, h->rows * sizeof(float), sizeof(float)));
+            section_ok(h, DS_SEC_TARGETS, h->rows * sizeof(float), sizeof(float))) &&
+           (h->sec[DS_SEC_SUMS].len == 0 ||
+            (h->storage == LRF_STORAGE_UINT8 &&
+             section_ok(h, DS_SEC_SUMS, 2 * h->features * sizeof(uint64_t), sizeof(uint64_t))));
 }
 
 static bool payload_ok(const unsigned char *map, const struct ds_cache_header *h)
@@ -137,6 +140,8 @@ static bool build_dataset(const unsigned char *map, size_t len, const struct ds_
     ds->fmax = (float *)(uintptr_t)(map + h->sec[DS_SEC_FMAX].off);
     ds->targets =
         h->sec[DS_SEC_TARGETS].len ? (float *)(uintptr_t)(map + h->sec[DS_SEC_TARGETS].off) : NULL;
+    ds->sums =
+        h->sec[DS_SEC_SUMS].len ? (uint64_t *)(uintptr_t)(map + h->sec[DS_SEC_SUMS].off) : NULL;
     ds->key = h->key;
     ds->content_hash = h->content_hash;
     if (!ds_cache_meta_read(map + h->sec[DS_SEC_META].off, h->sec[DS_SEC_META].len, options_key,

@@ -27,6 +27,8 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
 {
     if (!ds)
         return;
+    /* A cache entry still being written from ds: finished first. */
+    ds_cache_write_wait(ds->writer);
     if (ds->map) { /* a cached dataset's arrays are in the mapping */
         munmap(ds->map, ds->map_len);
     } else {
@@ -38,6 +40,7 @@ void lrf_dataset_destroy(struct lrf_dataset *ds)
         free(ds->fmin);
         free(ds->fmax);
         free(ds->targets);
+        free(ds->sums);
     }
     ds_schema_free(&ds->schema);
     if (ds->class_names)

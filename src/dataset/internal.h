@@ -43,6 +43,10 @@ struct lrf_dataset {
     size_t *class_counts;  /* (classes) */
     float *fmin, *fmax;    /* (features) */
     float vmin, vmax;
+    /* uint8 storage: every feature's sum over all rows, then its sum of squares
+     * (2 * features), when computed (ds_compute_sums) or cached; else NULL. */
+    uint64_t *sums;
+    struct ds_cache_writer *writer; /* a cache entry being written from this dataset */
     size_t file_bytes;
     double parse_seconds;
     bool from_cache;
@@ -92,6 +96,17 @@ enum lrf_status ds_compute_ranges(struct lrf_dataset *ds, struct lrf_error *err)
 enum lrf_status ds_count_classes(struct lrf_dataset *ds);
 /* Given fmin/fmax: vmin/vmax and class_counts. */
 enum lrf_status ds_finish_stats(struct lrf_dataset *ds);
+/* ds->sums for uint8 storage (a no-op otherwise, or when already there), on up to
+ * threads threads. */
+enum lrf_status ds_compute_sums(struct lrf_dataset *ds, int threads);
+/* Adds every feature's sum and sum of squares over rows[0, n) (rows NULL: the
+ * first n rows) of uint8 data to sum and sumsq: exact. From ds->sums minus the
+ * other rows' when that reads less. False when out of memory. */
+bool ds_rows_sums_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, uint64_t *sum,
+                     uint64_t *sumsq);
+/* The same, always summing the given rows. */
+bool ds_sums_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, uint64_t *sum,
+                uint64_t *sumsq);
 /* The encoded features' names from the schema (none without a header). */
 enum lrf_status ds_feature_names(struct lrf_dataset *ds);
 
@@ -123,6 +138,13 @@ enum lrf_status ds_cache_read(const char *cache_path, const char *src_path,
 enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
                                const struct lrf_dataset *ds, const struct lrf_dataset_options *opt,
                                struct lrf_error *err);
+/* ds_cache_write on a thread of its own (ds must not change until
+ * ds_cache_write_wait); NULL when the thread cannot start (write it now). */
+struct ds_cache_writer *ds_cache_write_start(const char *cache_path, const char *options_key,
+                                             const struct lrf_dataset *ds,
+                                             const struct lrf_dataset_options *opt);
+/* Waits for the writer to finish and frees it (NULL: nothing). */
+void ds_cache_write_wait(struct ds_cache_writer *w);
 /* Removes temporary files in the cache directory left by writers that are
  * gone (killed mid-write). */
 void ds_cache_clean_stale(const char *cache_path);

@@ -25,7 +25,8 @@ struct lrf_dataset_options lrf_dataset_options_default(void)
                                         .interrupted = NULL,
                                         .interrupt_ctx = NULL,
                                         .progress = NULL,
-                                        .progress_ctx = NULL};
+                                        .progress_ctx = NULL,
+                                        .cache_in_background = false};
 }
 
 enum { PARSE_PIECE = 1 << 20 }; /* bytes parsed between two interrupt polls */
@@ -433,8 +434,14 @@ static enum lrf_status load_any(const char *path, const struct lrf_dataset_optio
     ds->key = key;
     ds->source_racy = racy(&key);
     ds->parse_seconds = lrf_clock_seconds() - t0;
-    /* Best effort (a cache is an optimization), but an interrupt is obeyed. */
-    if (cached && unchanged &&
+    /* Best effort (a cache is an optimization), but an interrupt is obeyed. The
+     * entry keeps the features' sums, so that a cached load normalizes without a
+     * pass over the data. */
+    if (cached && unchanged)
+        ds_compute_sums(ds, ds_threads_for(opt)); /* out of memory: an entry without them */
+    if (cached && unchanged && opt->cache_in_background)
+        ds->writer = ds_cache_write_start(cache_path, okey, ds, opt);
+    if (cached && unchanged && !ds->writer &&
         ds_cache_write(cache_path, okey, ds, opt, err) == LRF_ERR_INTERRUPTED) {
         lrf_dataset_destroy(ds);
         return LRF_ERR_INTERRUPTED;

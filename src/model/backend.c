@@ -6,6 +6,7 @@
  * paid for threads it never used; linking libdnnl adds ~10 ms of loading. */
 #define _GNU_SOURCE /* RTLD_* on older glibc */
 #include "model/backend.h"
+#include "lrf/model.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -109,6 +110,29 @@ enum lrf_status model_blas_get(const struct model_blas **out, struct lrf_error *
     pthread_once(&blas_once, load_blas);
     *out = blas_state.status == LRF_OK ? &blas : NULL;
     return report(&blas_state, err);
+}
+
+/* The background load: the same pthread_once as a model's, so a model created
+ * meanwhile waits for it rather than loading twice. */
+static void *preload(void *convolutions)
+{
+    pthread_once(&blas_once, load_blas);
+    if (convolutions)
+        pthread_once(&dnnl_once, load_dnnl);
+    return NULL;
+}
+
+void lrf_model_preload(const struct lrf_model_config *cfg)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    if (pthread_attr_init(&attr) != 0)
+        return;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* Nothing to do here if it cannot start: the first model loads them. */
+    (void)pthread_create(&thread, &attr, preload,
+                         cfg && cfg->arch == LRF_ARCH_CNN ? (void *)&dnnl : NULL);
+    pthread_attr_destroy(&attr);
 }
 
 enum lrf_status model_dnnl_get(const struct model_dnnl **out, struct lrf_error *err)

@@ -190,12 +190,6 @@ void lrf_model_destroy(struct lrf_model *m)
     free(m);
 }
 
-static void uniform(float *w, size_t n, double bound, struct lrf_rng *rng)
-{
-    for (size_t i = 0; i < n; i++)
-        w[i] = (float)(bound * (2.0 * lrf_rng_uniform(rng) - 1.0));
-}
-
 void lrf_model_reset(struct lrf_model *m, struct lrf_rng *rng)
 {
     /* nn.Linear and nn.Conv2d reset_parameters: kaiming_uniform_(a=sqrt(5))
@@ -207,8 +201,8 @@ void lrf_model_reset(struct lrf_model *m, struct lrf_rng *rng)
         float *w = m->params + L->w_off, *b = m->params + L->b_off;
         if (L->kind == LRF_LAYER_LINEAR || L->kind == LRF_LAYER_CONV2D) {
             double bound = 1.0 / sqrt((double)L->n_w / (double)L->out_c);
-            uniform(w, L->n_w, bound, rng);
-            uniform(b, L->n_b, bound, rng);
+            lrf_rng_fill_symmetric(rng, w, L->n_w, bound);
+            lrf_rng_fill_symmetric(rng, b, L->n_b, bound);
         } else if (L->kind == LRF_LAYER_BATCHNORM) {
             float *rmean = m->stats + L->stat_off;
             for (int c = 0; c < L->out_c; c++) {

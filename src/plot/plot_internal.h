@@ -2,6 +2,7 @@
 #ifndef LRF_PLOT_INTERNAL_H
 #define LRF_PLOT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lrf/plot.h"
@@ -15,6 +16,16 @@ typedef enum lrf_status (*plot_script_fn)(FILE *fp, const struct lrf_plot_output
  * (or term_out) through a private temporary directory that is always removed. */
 enum lrf_status plot_run(const struct lrf_plot_output *out, plot_script_fn fn, const void *ctx,
                          struct lrf_error *err);
+
+/* The gnuplot program to run for out (full path in program), or an error that says how
+ * to get it. */
+enum lrf_status plot_locate_gnuplot(const struct lrf_plot_output *out, char *program, size_t size,
+                                    struct lrf_error *err);
+
+/* Runs script in the prestarted gnuplot ps (plot_prestart.c) and waits for it to exit:
+ * true with its exit status, false when that could not be done (the caller then runs
+ * gnuplot the ordinary way). Either way ps's process is over. */
+bool plot_prestart_run(struct lrf_plot_prestart *ps, const char *script, int *exit_status);
 
 /* Writes the "set terminal"/"set output" lines for out's format. */
 enum lrf_status plot_write_terminal(FILE *fp, const struct lrf_plot_output *out,

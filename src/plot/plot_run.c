@@ -292,9 +292,8 @@ static enum lrf_status gnuplot_failed(const char *program, int status, const cha
     return lrf_error_set(err, LRF_ERR_IO, "gnuplot failed with exit status %d", status);
 }
 
-/* The program to run, or an error that says how to get it. */
-static enum lrf_status locate_gnuplot(const struct lrf_plot_output *out, char *program, size_t size,
-                                      struct lrf_error *err)
+enum lrf_status plot_locate_gnuplot(const struct lrf_plot_output *out, char *program, size_t size,
+                                    struct lrf_error *err)
 {
     const char *name = gnuplot_name(out);
     if (find_program(name, program, size))
@@ -323,12 +322,17 @@ enum lrf_status plot_run(const struct lrf_plot_output *out, plot_script_fn fn, c
         return st;
     char program[LRF_PATH_MAX];
     struct run_paths rp;
-    if ((st = locate_gnuplot(out, program, sizeof program, err)) ||
+    if ((st = plot_locate_gnuplot(out, program, sizeof program, err)) ||
         (st = make_run_paths(&rp, fmt, err)))
         return st;
     st = write_script_file(rp.script, out, rp.image, fn, ctx, err);
     int status = 0;
-    if (st == LRF_OK)
+    /* A prestarted gnuplot that did not render it leaves the work to a fresh one. */
+    struct stat sb;
+    bool done = st == LRF_OK && out->prestart && fmt != LRF_PLOT_TERM &&
+                plot_prestart_run(out->prestart, rp.script, &status) && status == 0 &&
+                stat(rp.image, &sb) == 0 && sb.st_size > 0;
+    if (st == LRF_OK && !done)
         st = spawn_gnuplot(program, rp.script, rp.out_txt, rp.err_txt, &status, err);
     if (st == LRF_OK && status != 0)
         st = gnuplot_failed(program, status, rp.err_txt, err);
