@@ -43,7 +43,8 @@ static void test_report(void)
     CHECK(cli_run(QUICK) == 0);
     CHECK(strstr(cli_out, "built-in Fashion-MNIST subset: 12000 rows") != NULL);
     CHECK(strstr(cli_out, "stopped: ") != NULL);
-    CHECK(strstr(cli_out, "robust   * ") != NULL); /* the recommended rule is marked */
+    CHECK(strstr(cli_out, "robust * ") != NULL);            /* the recommended rule is marked */
+    CHECK(strncmp(cli_out, "Suggested max_lr: ", 18) == 0); /* the answer first */
     CHECK(strstr(cli_out, "onecycle(max_lr=") != NULL);
     CHECK(strstr(cli_out, "torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=") != NULL);
     CHECK(strstr(cli_out, "cosine(") != NULL);
@@ -188,7 +189,7 @@ static void test_usage_errors(void)
         {"--smooth gauss", "--smooth"},
         {"--diverge 0.5", "--diverge"},
         {"--runs 0", "--runs"},
-        {"--epochs 2", "need --train"},
+        {"--schedule cosine", "need --train"},
         {"--verify-epochs 2", "needs --verify"},
         {"--plot out.bmp", "--plot"},
         {"--bogus", "unknown option"},

@@ -11,12 +11,21 @@
 #include "lrf/finder.h"
 #include "lrf/train.h"
 
+/* An option the user gave that the hand-off's `lrfind train` command repeats. */
+struct cli_find_given {
+    const char *name; /* long name without "--" */
+    const char *arg;  /* NULL for a flag */
+};
+
+enum { CLI_FIND_GIVEN_MAX = 64, CLI_FIND_COMMAND_MAX = 8192 };
+
 struct cli_find_options {
-    struct cli_train_options train_opts; /* data, model, optimizer, batch, seed */
+    struct cli_train_options train_opts;             /* data, model, optimizer, batch, seed */
+    struct cli_find_given given[CLI_FIND_GIVEN_MAX]; /* the training options, as given */
+    size_t n_given;
     struct lrf_finder_config finder;
     bool json, quiet;
-    bool progress;  /* progress bar on stderr (a terminal, not quiet) */
-    bool text_plot; /* draw the curve as text on stdout (a terminal, no --plot) */
+    bool progress; /* progress bar on stderr (a terminal, not quiet) */
     const char *curve_path, *plot_path;
     bool train, verify;
     const char *schedule; /* NULL = onecycle */
@@ -48,9 +57,31 @@ struct cli_find_context {
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
+    int epochs;            /* the hand-off's run length: --epochs or cli_find_min_epochs */
+    int min_epochs;        /* at least 3 epochs and 300 optimizer steps (PLAN.md) */
     double load_seconds, sweep_seconds;
     bool interrupted;
+    size_t n_files; /* the files written, listed in the report */
+    const char *file_path[4];
+    const char *file_what[4];
 };
+
+/* The shortest run one-cycle's phases have room in: at least CLI_FIND_MIN_EPOCHS epochs
+ * and CLI_FIND_MIN_STEPS optimizer steps (the hand-off's default run length). */
+enum { CLI_FIND_MIN_EPOCHS = 3, CLI_FIND_MIN_STEPS = 300 };
+/* The fewest rows the range test holds some out of (issue 12, "bad input"). */
+enum { CLI_FIND_MIN_ROWS = 10 };
+int cli_find_min_epochs(long steps_per_epoch);
+
+/* The `lrfind train ...` command that trains at the suggestion, every training option
+ * the user gave repeated, quoted for a POSIX shell; "" without a suggestion. */
+void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_finder_result *r,
+                           char *buf, size_t size);
+
+/* The finder's trial callback for the built-in trainer (user = the trainer):
+ * lrf_trainer_trial that also stops on Ctrl-C. */
+enum lrf_status cli_find_trial(void *trainer, double max_lr, long total_steps, double *loss,
+                               double *metric);
 
 /* The title of the plots: dataset and model. */
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size);

@@ -2,6 +2,7 @@
  * Leslie Smith's third method) and --train (the recommended schedule from the
  * restored initial model). Both start from the trainer's snapshot, which holds
  * the state from before the sweep. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "cli/json.h"
 #include "cli/progress.h"
 #include "cli/train_report.h"
+#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 
 enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
@@ -200,7 +202,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     if (strstr(spec, "auto") || cosine)
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
-    long steps = lrf_trainer_run_steps(t, o->epochs);
+    long steps = lrf_trainer_run_steps(t, ctx->epochs);
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     if (parse_schedule(spec, base_lr, r->one_cycle_max_lr, steps, &s, &err) != LRF_OK)
@@ -210,7 +212,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         lrf_sched_destroy(s);
         return cli_fail(&err);
     }
-    struct lrf_train_epoch *ep = calloc((size_t)o->epochs, sizeof *ep);
+    struct lrf_train_epoch *ep = calloc((size_t)ctx->epochs, sizeof *ep);
     if (!ep) {
         lrf_sched_destroy(s);
         cli_errorf("out of memory");
@@ -218,9 +220,9 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     }
     if (fp)
         fprintf(fp, "train:  %s (base lr %.4g) for %d epochs, %ld steps\n", resolved, base_lr,
-                o->epochs, steps);
+                ctx->epochs, steps);
     int done = 0;
-    enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
+    enum lrf_status st = fit_from_start(t, s, ctx->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
     for (int e = 0; fp && e < done; e++)
         fprintf(fp,
@@ -238,8 +240,62 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     }
     free(ep);
     if (st == LRF_ERR_INTERRUPTED) {
-        cli_errorf("training interrupted after %d of %d epochs", done, o->epochs);
+        cli_errorf("training interrupted after %d of %d epochs", done, ctx->epochs);
         return CLI_EXIT_FAILURE;
     }
     return st ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+static bool stop_on_interrupt(void *user, int epoch, long step, long steps_per_epoch, double loss)
+{
+    (void)user, (void)epoch, (void)step, (void)steps_per_epoch, (void)loss;
+    return lrf_interrupt_requested();
+}
+
+enum lrf_status cli_find_trial(void *trainer, double max_lr, long total_steps, double *loss,
+                               double *metric)
+{
+    return lrf_trainer_trial_run(trainer, max_lr, total_steps, stop_on_interrupt, NULL, loss,
+                                 metric, NULL);
+}
+
+/* arg quoted for a POSIX shell when it needs it ('...', with ' as '\''). */
+static void append_quoted(char *buf, size_t size, const char *arg)
+{
+    size_t used = strlen(buf);
+    bool plain = *arg != '\0';
+    for (const char *p = arg; *p; p++)
+        plain = plain && (isalnum((unsigned char)*p) || strchr("_./:=,+-@%", *p));
+    if (plain) {
+        snprintf(buf + used, size - used, "%s", arg);
+        return;
+    }
+    snprintf(buf + used, size - used, "'");
+    for (const char *p = arg; *p; p++) {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, *p == '\'' ? "'\\''" : "%c", *p);
+    }
+    used = strlen(buf);
+    snprintf(buf + used, size - used, "'");
+}
+
+void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_finder_result *r,
+                           char *buf, size_t size)
+{
+    const struct cli_find_options *o = ctx->opts;
+    buf[0] = '\0';
+    if (!(isfinite(r->max_lr) && r->max_lr > 0))
+        return;
+    snprintf(buf, size, "lrfind train");
+    for (size_t k = 0; k < o->n_given; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, " --%s", o->given[k].name);
+        if (o->given[k].arg) {
+            strncat(buf, " ", size - strlen(buf) - 1);
+            append_quoted(buf, size, o->given[k].arg);
+        }
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, " --schedule 'onecycle(max_lr=%.3g)' --epochs %d", r->max_lr,
+             ctx->epochs);
 }

@@ -9,18 +9,44 @@
 #include "cli/suggest_report.h"
 #include "cli/train_report.h"
 
-void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
+/* The answer first (issue 15): the suggestion and its confidence, the command to run,
+ * why that confidence, and the run length the suggestion is for. */
+static void print_answer(FILE *fp, const struct cli_find_context *ctx,
                          const struct lrf_finder_result *r)
+{
+    char cmd[CLI_FIND_COMMAND_MAX];
+    cli_find_next_command(ctx, r, cmd, sizeof cmd);
+    if (cmd[0]) {
+        fprintf(fp, "Suggested max_lr: %.3g (one-cycle)  confidence: %s\n", r->max_lr,
+                lrf_finder_confidence_name(r->confidence));
+        fprintf(fp, "  %s\n", cmd);
+    } else {
+        fprintf(fp, "Suggested max_lr: none  confidence: %s\n",
+                lrf_finder_confidence_name(r->confidence));
+    }
+    cli_finder_print_trust(fp, r);
+    fprintf(fp, "run length: %d epochs of %ld steps = %ld steps", ctx->epochs, ctx->steps_per_epoch,
+            (long)ctx->epochs * ctx->steps_per_epoch);
+    if (ctx->opts->epochs_set)
+        fprintf(fp, " (--epochs; one-cycle needs >= %d)\n", ctx->min_epochs);
+    else
+        fprintf(fp, " (>= %d epochs and >= %d steps; --epochs E)\n", CLI_FIND_MIN_EPOCHS,
+                CLI_FIND_MIN_STEPS);
+}
+
+/* What was swept: data, label, model and the sweep's settings and time. */
+static void print_setup(FILE *fp, const struct cli_find_context *ctx)
 {
     const struct cli_find_options *o = ctx->opts;
     const struct lrf_dataset *ds = ctx->data->train;
     const struct lrf_train_config *tc = ctx->train_cfg;
+    const struct lrf_finder_config *f = ctx->finder_cfg;
     fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s), %zu classes",
             ctx->data_name, lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
             lrf_storage_name(lrf_dataset_storage(ds)), lrf_dataset_classes(ds));
     fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
             lrf_dataset_from_cache(ds) ? " (cache)" : "");
-    if (ctx->opts->train_opts.data)
+    if (o->train_opts.data)
         cli_data_print_label(fp, ds);
     fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
     if (tc->optim.kind != LRF_OPTIM_ADAGRAD)
@@ -31,18 +57,46 @@ void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
     if (tc->accumulate > 1)
         fprintf(fp, " x %zu accumulated", tc->accumulate);
     fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);
-    fprintf(fp, "sweep:  %s from %g to %g over %zu steps",
-            lrf_finder_mode_name(ctx->finder_cfg->mode), ctx->finder_cfg->start_lr,
-            ctx->finder_cfg->end_lr, ctx->finder_cfg->num_iter);
-    if (ctx->finder_cfg->runs > 1)
-        fprintf(fp, ", %zu runs", ctx->finder_cfg->runs);
-    if (ctx->finder_cfg->val_loss)
+    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", lrf_finder_mode_name(f->mode),
+            f->start_lr, f->end_lr, f->num_iter);
+    if (f->runs > 1)
+        fprintf(fp, ", %zu runs", f->runs);
+    if (f->val_loss)
         fputs(", validation loss", fp);
     fprintf(fp, "; %.2f s, model restored\n", ctx->sweep_seconds);
-    cli_finder_print_text(fp, r, ctx->finder_cfg);
-    if (isfinite(r->one_cycle_max_lr))
-        fprintf(fp, "(run length: %d epochs of %ld steps; --epochs E changes it)\n", o->epochs,
-                ctx->steps_per_epoch);
+}
+
+/* How the curve went and every rule's pick, the hand-off, trials and advice. */
+static void print_details(FILE *fp, const struct cli_find_context *ctx,
+                          const struct lrf_finder_result *r)
+{
+    fprintf(fp, "points: %zu", r->n);
+    if (r->runs > 1)
+        fprintf(fp, " (median of %zu runs)", r->runs);
+    fprintf(fp, "; stopped: %s", lrf_finder_stop_describe(r->stop_reason));
+    if (r->stop_index >= 0 && (size_t)r->stop_index < r->n)
+        fprintf(fp, " (point %ld, lr %.4g)", r->stop_index, r->lr[r->stop_index]);
+    fputc('\n', fp);
+    cli_finder_print_rules_compact(fp, r);
+    cli_finder_print_trials(fp, r);
+    if (isfinite(r->one_cycle_max_lr)) {
+        fprintf(fp, "one-cycle: %s\n           %s\n", r->one_cycle_spec, r->one_cycle_torch);
+        fprintf(fp, "cyclic:    %s\n", r->cyclic_spec);
+        fprintf(fp, "cosine:    lr %.3g, %s\n", r->cosine_lr, r->cosine_spec);
+    }
+    if (r->advice[0])
+        fprintf(fp, "advice: %s\n", r->advice);
+    for (size_t k = 0; k < ctx->n_files; k++)
+        fprintf(fp, "%s %s (%s)\n", k == 0 ? "files: " : "       ", ctx->file_path[k],
+                ctx->file_what[k]);
+}
+
+void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,
+                         const struct lrf_finder_result *r)
+{
+    print_answer(fp, ctx, r);
+    print_setup(fp, ctx);
+    print_details(fp, ctx, r);
 }
 
 void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
@@ -81,4 +135,24 @@ void cli_find_json_begin(struct cli_json *j, const struct cli_find_context *ctx,
     cli_json_field_bool(j, "val_loss", ctx->finder_cfg->val_loss);
     cli_json_field_number(j, "seconds", ctx->sweep_seconds);
     cli_json_object_end(j);
+    char cmd[CLI_FIND_COMMAND_MAX];
+    cli_find_next_command(ctx, r, cmd, sizeof cmd);
+    cli_json_field_string(j, "next_command", cmd);
+    cli_json_key(j, "run_length");
+    cli_json_object_begin(j);
+    cli_json_field_int(j, "epochs", ctx->epochs);
+    cli_json_field_int(j, "steps_per_epoch", ctx->steps_per_epoch);
+    cli_json_field_int(j, "total_steps", (long long)ctx->epochs * ctx->steps_per_epoch);
+    cli_json_field_int(j, "min_epochs", ctx->min_epochs);
+    cli_json_field_bool(j, "from_epochs_option", o->epochs_set);
+    cli_json_object_end(j);
+    cli_json_key(j, "files");
+    cli_json_array_begin(j);
+    for (size_t k = 0; k < ctx->n_files; k++) {
+        cli_json_object_begin(j);
+        cli_json_field_string(j, "path", ctx->file_path[k]);
+        cli_json_field_string(j, "what", ctx->file_what[k]);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
 }

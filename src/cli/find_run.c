@@ -58,8 +58,8 @@ int cli_find_options_check(const struct cli_find_options *o)
     struct lrf_error err;
     if (lrf_finder_config_check(&o->finder, &err) != LRF_OK)
         return cli_usage_error("%s", err.message);
-    if (!o->train && (o->schedule || o->epochs_set || o->schedule_plot))
-        return cli_usage_error("--schedule, --epochs and --schedule-plot need --train");
+    if (!o->train && (o->schedule || o->schedule_plot))
+        return cli_usage_error("--schedule and --schedule-plot need --train");
     if (!o->verify && o->verify_epochs_set)
         return cli_usage_error("--verify-epochs needs --verify");
     if ((status = check_outputs(o)) != CLI_EXIT_OK)
@@ -176,15 +176,45 @@ static void json_curve(struct cli_json *j, const struct lrf_finder_result *r)
     cli_json_array_end(j);
 }
 
-/* Everything after a sweep that produced a result. Returns the exit code. */
-static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
-                  const struct lrf_finder_result *r)
+/* Records a file the report lists. */
+static void add_file(struct cli_find_context *ctx, const char *path, const char *what)
+{
+    if (ctx->n_files < sizeof ctx->file_path / sizeof ctx->file_path[0]) {
+        ctx->file_path[ctx->n_files] = path;
+        ctx->file_what[ctx->n_files++] = what;
+    }
+}
+
+/* The curve file and the plot (a text plot goes to stdout, above the report). */
+static int write_outputs(struct cli_find_context *ctx, const struct lrf_finder_result *r)
 {
     const struct cli_find_options *o = ctx->opts;
     struct lrf_error err;
     int status = CLI_EXIT_OK;
+    bool to_stdout = o->curve_path && !strcmp(o->curve_path, "-"); /* after the report */
+    if (o->curve_path && !to_stdout && write_curve(o->curve_path, r, &err) != LRF_OK)
+        status = cli_fail(&err);
+    else if (o->curve_path && !to_stdout)
+        add_file(ctx, o->curve_path, "the curve: lr, loss, smoothed");
+    bool term = o->plot_path && !strcmp(o->plot_path, "term");
+    if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
+        status = cli_fail(&err);
+    else if (o->plot_path && !term)
+        add_file(ctx, o->plot_path, "the plot");
+    return status;
+}
+
+/* Everything after a sweep that produced a result: the files, then the report (the
+ * answer first), then --verify and --train. Returns the exit code. */
+static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
+                  const struct lrf_finder_result *r)
+{
+    const struct cli_find_options *o = ctx->opts;
+    int status = CLI_EXIT_OK;
     struct cli_json j;
     FILE *text = o->json ? NULL : stdout;
+    if (!ctx->interrupted)
+        status = write_outputs(ctx, r);
     if (o->json)
         cli_find_json_begin(&j, ctx, r);
     else
@@ -199,11 +229,9 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
         cli_errorf("interrupted after %zu of %zu steps; no files written", r->n, r->num_iter);
         return CLI_EXIT_FAILURE;
     }
-    if (o->text_plot && draw_curve(ctx, r, "term", stdout, &err) != LRF_OK && !o->quiet)
-        fprintf(stderr, "lrfind: (text plot skipped: %s)\n", err.message);
-    if (o->curve_path && write_curve(o->curve_path, r, &err) != LRF_OK)
-        status = cli_fail(&err);
-    if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
+    struct lrf_error err;
+    if (status == CLI_EXIT_OK && o->curve_path && !strcmp(o->curve_path, "-") &&
+        write_curve(o->curve_path, r, &err) != LRF_OK)
         status = cli_fail(&err);
     if (o->verify && status == CLI_EXIT_OK)
         status = cli_find_verify(t, ctx, r, text, o->json ? &j : NULL);
@@ -234,6 +262,7 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
         .restore = lrf_trainer_restore,
         .reseed = lrf_trainer_reseed,
         .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
+        .trial = ctx->data->data.val ? cli_find_trial : NULL,
         .observer = &bar,
         .progress = o->progress ? on_progress : NULL,
         .interrupted = lrf_interrupt_poll,
@@ -255,6 +284,68 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     return status;
 }
 
+int cli_find_min_epochs(long steps_per_epoch)
+{
+    long spe = steps_per_epoch > 0 ? steps_per_epoch : 1;
+    long e = (CLI_FIND_MIN_STEPS + spe - 1) / spe;
+    return (int)(e > CLI_FIND_MIN_EPOCHS ? e : CLI_FIND_MIN_EPOCHS);
+}
+
+/* The range test checks its answer on held-out rows: with too few rows, or a class of
+ * one row, there is nothing to hold out (an error naming the minimum). */
+static enum lrf_status check_holdout(const struct cli_find_context *ctx, struct lrf_error *err)
+{
+    const struct cli_train_data *d = ctx->data;
+    if (d->split.n_val == 0 || !ctx->opts->train_opts.data)
+        return LRF_OK; /* --val FILE, --val-split 0 or the built-in data */
+    const struct lrf_dataset *ds = d->train;
+    size_t rows = lrf_dataset_rows(ds);
+    if (rows < CLI_FIND_MIN_ROWS)
+        return lrf_error_set_at(err, LRF_ERR_DATA, ctx->data_name, 0, 0,
+                                "%zu rows: the range test holds out %g of the rows to check its "
+                                "answer and needs at least %d rows (or --val FILE)",
+                                rows, ctx->opts->train_opts.val_split, CLI_FIND_MIN_ROWS);
+    if (lrf_dataset_task(ds) != LRF_TASK_CLASSIFICATION)
+        return LRF_OK;
+    for (size_t k = 0; k < lrf_dataset_classes(ds); k++)
+        if (lrf_dataset_class_count(ds, k) == 1)
+            return lrf_error_set_at(err, LRF_ERR_DATA, ctx->data_name, 0, 0,
+                                    "class '%s' has 1 row: the range test holds out rows to "
+                                    "check its answer and needs at least 2 rows of every class",
+                                    lrf_dataset_class_name(ds, k));
+    return LRF_OK;
+}
+
+/* The hand-off's run length: --epochs, else the shortest one-cycle has room in; a
+ * shorter --epochs is kept with a warning naming that minimum. */
+static void set_run_length(struct cli_find_context *ctx, long steps_per_epoch)
+{
+    const struct cli_find_options *o = ctx->opts;
+    ctx->steps_per_epoch = steps_per_epoch;
+    ctx->min_epochs = cli_find_min_epochs(steps_per_epoch);
+    ctx->epochs = o->epochs_set ? o->epochs : ctx->min_epochs;
+    if (ctx->epochs < ctx->min_epochs && !o->quiet)
+        fprintf(stderr,
+                "lrfind: warning: --epochs %d gives %ld optimizer steps; one-cycle's warm-up "
+                "and annealing need at least %d epochs and %d steps: use --epochs %d or more\n",
+                ctx->epochs, (long)ctx->epochs * steps_per_epoch, CLI_FIND_MIN_EPOCHS,
+                CLI_FIND_MIN_STEPS, ctx->min_epochs);
+}
+
+/* The trainer (built), the run length, and the sweep. */
+static int run_with(struct lrf_trainer *t, struct cli_find_context *ctx)
+{
+    const struct cli_find_options *o = ctx->opts;
+    ctx->train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
+    set_run_length(ctx, lrf_trainer_steps_per_epoch(t));
+    struct lrf_finder_config fcfg = o->finder;
+    fcfg.total_steps = lrf_trainer_run_steps(t, ctx->epochs);
+    /* The trainer takes whole optimizer steps (it accumulates), one batch each. */
+    fcfg.batches_per_epoch = (size_t)ctx->steps_per_epoch;
+    ctx->finder_cfg = &fcfg;
+    return sweep(t, ctx);
+}
+
 int cli_find_run(const struct cli_find_options *o)
 {
     struct lrf_error err;
@@ -271,18 +362,13 @@ int cli_find_run(const struct cli_find_options *o)
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
     struct lrf_trainer *t = NULL;
     int status;
-    if (lrf_trainer_create(&tcfg, &data.data, &t, &err) != LRF_OK) {
+    if (check_holdout(&ctx, &err) != LRF_OK || lrf_trainer_create(&tcfg, &data.data, &t, &err)) {
         status = cli_fail(&err);
     } else if (o->finder.val_loss && !data.data.val) {
         status =
             cli_usage_error("--val-loss needs validation data (--val FILE or --val-split F > 0)");
     } else {
-        ctx.train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
-        struct lrf_finder_config fcfg = o->finder;
-        fcfg.total_steps = lrf_trainer_run_steps(t, o->epochs);
-        ctx.finder_cfg = &fcfg;
-        ctx.steps_per_epoch = lrf_trainer_steps_per_epoch(t);
-        status = sweep(t, &ctx);
+        status = run_with(t, &ctx);
     }
     lrf_trainer_destroy(t);
     cli_train_data_free(&data);
