@@ -115,6 +115,7 @@ static inline bool drv_sweep(struct drv *d, const struct drv_options *o, int han
     d->fcfg.total_steps = lrf_trainer_run_steps(d->t, handoff_epochs);
     /* The regimes need the batches per epoch; the trials are the trainer's. */
     d->fcfg.batches_per_epoch = (size_t)lrf_trainer_steps_per_epoch(d->t);
+    d->fcfg.trial_rows = d->split.n_val;
     struct lrf_finder_callbacks cb = {.user = d->t,
                                       .step = lrf_trainer_step,
                                       .snapshot = lrf_trainer_snapshot,

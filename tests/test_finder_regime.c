@@ -28,6 +28,7 @@ struct client {
     int kind;
     long restores, snapshots, trials, trial_fail_at;
     bool interrupt_in_trials;
+    bool tied; /* every trial reaches the same accuracy */
     double trial_lr[16];
 };
 
@@ -111,7 +112,7 @@ static enum lrf_status cb_trial(void *user, double max_lr, long total_steps, dou
     }
     double d = log10(max_lr / 0.05);
     *loss = 0.1 + d * d;
-    *metric = 0.9 - 0.01 * d * d;
+    *metric = c->tied ? 0.75 : 0.9 - 0.01 * d * d;
     return LRF_OK;
 }
 
@@ -203,6 +204,38 @@ static void test_memorizable(void)
     CHECK(r->confidence != LRF_FINDER_CONFIDENCE_HIGH);
     check_confidence(r, r->confidence);
     lrf_finder_result_destroy(r);
+}
+
+/* The choice: the best held-out accuracy; on a tie the smallest lr. The confidence is
+ * low when the held-out rows measure accuracy too coarsely to tell them apart. */
+static void test_trial_choice(void)
+{
+    for (int tied = 0; tied < 2; tied++) {
+        struct client c;
+        init_client(&c, KIND_MEMORIZE);
+        c.tied = tied;
+        struct lrf_finder_config cfg = small_config();
+        cfg.trial_rows = tied ? 20 : 100000;
+        struct lrf_finder_callbacks cb = callbacks(&c, true);
+        struct lrf_finder_result *r = NULL;
+        struct lrf_error err;
+        CHECK(lrf_finder_run(&cfg, &cb, &r, &err) == LRF_OK && r && r->n_trials > 1);
+        if (!r || r->n_trials < 2)
+            continue;
+        size_t want = 0;
+        for (size_t k = 1; k < r->n_trials; k++) {
+            const struct lrf_finder_trial *t = &r->trial[k], *w = &r->trial[want];
+            CHECK(t->max_lr < r->trial[k - 1].max_lr); /* from the pick down */
+            if (!t->diverged && (w->diverged || t->metric > w->metric ||
+                                 (t->metric == w->metric && t->max_lr < w->max_lr)))
+                want = k;
+        }
+        CHECK(r->max_lr == r->trial[want].max_lr);
+        if (tied) /* 0.75 on 20 rows: one standard error is 9.7 points */
+            CHECK(r->max_lr == r->trial[r->n_trials - 1].max_lr);
+        check_confidence(r, tied ? LRF_FINDER_CONFIDENCE_LOW : LRF_FINDER_CONFIDENCE_MEDIUM);
+        lrf_finder_result_destroy(r);
+    }
 }
 
 /* Trials that are too expensive for the budget do not run; trials=off never. */
@@ -379,6 +412,7 @@ static void test_offline(void)
 int main(void)
 {
     test_memorizable();
+    test_trial_choice();
     test_trial_budget();
     test_trial_errors();
     test_all_trials_diverge();

@@ -169,10 +169,9 @@ struct lrf_finder_regime {
     size_t few_batches;      /* FEW_BATCHES: batches_per_epoch at most this (4)... */
     double revisit_epochs;   /* ...or the sweep ran more than this many epochs (1) */
     double zero_loss_frac;   /* LOSS_ZERO: the curve fell below this fraction of its start (0.01) */
-    size_t trial_candidates; /* trials: candidates, a half decade apart, from the pick down (4) */
+    size_t trial_candidates; /* trials: the pick and half-decade steps below it (4) */
     double trial_budget;     /* ...run only when they cost at most this many sweeps (16) */
-    double trial_margin; /* a candidate next to a diverged one keeps this factor below it (3.16) */
-    double stable_decades; /* high confidence needs runs' picks within this span (0.25) */
+    double trial_se_max; /* low confidence when the held-out accuracy's sd exceeds this (0.03) */
 };
 
 struct lrf_finder_regime lrf_finder_regime_default(void);
@@ -207,6 +206,9 @@ struct lrf_finder_config {
      * to know when the sweep revisits its batches (LRF_FINDER_DIAG_FEW_BATCHES). */
     size_t batches_per_epoch;      /* 0 = unknown (0) */
     enum lrf_finder_trials trials; /* when to run the trial callback (auto) */
+    /* Rows the trial callback scores on: the standard error of its accuracy says whether
+     * the trials could tell their candidates apart (the confidence). */
+    size_t trial_rows; /* 0 = unknown (0) */
     struct lrf_finder_robust robust;
     struct lrf_finder_regime regime;
 };

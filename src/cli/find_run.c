@@ -342,6 +342,7 @@ static int run_with(struct lrf_trainer *t, struct cli_find_context *ctx)
     fcfg.total_steps = lrf_trainer_run_steps(t, ctx->epochs);
     /* The trainer takes whole optimizer steps (it accumulates), one batch each. */
     fcfg.batches_per_epoch = (size_t)ctx->steps_per_epoch;
+    fcfg.trial_rows = ctx->data->data.n_val; /* the trials score on the validation rows */
     ctx->finder_cfg = &fcfg;
     return sweep(t, ctx);
 }

@@ -153,8 +153,7 @@ static void json_regime(struct cli_json *j, const struct lrf_finder_regime *g)
     const struct named_number regime[] = {
         {"few_batches", (double)g->few_batches}, {"revisit_epochs", g->revisit_epochs},
         {"zero_loss_frac", g->zero_loss_frac},   {"trial_candidates", (double)g->trial_candidates},
-        {"trial_budget", g->trial_budget},       {"trial_margin", g->trial_margin},
-        {"stable_decades", g->stable_decades},
+        {"trial_budget", g->trial_budget},       {"trial_se_max", g->trial_se_max},
     };
     cli_json_key(j, "regime");
     cli_json_object_begin(j);
@@ -181,6 +180,7 @@ static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
         {"skip_end", (double)c->skip_end},
         {"total_steps", (double)c->total_steps},
         {"batches_per_epoch", (double)c->batches_per_epoch},
+        {"trial_rows", (double)c->trial_rows},
     };
     const struct lrf_finder_robust *r = &c->robust;
     const struct named_number robust[] = {

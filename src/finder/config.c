@@ -35,8 +35,7 @@ struct lrf_finder_regime lrf_finder_regime_default(void)
         .zero_loss_frac = 0.01, /* 1% of the starting loss: the batches are memorized */
         .trial_candidates = 4,  /* the pick and 1.5 decades below it, half a decade apart */
         .trial_budget = 16.0,   /* trials cost at most 16 sweeps (only small data) */
-        .trial_margin = 3.1622776601683795, /* half a decade below a diverged trial */
-        .stable_decades = 0.25,             /* a quarter decade: the goal's max/min <= 1.78 */
+        .trial_se_max = 0.03,   /* the held-out rows resolve the 3 points of a 97% goal */
     };
 }
 
@@ -65,6 +64,7 @@ struct lrf_finder_config lrf_finder_config_default(void)
         .total_steps = 0,
         .rule = LRF_FINDER_RULE_ROBUST,
         .batches_per_epoch = 0,
+        .trial_rows = 0,
         .trials = LRF_FINDER_TRIALS_AUTO,
         .robust = lrf_finder_robust_default(),
         .regime = lrf_finder_regime_default(),
@@ -162,7 +162,7 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
     const struct lrf_finder_regime *g = &c->regime;
     if (!(g->revisit_epochs > 0) || !(g->zero_loss_frac >= 0 && g->zero_loss_frac < 1) ||
         g->trial_candidates < 1 || g->trial_candidates > LRF_FINDER_TRIALS_MAX ||
-        !(g->trial_budget >= 0) || !(g->trial_margin >= 1) || !(g->stable_decades > 0))
+        !(g->trial_budget >= 0) || !(g->trial_se_max >= 0))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "regime parameters out of range");
     return LRF_OK;
 }

@@ -88,12 +88,37 @@ static void set_confidence(struct lrf_finder_result *R, enum lrf_finder_confiden
     snprintf(R->warning, sizeof R->warning, "%s", c == LRF_FINDER_CONFIDENCE_LOW ? warning : "");
 }
 
+/* The trials chose the answer: medium, unless the held-out rows measure accuracy too
+ * coarsely (one standard error above trial_se_max) to tell the candidates apart. */
+static void trials_confidence(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
+{
+    char why[LRF_FINDER_TEXT_MAX];
+    double a = NAN;
+    for (size_t k = 0; k < R->n_trials; k++)
+        if (R->trial[k].max_lr == R->max_lr)
+            a = R->trial[k].metric;
+    double n = (double)cfg->trial_rows;
+    double se = n > 0 && a >= 0 && a <= 1 ? sqrt(a * (1 - a) / n) : (double)NAN;
+    if (se > cfg->regime.trial_se_max) {
+        snprintf(why, sizeof why,
+                 "%zu trials chose it, but %zu held-out rows measure accuracy only to +-%.1f "
+                 "points",
+                 R->n_trials, cfg->trial_rows, 100 * se);
+        set_confidence(R, LRF_FINDER_CONFIDENCE_LOW, why,
+                       "the trials could not tell the candidates apart: give more rows "
+                       "(or a larger --val FILE), or compare max_lr values with lrfind train");
+        return;
+    }
+    snprintf(why, sizeof why, "%zu one-cycle trials on %zu held-out rows chose it", R->n_trials,
+             cfg->trial_rows);
+    set_confidence(R, LRF_FINDER_CONFIDENCE_MEDIUM, why, "");
+}
+
 /* Low when the answer rests on a curve that cannot be trusted and nothing checked it;
  * medium when a regime was found and answered (trials, a cap) or the curve leaves the
  * upper end open; high for a clear valley the sweep saw end. */
 void finder_confidence(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
 {
-    (void)cfg;
     unsigned d = R->diagnostics;
     char why[LRF_FINDER_TEXT_MAX];
     const char *todo = "check it with --verify, add data, or try --val-loss or a smaller range";
@@ -107,8 +132,7 @@ void finder_confidence(struct lrf_finder_result *R, const struct lrf_finder_conf
         set_confidence(R, LRF_FINDER_CONFIDENCE_LOW, "the runs' picks disagree",
                        "add runs (--runs) or batches per rung, or check it with --verify");
     } else if (R->response == LRF_FINDER_RESPONSE_TRIALS) {
-        snprintf(why, sizeof why, "%zu trials on the held-out rows chose it", R->n_trials);
-        set_confidence(R, LRF_FINDER_CONFIDENCE_MEDIUM, why, "");
+        trials_confidence(R, cfg);
     } else if (d & (LRF_FINDER_DIAG_FEW_BATCHES | LRF_FINDER_DIAG_LOSS_ZERO)) {
         snprintf(why, sizeof why, "%s, and no trial checked the answer",
                  d & LRF_FINDER_DIAG_FEW_BATCHES ? "the sweep revisited its batches"

@@ -4,10 +4,10 @@
  *
  * Candidates: the pick (after the cap) and half-decade steps below it. Each trial trains
  * one-cycle at the candidate for the hand-off's run length from the initial state and
- * reports the held-out loss. The answer is the candidate with the lowest held-out loss,
- * except that a candidate next to one that diverged keeps trial_margin below it: the
- * cliff is within half a decade, and the user's run (all rows, another seed) may fall
- * off it. */
+ * reports the held-out loss and accuracy. The answer is the candidate with the best
+ * held-out accuracy, the smallest lr on a tie (best_trial). Measured on the corpus of
+ * datasets/eval (docs/finder.md "Regimes"): the curve's pick anchors the candidates
+ * (trials over the whole grid did worse), the held-out rows choose among them. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,19 +50,33 @@ static bool trial_ok(const struct lrf_finder_trial *t)
     return !t->diverged && isfinite(t->loss);
 }
 
-void finder_trials_choose(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
+/* The candidate that generalized best: the highest held-out metric (accuracy), or the
+ * lowest held-out loss when the client has no metric; on a tie the smallest lr, which
+ * is farthest from the cliff and most regularized (the spirit of Breiman's
+ * one-standard-error rule). -1 when every trial diverged. */
+static long best_trial(const struct lrf_finder_result *R)
 {
-    (void)cfg;
+    bool metric = true;
+    for (size_t k = 0; k < R->n_trials; k++)
+        metric = metric && (!trial_ok(&R->trial[k]) || isfinite(R->trial[k].metric));
     long best = -1;
     for (size_t k = 0; k < R->n_trials; k++) {
         const struct lrf_finder_trial *t = &R->trial[k];
         if (!trial_ok(t))
             continue;
-        bool next_to_cliff = k > 0 && !trial_ok(&R->trial[k - 1]);
-        (void)next_to_cliff;
-        if (best < 0 || t->loss < R->trial[best].loss)
+        const struct lrf_finder_trial *b = best >= 0 ? &R->trial[best] : NULL;
+        double v = metric ? t->metric : -t->loss, bv = b ? (metric ? b->metric : -b->loss) : 0;
+        bool better = !b || v > bv || (v == bv && t->max_lr < b->max_lr);
+        if (better)
             best = (long)k;
     }
+    return best;
+}
+
+void finder_trials_choose(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
+{
+    (void)cfg;
+    long best = best_trial(R);
     R->response = LRF_FINDER_RESPONSE_TRIALS;
     if (best < 0) {
         R->max_lr = NAN;
@@ -71,8 +85,14 @@ void finder_trials_choose(struct lrf_finder_result *R, const struct lrf_finder_c
                  R->trial[R->n_trials - 1].max_lr);
         return;
     }
-    R->max_lr = R->trial[best].max_lr;
-    snprintf(R->response_text, sizeof R->response_text,
-             "trials: %.3g had the lowest held-out loss (%.4g) of %zu one-cycle runs", R->max_lr,
-             R->trial[best].loss, R->n_trials);
+    const struct lrf_finder_trial *t = &R->trial[best];
+    R->max_lr = t->max_lr;
+    if (isfinite(t->metric))
+        snprintf(R->response_text, sizeof R->response_text,
+                 "%zu trials: %.3g had the best held-out accuracy (%.4g)", R->n_trials, R->max_lr,
+                 t->metric);
+    else
+        snprintf(R->response_text, sizeof R->response_text,
+                 "%zu trials: %.3g had the lowest held-out loss (%.4g)", R->n_trials, R->max_lr,
+                 t->loss);
 }
