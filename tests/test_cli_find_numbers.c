@@ -251,8 +251,7 @@ static int check_text_report(const struct lrf_finder_result *r, long steps_per_e
     CHECK(point == r->stop_index && lr == as_printed(4, r->lr[r->stop_index]));
     CHECK(line && sscanf(line, "points: %zu", &points) == 1 && points == r->n);
     char want[512];
-    snprintf(want, sizeof want, "one-cycle: %s\n           %s\n", r->one_cycle_spec,
-             r->one_cycle_torch);
+    snprintf(want, sizeof want, "\none-cycle: %s\n%s\n", r->one_cycle_spec, r->one_cycle_torch);
     CHECK_MSG(strstr(cli_out, want) != NULL, "report lacks '%s'", want);
     snprintf(want, sizeof want, "\ncyclic:    %s\n", r->cyclic_spec);
     CHECK_MSG(strstr(cli_out, want) != NULL, "report lacks '%s'", want);

@@ -59,7 +59,7 @@ struct cli_find_context {
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
     int epochs;            /* the hand-off's run length: --epochs or cli_find_min_epochs */
     int min_epochs;        /* at least 3 epochs and 300 optimizer steps (PLAN.md) */
-    double load_seconds, sweep_seconds;
+    double load_seconds, sweep_seconds, trial_seconds;
     bool interrupted;
     size_t n_files; /* the files written, listed in the report */
     const char *file_path[4];

@@ -30,8 +30,7 @@ static void print_answer(FILE *fp, const struct cli_find_context *ctx,
     if (ctx->opts->epochs_set)
         fprintf(fp, " (--epochs; one-cycle needs >= %d)\n", ctx->min_epochs);
     else
-        fprintf(fp, " (>= %d epochs and >= %d steps; --epochs E)\n", CLI_FIND_MIN_EPOCHS,
-                CLI_FIND_MIN_STEPS);
+        fprintf(fp, " (>= %d epochs and >= %d steps)\n", CLI_FIND_MIN_EPOCHS, CLI_FIND_MIN_STEPS);
 }
 
 /* What was swept: data, label, model and the sweep's settings and time. */
@@ -41,11 +40,10 @@ static void print_setup(FILE *fp, const struct cli_find_context *ctx)
     const struct lrf_dataset *ds = ctx->data->train;
     const struct lrf_train_config *tc = ctx->train_cfg;
     const struct lrf_finder_config *f = ctx->finder_cfg;
-    fprintf(fp, "data:   %s: %zu rows (%zu for training), %zu features (%s), %zu classes",
-            ctx->data_name, lrf_dataset_rows(ds), ctx->data->data.n_train, lrf_dataset_features(ds),
-            lrf_storage_name(lrf_dataset_storage(ds)), lrf_dataset_classes(ds));
-    fprintf(fp, "; loaded in %.2f s%s\n", ctx->load_seconds,
-            lrf_dataset_from_cache(ds) ? " (cache)" : "");
+    fprintf(fp, "data:   %s: %zu rows (%zu held out), %zu features, %zu classes", ctx->data_name,
+            lrf_dataset_rows(ds), ctx->data->data.n_val, lrf_dataset_features(ds),
+            lrf_dataset_classes(ds));
+    fprintf(fp, "; %.2f s%s\n", ctx->load_seconds, lrf_dataset_from_cache(ds) ? " (cache)" : "");
     if (o->train_opts.data)
         cli_data_print_label(fp, ds);
     fprintf(fp, "model:  %s, %s lr-swept", ctx->model_spec, lrf_optim_kind_name(tc->optim.kind));
@@ -57,13 +55,16 @@ static void print_setup(FILE *fp, const struct cli_find_context *ctx)
     if (tc->accumulate > 1)
         fprintf(fp, " x %zu accumulated", tc->accumulate);
     fprintf(fp, ", seed %llu\n", (unsigned long long)tc->seed);
-    fprintf(fp, "sweep:  %s from %g to %g over %zu steps", lrf_finder_mode_name(f->mode),
-            f->start_lr, f->end_lr, f->num_iter);
+    fprintf(fp, "sweep:  %s %g to %g, %zu steps", lrf_finder_mode_name(f->mode), f->start_lr,
+            f->end_lr, f->num_iter);
     if (f->runs > 1)
         fprintf(fp, ", %zu runs", f->runs);
     if (f->val_loss)
         fputs(", validation loss", fp);
-    fprintf(fp, "; %.2f s, model restored\n", ctx->sweep_seconds);
+    fprintf(fp, ", %.2f s", ctx->sweep_seconds);
+    if (ctx->trial_seconds > 0)
+        fprintf(fp, " (+ %.2f s of trials)", ctx->trial_seconds);
+    fputs(", model restored\n", fp);
 }
 
 /* How the curve went and every rule's pick, the hand-off, trials and advice. */
@@ -80,15 +81,16 @@ static void print_details(FILE *fp, const struct cli_find_context *ctx,
     cli_finder_print_rules_compact(fp, r);
     cli_finder_print_trials(fp, r);
     if (isfinite(r->one_cycle_max_lr)) {
-        fprintf(fp, "one-cycle: %s\n           %s\n", r->one_cycle_spec, r->one_cycle_torch);
+        /* The PyTorch line unindented: it fits 80 columns (the others are in --json). */
+        fprintf(fp, "one-cycle: %s\n%s\n", r->one_cycle_spec, r->one_cycle_torch);
         fprintf(fp, "cyclic:    %s\n", r->cyclic_spec);
         fprintf(fp, "cosine:    lr %.3g, %s\n", r->cosine_lr, r->cosine_spec);
-    }
-    if (r->advice[0])
+    } else if (r->advice[0]) { /* with an answer, the diagnosis line says it (--json: all) */
         fprintf(fp, "advice: %s\n", r->advice);
+    }
     for (size_t k = 0; k < ctx->n_files; k++)
-        fprintf(fp, "%s %s (%s)\n", k == 0 ? "files: " : "       ", ctx->file_path[k],
-                ctx->file_what[k]);
+        fprintf(fp, "%s%s (%s)%s", k == 0 ? "files:  " : ", ", ctx->file_path[k], ctx->file_what[k],
+                k + 1 == ctx->n_files ? "\n" : "");
 }
 
 void cli_find_print_text(FILE *fp, const struct cli_find_context *ctx,

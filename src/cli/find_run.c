@@ -92,13 +92,21 @@ void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
-/* The finder's progress observer: the sweep's bar. */
-static void on_progress(void *bar, const struct lrf_finder_progress *p)
+/* The finder's observer: the sweep's bar, and when the last rung ended (the trials'
+ * time is the rest). */
+struct sweep_watch {
+    struct cli_progress bar;
+    double last_rung; /* lrf_clock_seconds() */
+};
+
+static void on_progress(void *watch, const struct lrf_finder_progress *p)
 {
+    struct sweep_watch *w = watch;
+    w->last_rung = lrf_clock_seconds();
     size_t done = p->run * p->num_iter + p->iter + 1;
     char label[96];
     snprintf(label, sizeof label, "lr %.2e loss %.4g", p->lr, p->loss);
-    cli_progress_update(bar, (long)done, label);
+    cli_progress_update(&w->bar, (long)done, label);
 }
 
 /* Writes the curve CSV atomically. */
@@ -195,12 +203,12 @@ static int write_outputs(struct cli_find_context *ctx, const struct lrf_finder_r
     if (o->curve_path && !to_stdout && write_curve(o->curve_path, r, &err) != LRF_OK)
         status = cli_fail(&err);
     else if (o->curve_path && !to_stdout)
-        add_file(ctx, o->curve_path, "the curve: lr, loss, smoothed");
+        add_file(ctx, o->curve_path, "curve");
     bool term = o->plot_path && !strcmp(o->plot_path, "term");
     if (o->plot_path && draw_curve(ctx, r, o->plot_path, o->json ? stderr : stdout, &err))
         status = cli_fail(&err);
     else if (o->plot_path && !term)
-        add_file(ctx, o->plot_path, "the plot");
+        add_file(ctx, o->plot_path, "plot");
     return status;
 }
 
@@ -226,7 +234,11 @@ static int finish(struct lrf_trainer *t, struct cli_find_context *ctx,
             cli_json_object_end(&j);
             cli_json_finish(&j);
         }
-        cli_errorf("interrupted after %zu of %zu steps; no files written", r->n, r->num_iter);
+        if (r->n < r->num_iter || r->runs < ctx->finder_cfg->runs)
+            cli_errorf("interrupted after %zu of %zu steps; no files written", r->n, r->num_iter);
+        else
+            cli_errorf("interrupted during the trials; no files written (the sweep's answer "
+                       "is above)");
         return CLI_EXIT_FAILURE;
     }
     struct lrf_error err;
@@ -251,8 +263,8 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
 {
     const struct cli_find_options *o = ctx->opts;
     const struct lrf_finder_config *fcfg = ctx->finder_cfg;
-    struct cli_progress bar;
-    cli_progress_init(&bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
+    struct sweep_watch watch;
+    cli_progress_init(&watch.bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
     /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
      * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
     struct lrf_finder_callbacks cb = {
@@ -263,16 +275,19 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
         .reseed = lrf_trainer_reseed,
         .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
         .trial = ctx->data->data.val ? cli_find_trial : NULL,
-        .observer = &bar,
-        .progress = o->progress ? on_progress : NULL,
+        .observer = &watch,
+        .progress = on_progress,
         .interrupted = lrf_interrupt_poll,
     };
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t1 = lrf_clock_seconds();
+    watch.last_rung = t1;
     enum lrf_status st = lrf_finder_run(fcfg, &cb, &r, &err);
-    ctx->sweep_seconds = lrf_clock_seconds() - t1;
-    cli_progress_done(&bar);
+    double t2 = lrf_clock_seconds();
+    ctx->sweep_seconds = watch.last_rung - t1;
+    ctx->trial_seconds = r && r->n_trials ? t2 - watch.last_rung : 0.0;
+    cli_progress_done(&watch.bar);
     int status;
     if (st == LRF_OK || (st == LRF_ERR_INTERRUPTED && r)) {
         ctx->interrupted = st == LRF_ERR_INTERRUPTED;

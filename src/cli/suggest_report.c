@@ -85,7 +85,7 @@ void cli_finder_print_trust(FILE *fp, const struct lrf_finder_result *r)
     fprintf(fp, "confidence %s: %s\n", lrf_finder_confidence_name(r->confidence),
             r->confidence_reason);
     if (r->warning[0])
-        fprintf(fp, "WARNING: low confidence: %s\n", r->warning);
+        fprintf(fp, "WARNING: %s\n", r->warning);
     if (!r->diagnostics && r->response == LRF_FINDER_RESPONSE_NONE)
         return;
     fputs("diagnosis:", fp);
@@ -121,20 +121,22 @@ void cli_finder_print_rules_compact(FILE *fp, const struct lrf_finder_result *r)
 
 void cli_finder_print_trials(FILE *fp, const struct lrf_finder_result *r)
 {
+    if (!r->n_trials)
+        return;
+    bool metric = true;
+    for (size_t k = 0; k < r->n_trials; k++)
+        metric = metric && (r->trial[k].diverged || isfinite(r->trial[k].metric));
+    fprintf(fp, "trials (held-out %s):", metric ? "acc" : "loss");
     for (size_t k = 0; k < r->n_trials; k++) {
         const struct lrf_finder_trial *t = &r->trial[k];
-        fputs(k == 0 ? "trials: " : k % 2 == 0 ? "\n        " : "   ", fp);
+        fprintf(fp, "%s%.3g ", k ? "  " : " ", t->max_lr);
         if (t->diverged)
-            fprintf(fp, "%-8.3g diverged", t->max_lr);
-        else if (isnan(t->metric))
-            fprintf(fp, "%-8.3g loss %.4f", t->max_lr, t->loss);
+            fputs("diverged", fp);
         else
-            fprintf(fp, "%-8.3g loss %.4f acc %.4f", t->max_lr, t->loss, t->metric);
-        if (t->max_lr == r->max_lr)
-            fputs(" *", fp);
+            fprintf(fp, "%.3g", metric ? t->metric : t->loss);
+        fputs(t->max_lr == r->max_lr ? "*" : "", fp);
     }
-    if (r->n_trials)
-        fputc('\n', fp);
+    fputc('\n', fp);
 }
 
 struct named_number {

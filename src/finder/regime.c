@@ -74,9 +74,7 @@ void finder_regime_assess(struct lrf_finder_result *R, const struct lrf_finder_c
         R->max_lr = z;
         R->response = LRF_FINDER_RESPONSE_CAP;
         snprintf(R->response_text, sizeof R->response_text,
-                 "capped at %.3g, where the loss reached ~0 (%g%% of its start): the curve "
-                 "says nothing about larger lrs",
-                 z, 100 * g->zero_loss_frac);
+                 "capped at %.3g, where the loss reached ~0", z);
     }
 }
 
@@ -100,13 +98,10 @@ static void trials_confidence(struct lrf_finder_result *R, const struct lrf_find
     double n = (double)cfg->trial_rows;
     double se = n > 0 && a >= 0 && a <= 1 ? sqrt(a * (1 - a) / n) : (double)NAN;
     if (se > cfg->regime.trial_se_max) {
-        snprintf(why, sizeof why,
-                 "%zu trials chose it, but %zu held-out rows measure accuracy only to +-%.1f "
-                 "points",
-                 R->n_trials, cfg->trial_rows, 100 * se);
+        snprintf(why, sizeof why, "%zu held-out rows measure accuracy to +-%.1f points",
+                 cfg->trial_rows, 100 * se);
         set_confidence(R, LRF_FINDER_CONFIDENCE_LOW, why,
-                       "the trials could not tell the candidates apart: give more rows "
-                       "(or a larger --val FILE), or compare max_lr values with lrfind train");
+                       "too few rows to rank the trials: more rows or a larger --val FILE");
         return;
     }
     snprintf(why, sizeof why, "%zu one-cycle trials on %zu held-out rows chose it", R->n_trials,
@@ -134,7 +129,7 @@ void finder_confidence(struct lrf_finder_result *R, const struct lrf_finder_conf
     } else if (R->response == LRF_FINDER_RESPONSE_TRIALS) {
         trials_confidence(R, cfg);
     } else if (d & (LRF_FINDER_DIAG_FEW_BATCHES | LRF_FINDER_DIAG_LOSS_ZERO)) {
-        snprintf(why, sizeof why, "%s, and no trial checked the answer",
+        snprintf(why, sizeof why, "%s and no trial checked it",
                  d & LRF_FINDER_DIAG_FEW_BATCHES ? "the sweep revisited its batches"
                                                  : "the loss reached ~0");
         set_confidence(R, LRF_FINDER_CONFIDENCE_LOW, why, todo);

@@ -89,10 +89,8 @@ void finder_trials_choose(struct lrf_finder_result *R, const struct lrf_finder_c
     R->max_lr = t->max_lr;
     if (isfinite(t->metric))
         snprintf(R->response_text, sizeof R->response_text,
-                 "%zu trials: %.3g had the best held-out accuracy (%.4g)", R->n_trials, R->max_lr,
-                 t->metric);
+                 "trials chose %.3g (the best held-out accuracy, %.4g)", R->max_lr, t->metric);
     else
         snprintf(R->response_text, sizeof R->response_text,
-                 "%zu trials: %.3g had the lowest held-out loss (%.4g)", R->n_trials, R->max_lr,
-                 t->loss);
+                 "trials chose %.3g (the lowest held-out loss, %.4g)", R->max_lr, t->loss);
 }
