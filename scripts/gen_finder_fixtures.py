@@ -202,7 +202,9 @@ def local_linear(x, y, rw, sigma):
     return out
 
 
-def robust_rule(lrs, raw, stop, p=ROBUST):
+def _robust_prepare(lrs, raw, p):
+    """The finite prefix in log10 lr, its losses with the divergence tail clipped, the
+    grid spacing and the kernel width; None when too short."""
     m = 0
     while m < len(raw) and math.isfinite(raw[m]):
         m += 1
@@ -213,10 +215,17 @@ def robust_rule(lrs, raw, stop, p=ROBUST):
     start = float(np.median(y[:min(5, m)]))
     lowest = float(y.min())
     cap = start + p["clip_factor"] * (start - lowest) if start > lowest else math.inf
-    yc = np.minimum(y, cap)
-    rw = np.ones(m)
     spacing = float(np.median(np.abs(np.diff(x))))
-    sigma = max(p["bandwidth_decades"], p["min_sigma_points"] * spacing)
+    return x, np.minimum(y, cap), spacing, max(p["bandwidth_decades"], p["min_sigma_points"] * spacing)
+
+
+def robust_rule(lrs, raw, stop, p=ROBUST):
+    prep = _robust_prepare(lrs, raw, p)
+    if prep is None:
+        return None
+    x, yc, spacing, sigma = prep
+    m = len(yc)
+    rw = np.ones(m)
     S = local_linear(x, yc, rw, sigma)
     for _ in range(p["robust_iters"]):
         res = yc - S
@@ -266,19 +275,8 @@ ZERO_LOSS_FRAC = 0.01  # struct lrf_finder_regime zero_loss_frac
 
 def robust_curve(lrs, raw, p=ROBUST):
     """The robust rule's lag-free curve on the finite prefix (None when too short)."""
-    m = 0
-    while m < len(raw) and math.isfinite(raw[m]):
-        m += 1
-    if m < p["min_points"]:
-        return None
-    x = np.log10(np.array(lrs[:m]))
-    y = np.array(raw[:m], dtype=float)
-    start = float(np.median(y[:min(5, m)]))
-    lowest = float(y.min())
-    cap = start + p["clip_factor"] * (start - lowest) if start > lowest else math.inf
-    spacing = float(np.median(np.abs(np.diff(x))))
-    sigma = max(p["bandwidth_decades"], p["min_sigma_points"] * spacing)
-    return local_linear(x, np.minimum(y, cap), np.ones(m), sigma)
+    prep = _robust_prepare(lrs, raw, p)
+    return None if prep is None else local_linear(prep[0], prep[1], np.ones(len(prep[1])), prep[3])
 
 
 def zero_loss_lr(lrs, raw):

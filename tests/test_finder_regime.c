@@ -329,18 +329,34 @@ static void test_no_suggestion(void)
     }
 }
 
+/* A sweep of client kind with cfg; the result (NULL after a failed check). */
+static struct lrf_finder_result *sweep_kind(struct client *c, int kind,
+                                            const struct lrf_finder_config *cfg, bool trials)
+{
+    init_client(c, kind);
+    struct lrf_finder_callbacks cb = callbacks(c, trials);
+    struct lrf_finder_result *r = NULL;
+    struct lrf_error err;
+    CHECK_MSG(lrf_finder_run(cfg, &cb, &r, &err) == LRF_OK && r, "sweep: %s", err.message);
+    return r;
+}
+
+/* A config whose batches the sweep sees once (plenty of data). */
+static struct lrf_finder_config large_config(size_t runs)
+{
+    struct lrf_finder_config cfg = lrf_finder_config_default();
+    cfg.batches_per_epoch = 100000;
+    cfg.total_steps = 3000;
+    cfg.runs = runs;
+    return cfg;
+}
+
 /* No divergence up to end_lr on plenty of data: the pick stands, confidence medium. */
 static void test_no_divergence(void)
 {
     struct client c;
-    init_client(&c, KIND_PLATEAU);
-    struct lrf_finder_config cfg = lrf_finder_config_default();
-    cfg.batches_per_epoch = 1000; /* the sweep sees each batch once */
-    cfg.total_steps = 3000;
-    struct lrf_finder_callbacks cb = callbacks(&c, true);
-    struct lrf_finder_result *r = NULL;
-    struct lrf_error err;
-    CHECK(lrf_finder_run(&cfg, &cb, &r, &err) == LRF_OK && r);
+    struct lrf_finder_config cfg = large_config(1);
+    struct lrf_finder_result *r = sweep_kind(&c, KIND_PLATEAU, &cfg, true);
     if (!r)
         return;
     CHECK(r->diagnostics & LRF_FINDER_DIAG_NO_DIVERGENCE);
@@ -354,14 +370,8 @@ static void test_no_divergence(void)
 static void test_runs_disagree(void)
 {
     struct client c;
-    init_client(&c, KIND_NOISY_RUNS);
-    struct lrf_finder_config cfg = lrf_finder_config_default();
-    cfg.runs = 5;
-    cfg.batches_per_epoch = 100000;
-    struct lrf_finder_callbacks cb = callbacks(&c, false);
-    struct lrf_finder_result *r = NULL;
-    struct lrf_error err;
-    CHECK(lrf_finder_run(&cfg, &cb, &r, &err) == LRF_OK && r);
+    struct lrf_finder_config cfg = large_config(5);
+    struct lrf_finder_result *r = sweep_kind(&c, KIND_NOISY_RUNS, &cfg, false);
     if (!r)
         return;
     CHECK_MSG(r->diagnostics & LRF_FINDER_DIAG_UNSTABLE_RUNS, "diagnostics %#x, %g..%g",
@@ -370,17 +380,12 @@ static void test_runs_disagree(void)
     lrf_finder_result_destroy(r);
 }
 
-/* A clean valley the sweep sees end, batches seen once: high. */
+/* A clean valley the sweep sees end, batches seen once: high, and no trial. */
 static void test_clean_is_high(void)
 {
     struct client c;
-    init_client(&c, KIND_NOISY_RUNS);
-    struct lrf_finder_config cfg = lrf_finder_config_default();
-    cfg.batches_per_epoch = 100000;
-    struct lrf_finder_callbacks cb = callbacks(&c, true);
-    struct lrf_finder_result *r = NULL;
-    struct lrf_error err;
-    CHECK(lrf_finder_run(&cfg, &cb, &r, &err) == LRF_OK && r);
+    struct lrf_finder_config cfg = large_config(1);
+    struct lrf_finder_result *r = sweep_kind(&c, KIND_NOISY_RUNS, &cfg, true);
     if (!r)
         return;
     CHECK_MSG(r->diagnostics == 0, "diagnostics %#x", r->diagnostics);
