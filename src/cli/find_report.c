@@ -40,9 +40,12 @@ static void print_setup(FILE *fp, const struct cli_find_context *ctx)
     const struct lrf_dataset *ds = ctx->data->train;
     const struct lrf_train_config *tc = ctx->train_cfg;
     const struct lrf_finder_config *f = ctx->finder_cfg;
-    fprintf(fp, "data:   %s: %zu rows (%zu held out), %zu features, %zu classes", ctx->data_name,
-            lrf_dataset_rows(ds), ctx->data->data.n_val, lrf_dataset_features(ds),
-            lrf_dataset_classes(ds));
+    fprintf(fp, "data:   %s: %zu rows", ctx->data_name, lrf_dataset_rows(ds));
+    if (ctx->data->split.n_val)
+        fprintf(fp, " (%zu held out)", ctx->data->split.n_val);
+    fprintf(fp, ", %zu features, %zu classes", lrf_dataset_features(ds), lrf_dataset_classes(ds));
+    if (!ctx->data->split.n_val && ctx->data->data.n_val)
+        fprintf(fp, ", validated on %zu", ctx->data->data.n_val);
     fprintf(fp, "; %.2f s%s\n", ctx->load_seconds, lrf_dataset_from_cache(ds) ? " (cache)" : "");
     if (o->train_opts.data)
         cli_data_print_label(fp, ds);
