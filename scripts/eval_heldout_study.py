@@ -80,7 +80,7 @@ def run_length(n_rows, batch, val_split=0.1):
 
 
 # ---------------------------------------------------------------- the offline replay
-HALF_A = {"oils", "wine", "sonar", "penguins", "cancer", "vehicle", "digits", "spam"}
+HALF_A = eval_grid.HALF_A
 
 
 def cached(cache, args):
