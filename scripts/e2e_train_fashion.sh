@@ -18,7 +18,7 @@ test=$csvdir/fashion-mnist_test.csv
 [ -s "$test" ] || /usr/bin/python3 "$here/make_fashion_csv.py" "$test" test
 for seed in $seeds; do
     echo "== lrfind train, seed $seed"
-    "$build/lrfind" train --data "$train" --val "$test" --optim sgd --momentum 0.9 --batch 128 \
+    "$build/lrfind" train --data "$train" --val "$test" --model mlp:512,256 --optim sgd --momentum 0.9 --batch 128 \
         --schedule 'onecycle(max_lr=0.1)' --epochs 3 --seed "$seed"
     echo "== PyTorch recipe, seed $seed"
     /usr/bin/python3 "$here/torch_train_recipe.py" "$train" "$test" 3 0.1 "$seed"

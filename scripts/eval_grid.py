@@ -29,7 +29,9 @@ Options:
   --train-check  also train `lrfind train --data TRAIN --val TEST --schedule
                  onecycle(max_lr=SUGGESTION)` with the grid's epochs and seeds and print
                  lrfind's own metric beside the grid's interpolated one
-  --markdown F   also write the tables as Markdown (datasets/eval/BASELINE.md)
+  --markdown F   also write the tables as Markdown into F (datasets/eval/BASELINE.md),
+                 between <!-- eval_grid:begin SECTION --> and <!-- eval_grid:end SECTION -->
+                 (--section, default 'table'): regenerating replaces only that part
 
 Every command is printed before it runs. Exit status: 0 when every run worked, 1 when
 any lrfind run failed (the table says which and why), a file's sha256 differed or a
@@ -82,7 +84,9 @@ def parse_args(argv):
     p.add_argument("--train-check", action="store_true", help="also train with lrfind at the suggestion")
     p.add_argument("--extra", default="", help="extra lrfind arguments for every range test (one string)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per lrfind run (default 1800)")
-    p.add_argument("--markdown", help="also write the tables as Markdown to this file")
+    p.add_argument("--markdown", help="also write the tables as Markdown into this file (see --section)")
+    p.add_argument("--section", default="table",
+                   help="name of the Markdown section replaced in place (default 'table'); other text is kept")
     p.add_argument("--cache", help="keep every lrfind result in this JSON file, keyed by the binary "
                                    "and the command, and reuse it (a rerun only re-scores)")
     a = p.parse_args(argv)
@@ -246,7 +250,12 @@ def find_args(a, fx, seed):
 
 
 def check_task(fx, res):
+    """A regression grid needs lrfind to say task regression: today's JSON has no task and
+    reads an integer target (diabetes) as hundreds of classes, exit 0; that is a failure."""
     task = res.get("task")
+    if task is None and fx["task"] == "regression":
+        classes = (res.get("data") or {}).get("classes")
+        return f"lrfind read the regression target as {classes} classes (its JSON has no 'task')"
     if task is not None and task != fx["task"]:
         return f"lrfind treated the data as {task}, the grid is {fx['task']}"
     return None
@@ -317,7 +326,7 @@ def table_lines(rows, a, md):
     head = ["dataset", "config", "n_train", "suggestion", "grid best lr", "best", "at sugg.", "ratio",
             "band (>=99%)", "in band", "confidence"]
     if a.seeds > 1:
-        head += ["seeds 0..%d" % (a.seeds - 1), "spread"]
+        head += ["seeds 0..%d" % (a.seeds - 1), "spread", "worst ratio"]
     if a.train_check:
         head += ["lrfind train"]
     out = []
@@ -326,10 +335,11 @@ def table_lines(rows, a, md):
     else:
         out.append(f"{'dataset':11s} {'config':7s} {'n_train':>7s} {'sugg.':>9s} {'best lr':>9s} {'best':>7s} "
                    f"{'at sugg':>7s} {'ratio':>6s} {'band':>17s} {'in band':>9s} {'conf':>6s}"
-                   + (f" {'spread':>7s}" if a.seeds > 1 else "") + (f" {'train':>7s}" if a.train_check else ""))
+                   + (f" {'spread':>7s} {'worst':>6s}" if a.seeds > 1 else "") + (f" {'train':>7s}" if a.train_check else ""))
     for r in rows:
         if r["error"]:
-            cells = [r["dataset"], r["config"], str(r["n_train"]), "FAILED: " + r["error"]]
+            cells = [r["dataset"], r["config"], str(r["n_train"]),
+                     "FAILED: " + r["error"].replace(os.path.abspath(a.data) + "/", "")]
             out.append("| " + " | ".join(cells) + " |" if md else " ".join(cells[:2]) + "  " + cells[3])
             continue
         r0 = r["runs"][0]
@@ -343,7 +353,8 @@ def table_lines(rows, a, md):
                      f"{r['best']:.4f}", f"{r0['metric']:.4f}", f"{r0['ratio']:.3f}", fmt_band(r["band"]),
                      side(r["band"], r0["lr"]) if r0["in_band"] else f"**{side(r['band'], r0['lr'])}**", conf]
             if a.seeds > 1:
-                cells += [" ".join(f"{x['lr']:.3g}" for x in r["runs"]), f"{spread:.2f}"]
+                cells += [" ".join(f"{x['lr']:.3g}" for x in r["runs"]), f"{spread:.2f}",
+                          f"{min(x['ratio'] for x in r['runs']):.3f}"]
             if a.train_check:
                 cells.append(tc)
             out.append("| " + " | ".join(cells) + " |")
@@ -351,7 +362,7 @@ def table_lines(rows, a, md):
             out.append(f"{r['dataset']:11s} {r['config']:7s} {r['n_train']:7d} {r0['lr']:9.3g} {r['best_lr']:9.3g} "
                        f"{r['best']:7.4f} {r0['metric']:7.4f} {r0['ratio']:6.3f} {fmt_band(r['band']):>17s} "
                        f"{side(r['band'], r0['lr']).replace('no ', 'NO '):>9s} {conf:>6s}"
-                       + (f" {spread:7.2f}" if a.seeds > 1 else "") + (f" {tc:>7s}" if a.train_check else ""))
+                       + (f" {spread:7.2f} {min(x['ratio'] for x in r['runs']):6.3f}" if a.seeds > 1 else "") + (f" {tc:>7s}" if a.train_check else ""))
     return out
 
 
@@ -405,15 +416,25 @@ def summary_lines(rows, a):
 
 
 def write_markdown(a, rows, path):
+    """Writes the tables between '<!-- eval_grid:begin SECTION -->' and '<!-- eval_grid:end
+    SECTION -->' in path: that section is replaced, the rest of the file (prose) is kept; a new
+    section is appended."""
     ver = subprocess.run([a.lrfind, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     git = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, text=True)
-    lines = [f"<!-- written by scripts/eval_grid.py {' '.join(shlex.quote(x) for x in sys.argv[1:])} -->",
-             f"lrfind: `{ver.stdout.strip()}` (commit {git.stdout.strip()}); command per row: "
-             f"`lrfind --data TRAIN --json -q --seed S <config flags>`", ""]
-    lines += table_lines(rows, a, True) + [""] + ["- " + s for s in summary_lines(rows, a)] + [""]
+    begin, end = f"<!-- eval_grid:begin {a.section} -->", f"<!-- eval_grid:end {a.section} -->"
+    args = " ".join(shlex.quote(x) for x in sys.argv[1:])
+    lines = [begin, f"Written by `scripts/eval_grid.py {args}`; lrfind `{ver.stdout.strip()}` "
+             f"(commit {git.stdout.strip()}); each row ran `lrfind --data TRAIN --json -q --seed S` "
+             "with the configuration's flags.", ""]
+    lines += table_lines(rows, a, True) + [""] + ["- " + s for s in summary_lines(rows, a)] + ["", end]
+    old = open(path).read() if os.path.exists(path) else ""
+    if begin in old and end in old:
+        text = old[:old.index(begin)] + "\n".join(lines) + old[old.index(end) + len(end):]
+    else:
+        text = old + ("\n" if old and not old.endswith("\n") else "") + "\n".join(lines) + "\n"
     with open(path + ".tmp", "w") as f:
-        f.write("\n".join(lines))
+        f.write(text)
     os.replace(path + ".tmp", path)
 
 

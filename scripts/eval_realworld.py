@@ -17,6 +17,10 @@
      so that the target is standardized, as lrfind does).
 
 Both sides are averaged over --seeds seeds (default 3: lrfind --seed s, random_state s).
+Beside the goal's command (lrfind train's default: a constant lr, 0.01 for SGD) the table
+shows, for information, the same training with the range test's suggestion:
+  lrfind train ... --epochs 20 --schedule 'onecycle(max_lr=SUGGESTION)'
+(--no-suggested skips it).
 The scikit-learn results are cached in datasets/eval/realworld_sklearn.json, keyed by the
 files' sha256 (--refresh-sklearn recomputes them), so only the first run needs
 scikit-learn; every lrfind command is printed before it runs. A run that fails is reported
@@ -117,8 +121,28 @@ def sklearn_results(a, name, ent, paths):
     return per
 
 
+def train_runs(a, ent, paths, extra):
+    """The test metric of lrfind train over the seeds: (per-seed list, error or None)."""
+    key = "val_accuracy" if ent["task"] == "classification" else "val_rmse"
+    per = []
+    for s in range(a.seeds):
+        out, err = run(a, ["train", "--data", paths["train"], "--val", paths["test"], "--label", ent["label"],
+                           "--epochs", "20", "--seed", str(s), "--json"] + extra)
+        if out is None:
+            return per, err
+        v = out.get(key)
+        if not isinstance(v, (int, float)) or not math.isfinite(v):
+            err = f"exit 0 but no finite {key} in the JSON"
+            if out.get("task") and out["task"] != ent["task"]:
+                err += f" (lrfind treated it as {out['task']})"
+            return per, err
+        per.append(float(v))
+    return per, None
+
+
 def lrfind_side(a, ent, paths):
-    res = {"range_error": None, "suggestion": None, "train_error": None, "per_seed": []}
+    res = {"range_error": None, "suggestion": None, "train_error": None, "per_seed": [],
+           "suggested_error": None, "suggested_per_seed": []}
     out, err = run(a, ["--data", paths["train"], "--label", ent["label"], "--json", "-q"])
     if out is None:
         res["range_error"] = err
@@ -128,20 +152,10 @@ def lrfind_side(a, ent, paths):
         if res["suggestion"] is None:
             res["range_error"] = f"no usable suggested_lr ({lr!r})"
         res["task"], res["data"] = out.get("task"), out.get("data")
-    key = "val_accuracy" if ent["task"] == "classification" else "val_rmse"
-    for s in range(a.seeds):
-        out, err = run(a, ["train", "--data", paths["train"], "--val", paths["test"], "--label", ent["label"],
-                           "--epochs", "20", "--seed", str(s), "--json"])
-        if out is None:
-            res["train_error"] = err
-            break
-        v = out.get(key)
-        if not isinstance(v, (int, float)) or not math.isfinite(v):
-            res["train_error"] = f"exit 0 but no finite {key} in the JSON"
-            if out.get("task") and out["task"] != ent["task"]:
-                res["train_error"] += f" (lrfind treated it as {out['task']})"
-            break
-        res["per_seed"].append(float(v))
+    res["per_seed"], res["train_error"] = train_runs(a, ent, paths, [])
+    if a.suggested and res["suggestion"]:
+        res["suggested_per_seed"], res["suggested_error"] = train_runs(
+            a, ent, paths, ["--schedule", f"onecycle(max_lr={res['suggestion']:.6g})"])
     return res
 
 
@@ -154,6 +168,8 @@ def main(argv):
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--timeout", type=float, default=900)
     p.add_argument("--refresh-sklearn", action="store_true", help="recompute the scikit-learn side")
+    p.add_argument("--no-suggested", dest="suggested", action="store_false",
+                   help="skip the trainings at the range test's suggestion")
     a = p.parse_args(argv)
     if a.seeds < 1:
         p.error("--seeds must be >= 1")
@@ -180,7 +196,7 @@ def main(argv):
         rows.append((name, ent, sk, lr))
     print()
     print(f"{'table':16s} {'label (position)':22s} {'task':5s} {'range test':>10s} {'lrfind':>8s} "
-          f"{'sklearn':>8s} {'ratio':>6s}  goal")
+          f"{'sklearn':>8s} {'ratio':>6s}  {'goal':14s} {'at sugg.':>8s} {'ratio':>6s}")
     short = lambda msg: msg.replace(a.data.rstrip("/") + "/", "")
     for name, ent, sk, lr in rows:
         cls = ent["task"] == "classification"
@@ -195,10 +211,17 @@ def main(argv):
             tr, ratio = f"{m:.4f}", f"{r:.3f}"
             verdict = "pass" if ok else f"MISSED ({'>= 0.97' if cls else '<= 1.10'})"
             missed += 0 if ok else 1
-        failed += 1 if lr["range_error"] or lr["train_error"] else 0
+        failed += 1 if lr["range_error"] or lr["train_error"] or lr["suggested_error"] else 0
+        sug, sug_ratio = "", ""
+        if lr["suggested_per_seed"] and not lr["suggested_error"]:
+            m = sum(lr["suggested_per_seed"]) / len(lr["suggested_per_seed"])
+            sug, sug_ratio = f"{m:.4f}", f"{m / sk_m:.3f}"
+        elif lr["suggested_error"]:
+            sug = "FAIL"
         print(f"{name:16s} {ent['label'] + ' (' + ent['label_position'] + ')':22s} {'class' if cls else 'regr':5s} "
-              f"{rt:>10s} {tr:>8s} {sk_m:8.4f} {ratio:>6s}  {verdict}")
-        for what, err in (("range test", lr["range_error"]), ("train", lr["train_error"])):
+              f"{rt:>10s} {tr:>8s} {sk_m:8.4f} {ratio:>6s}  {verdict:14s} {sug:>8s} {sug_ratio:>6s}")
+        for what, err in (("range test", lr["range_error"]), ("train", lr["train_error"]),
+                          ("train at the suggestion", lr["suggested_error"])):
             if err:
                 print(f"{'':18s}{what}: {short(err)}")
     print()

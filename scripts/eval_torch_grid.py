@@ -182,12 +182,14 @@ def train_once(d, cfg, max_lr, seed):
     S, E = run_length(d.n_train, B)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=E * S)
     lossf = nn.CrossEntropyLoss() if d.task == "classification" else nn.MSELoss()
+    fmt = torch.channels_last if d.shape else torch.contiguous_format
+    model = model.to(memory_format=fmt)  # the CNN: NHWC, ~1.5x faster on one core, same maths
     for _ in range(E):
         model.train()
         perm = torch.randperm(d.n_train)
         for s in range(S):
             idx = perm[s * B:(s + 1) * B]
-            loss = lossf(model(d.X[idx]), d.y[idx])
+            loss = lossf(model(d.X[idx].contiguous(memory_format=fmt)), d.y[idx])
             if not math.isfinite(loss.item()):
                 return d.diverged_metric, True
             opt.zero_grad()
@@ -238,6 +240,12 @@ def run_grid(d, config, seeds, out_dir, note, log, cache_dir):
     S, E = run_length(d.n_train, cfg["batch"])
     cache = RunCache(cache_dir, d, config)
     rows, t0, secs = [], time.perf_counter(), 0.0
+    for s in seeds:  # seed-major: a long grid has every max_lr of seed 0 first
+        for lr in grid_values(cfg["optim"]):
+            if (lr, s) not in cache.runs:
+                r = cache.get(d, cfg, lr, s)
+                log(f"    {d.name} {config} seed {s} max_lr {lr:g}: {r['metric']:.4f}"
+                    + (" diverged" if r["diverged"] else "") + f" ({r['seconds']:.0f} s)")
     for lr in grid_values(cfg["optim"]):
         per, div = [], []
         for s in seeds:
@@ -260,6 +268,8 @@ def run_grid(d, config, seeds, out_dir, note, log, cache_dir):
         "momentum": 0.9, "betas": [0.9, 0.999] if cfg["optim"] != "sgd" else None,
         "weight_decay": 0.01 if cfg["optim"] == "adamw" else 0.0,
         "normalize": "per channel (train mean/std over all pixels)" if d.shape else "standard (train mean/std)",
+        "memory_format": "channels_last (NHWC) for speed; the same computation up to float rounding"
+        if d.shape else None,
         "targets": None if higher else "standardized with TRAIN mean/std; MSE loss; 1 output",
         "schedule": SCHEDULE, "steps_per_epoch": S, "epochs": E, "total_steps": E * S,
         "drop_last": False, "seeds": list(seeds),

@@ -22,6 +22,7 @@
 /* What the command line says; the defaults are lrfind's documented ones (--help). */
 struct drv_options {
     const char *data;  /* --data */
+    const char *label; /* --label (NULL: auto) */
     const char *model; /* --model */
     enum lrf_optim_kind optim;
     long batch;
@@ -57,6 +58,7 @@ static inline bool drv_open(struct drv *d, const struct drv_options *o)
     memset(d, 0, sizeof *d);
     struct lrf_dataset_options dopt = lrf_dataset_options_default();
     dopt.use_cache = false;
+    dopt.label = o->label;
     if (lrf_dataset_load_csv(o->data, &dopt, &d->ds, &d->err) != LRF_OK)
         return drv_fail(d, "load");
     if (lrf_dataset_split(d->ds, o->val_split, o->seed, &d->split, &d->err) != LRF_OK)

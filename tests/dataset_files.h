@@ -31,6 +31,32 @@ static inline int count_dir_entries(const char *dir, const char *part)
     return n;
 }
 
+/* "<dir>/<name>" in one of a few rotating static buffers (a test keeps at most that many
+ * paths at once). */
+static inline const char *path_under(const char *dir, const char *name)
+{
+    static char paths[8][768];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%.400s/%.300s", dir, name);
+    return p;
+}
+
+/* Writes len bytes to dir/name; returns the path (a path_under buffer). */
+static inline const char *write_file_under(const char *dir, const char *name, const void *data,
+                                           size_t len)
+{
+    const char *path = path_under(dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        return path;
+    }
+    fwrite(data, 1, len, f);
+    fclose(f);
+    return path;
+}
+
 static inline void remove_tree(const char *dir)
 {
     char cmd[700];

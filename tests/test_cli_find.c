@@ -16,8 +16,9 @@
 #include "cli_run.h"
 #include "lrf/plot.h"
 
-/* A short sweep keeps the suite fast; it still reaches divergence on the built-in data. */
-#define QUICK "-q --iters 40 --start-lr 1e-4"
+/* A short sweep keeps the suite fast; it still reaches divergence on the built-in data.
+ * The MLP, not the built-in images' default CNN (tests/test_cli_image.c runs that). */
+#define QUICK "-q --iters 40 --start-lr 1e-4 --model mlp"
 
 static bool file_exists(const char *path)
 {
@@ -131,7 +132,7 @@ static void test_train_after_sweep_matches_fresh_training(void)
     const char *train = strstr(cli_out, "\"train\":");
     CHECK(train != NULL);
     double after_sweep = train ? cli_json_number(train, "val_accuracy") : (double)NAN;
-    snprintf(args, sizeof args, "train --json %s", sched);
+    snprintf(args, sizeof args, "train --json --model mlp %s", sched);
     CHECK(cli_run(args) == 0);
     double fresh = cli_json_number(cli_out, "val_accuracy");
     CHECK_MSG(after_sweep == fresh, "after sweep %.6f, fresh %.6f", after_sweep, fresh);
@@ -145,7 +146,7 @@ static void test_train_after_sweep_matches_fresh_training(void)
              cli_path("sched.svg"));
     CHECK(cli_run(args) == 0);
     CHECK(strstr(cli_out, "train:  onecycle(max_lr=") != NULL);
-    CHECK(strstr(cli_out, "epoch 1: ") != NULL);
+    CHECK(strstr(cli_out, "  epoch 1/1  train_loss ") != NULL);
     CHECK(file_exists(cli_path("sched.svg")));
     unlink(cli_path("sched.svg"));
 }
@@ -156,12 +157,27 @@ static void test_train_schedules(void)
 {
     CHECK(cli_run(QUICK " --train --epochs 1 --schedule cosine") == 0);
     CHECK_MSG(strstr(cli_out, "train:  cosine(T_max=94) (base lr ") != NULL, "%s", cli_out);
-    CHECK(strstr(cli_out, "epoch 1: ") != NULL);
+    CHECK(strstr(cli_out, "  epoch 1/1  train_loss ") != NULL);
     CHECK(cli_run(QUICK " --train --schedule 'bogus(x=1)'") == 2);
     CHECK(strstr(cli_err, "--schedule: unknown schedule kind 'bogus'") != NULL);
     CHECK(cli_out[0] == '\0');
     CHECK(cli_run(QUICK " --train --schedule 'onecycle(max_lr=auto,pct_start=2)'") == 2);
     CHECK(strstr(cli_err, "pct_start") != NULL && cli_out[0] == '\0');
+}
+
+/* --epochs without --train: the run length of the schedules the report prints. */
+static void test_epochs_without_train(void)
+{
+    CHECK(cli_run(QUICK " --epochs 5") == 0);
+    CHECK_MSG(strstr(cli_out, "\nrun length: 5 epochs of 94 steps = 470 steps (--epochs") != NULL,
+              "%s", cli_out);
+    CHECK(strstr(cli_out, "total_steps=470") != NULL && strstr(cli_out, "T_max=470") != NULL);
+    /* An lr left out of a --train SPEC is the suggestion: cyclic's bounds are the report's. */
+    CHECK(cli_run(QUICK " --train --epochs 1 --schedule 'cyclic(step_size_up=20)'") == 0);
+    const char *cyc = strstr(cli_out, "cyclic:    cyclic(base_lr=");
+    const char *tr = strstr(cli_out, "train:  cyclic(base_lr=");
+    size_t n = strlen("cyclic(base_lr=");
+    CHECK(cyc && tr && strncmp(cyc + 11 + n, tr + 8 + n, 12) == 0);
 }
 
 static void test_verify(void)
@@ -282,8 +298,8 @@ static pid_t start_on_terminal(const char *const *argv, int *master_out)
  * progress bar shows a finished rung: no sleep, no race with start-up. */
 static void test_interrupt(void)
 {
-    const char *const argv[] = {"lrfind",  "--iters",           "100000", "--end-lr", "1e-3",
-                                "--curve", cli_path("int.csv"), NULL};
+    const char *const argv[] = {"lrfind",  "--iters",           "100000",  "--end-lr", "1e-3",
+                                "--curve", cli_path("int.csv"), "--model", "mlp",      NULL};
     int master = -1;
     pid_t pid = start_on_terminal(argv, &master);
     CHECK(pid > 0);
@@ -332,6 +348,7 @@ int main(void)
     test_train_after_sweep_matches_fresh_training();
     test_train_schedules();
     test_verify();
+    test_epochs_without_train();
     test_usage_errors();
     test_bad_data();
     test_interrupt();

@@ -84,7 +84,19 @@ static void test_usage_errors(void)
     CHECK(run("'plateau()' --steps 5 --metrics 1,2", true, out) == 2);
     CHECK(strstr(out, "plateau needs one metric per step") != NULL);
     CHECK(run("'plateau()' --steps 3 --metrics 1,x", true, out) == 2);
-    CHECK(run("'cosine(T_max=5)' --steps 3 --plot out.bmp", true, out) == 1);
+    CHECK(run("'cosine(T_max=5)' --steps 3 --plot out.bmp", true, out) == 2); /* before work */
+    CHECK(strstr(out, "--plot") != NULL && strstr(out, ".png") != NULL);
+    CHECK(run("'cosine(T_max=5)' --steps 3 --plot /nonexistent-dir/out.png", true, out) == 2);
+    CHECK(strstr(out, "--plot") != NULL);
+    /* --steps is the run length of lengths left out; auto needs a range test. */
+    CHECK(run("cosine --steps 5", false, out) == 0);
+    CHECK(strstr(out, "\n4,0.095491502812526") != NULL); /* T_max = 5 */
+    CHECK(run("'onecycle(max_lr=0.1)' --steps 4 --format json", false, out) == 0);
+    CHECK(strstr(out, "\"spec\":\"onecycle(max_lr=0.1,total_steps=4)\"") != NULL);
+    CHECK(run("cosine --steps 4 --lr auto", true, out) == 2);
+    CHECK(strstr(out, "runs none") != NULL);
+    CHECK(run("onecycle --steps 4", true, out) == 2);
+    CHECK(strstr(out, "max_lr") != NULL && strstr(out, "runs no range test") != NULL);
     CHECK(run("--help", false, out) == 0);
     CHECK(strstr(out, "Usage: lrfind schedule SPEC --steps N") != NULL);
 }

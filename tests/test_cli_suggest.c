@@ -9,6 +9,7 @@
 #include "check.h"
 #include "cli_run.h"
 #include "json_reader.h"
+#include "lrf/plot.h"
 
 /* The line of expected.txt that starts with "curve mode key " (without it), or NULL. */
 static const char *expected_line(const char *curve, const char *mode, const char *key)
@@ -149,6 +150,9 @@ static void test_compat(void)
     }
 }
 
+/* Text prints an lr with 3 significant digits: within half a unit of the third. */
+#define PRINTED_LR_REL 5e-3
+
 static void test_default_and_json(void)
 {
     char args[1024];
@@ -156,7 +160,8 @@ static void test_default_and_json(void)
     CHECK(cli_run(args) == 0);
     const char *rules[] = {"robust", "steepest", "valley", "slide", "minimum", "steep"};
     for (int r = 0; r < 6; r++)
-        CHECK_CLOSE(printed_lr(rules[r]), expected_lr("noisy1", "lrfind", rules[r]), 1e-3, 0);
+        CHECK_CLOSE(printed_lr(rules[r]), expected_lr("noisy1", "lrfind", rules[r]), PRINTED_LR_REL,
+                    0);
     CHECK(strstr(cli_out, "robust   * ") != NULL);
     CHECK(strstr(cli_out, "one-cycle: onecycle(max_lr=") != NULL);
     CHECK(strstr(cli_out, "OneCycleLR(optimizer, max_lr=") != NULL);
@@ -285,6 +290,33 @@ static void test_json_values(void)
     }
 }
 
+/* --plot: the curve drawn as the range test draws it; the path checked before the curve is
+ * even read (a missing directory: usage error, nothing printed). */
+static void test_plot(void)
+{
+    char args[2048];
+    snprintf(args, sizeof args, "suggest --curve /nonexistent.csv --plot '%s/no/dir/p.png'",
+             cli_tmpdir);
+    CHECK(cli_run(args) == 2 && strstr(cli_err, "--plot") && cli_out[0] == '\0');
+    CHECK(cli_run("suggest --curve /nonexistent.csv --plot p.gif") == 2);
+    CHECK(strstr(cli_err, ".png") != NULL);
+    snprintf(args, sizeof args, "suggest --curve %s/finder/noisy1.csv --plot term",
+             LRF_FIXTURES_DIR);
+    if (!lrf_plot_gnuplot_available()) {
+        check_skip("suggest --plot", "gnuplot not installed");
+        return;
+    }
+    CHECK(cli_run(args) == 0);
+    CHECK(strstr(cli_out, "robust   * ") != NULL);
+    CHECK(strstr(cli_out, "learning rate") != NULL); /* the text plot's x label */
+    snprintf(args, sizeof args, "suggest --curve %s/finder/noisy1.csv --json --plot '%s'",
+             LRF_FIXTURES_DIR, cli_path("p.svg"));
+    CHECK(cli_run(args) == 0 && json_valid(cli_out));
+    char svg[1 << 16];
+    cli_slurp(cli_path("p.svg"), svg, sizeof svg);
+    CHECK(strstr(svg, "<svg") != NULL && strstr(svg, "robust") != NULL);
+}
+
 int main(void)
 {
     cli_run_init("test_cli_suggest");
@@ -293,6 +325,7 @@ int main(void)
     test_compat();
     test_default_and_json();
     test_json_values();
+    test_plot();
     cli_run_cleanup();
     return check_summary();
 }

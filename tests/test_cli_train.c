@@ -176,6 +176,81 @@ static void test_figures(void)
                         NULL);
 }
 
+/* --lr auto and SPECs that need a suggestion: lrfind train runs the range test first and
+ * then trains exactly as the range test's --train does (same model, data order, lr). */
+static void test_auto_lr(void)
+{
+    char csv[CLI_RUN_PATH_MAX], args[2048];
+    snprintf(csv, sizeof csv, "%s", cli_path("auto.csv"));
+    CHECK(drv_write_csv(csv, 600, 2, 1.0));
+    const char *common = "--model mlp:16 --batch 32 --epochs 2 --threads 1 --json";
+    snprintf(args, sizeof args, "--data '%s' %s --train", csv, common);
+    CHECK(cli_run(args) == 0);
+    double suggested = cli_json_number(cli_out, "suggested_lr");
+    bool found;
+    double find_acc = json_num(cli_out, "train.val_accuracy", &found);
+    double find_loss = json_num(cli_out, "train.epochs[1].val_loss", &found);
+    snprintf(args, sizeof args, "train --data '%s' %s --schedule onecycle", csv, common);
+    CHECK_MSG(cli_run(args) == 0, "%s", cli_err);
+    char shown[32];
+    snprintf(shown, sizeof shown, "%.3g", suggested);
+    bool ok;
+    CHECK(json_num(cli_out, "range_test.max_lr", &ok) == strtod(shown, NULL) && ok);
+    char want[96];
+    snprintf(want, sizeof want, "\"schedule\":\"onecycle(max_lr=%s,total_steps=", shown);
+    CHECK_MSG(strstr(cli_out, want) != NULL, "%s", cli_out);
+    CHECK(json_num(cli_out, "val_accuracy", &ok) == find_acc && found);
+    CHECK(json_num(cli_out, "val_loss", &ok) == find_loss && ok);
+
+    /* --lr auto: a third of the suggestion, as printed, for a constant lr. */
+    snprintf(args, sizeof args, "train --data '%s' %s --lr auto", csv, common);
+    CHECK(cli_run(args) == 0);
+    double cosine = json_num(cli_out, "range_test.cosine_lr", &ok);
+    CHECK(cli_json_number(cli_out, "lr") == cosine && cosine > 0);
+    CHECK(strstr(cli_out, "\"schedule\":\"constant\"") != NULL);
+    /* A cyclic SPEC without its lrs: the report's bounds. */
+    snprintf(args, sizeof args, "train --data '%s' %s --schedule 'cyclic(step_size_up=5)'", csv,
+             common);
+    CHECK(cli_run(args) == 0);
+    snprintf(want, sizeof want, ",max_lr=%s,step_size_up=5)", shown);
+    CHECK_MSG(strstr(cli_out, "\"schedule\":\"cyclic(base_lr=") && strstr(cli_out, want), "%s",
+              cli_out);
+    snprintf(args, sizeof args, "train --data '%s' --model mlp:16 --epochs 1 --lr auto", csv);
+    CHECK(cli_run(args) == 0);
+    CHECK(strstr(cli_out, "auto lr:   a range test suggests max_lr ") != NULL);
+    CHECK(strstr(cli_out, "(--lr auto: a third of max_lr)") != NULL);
+}
+
+/* A warning when validation accuracy is at chance: a model that learnt nothing (features
+ * carry no information), and one that collapsed (the lr jumps to 100 after 3 epochs). */
+static void test_chance_warning(void)
+{
+    const char *flat = cli_path("flat.csv");
+    FILE *f = fopen(flat, "wb");
+    fputs("a,b,label\n", f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "0,0,%s\n", i % 10 < 7 ? "yes" : "no");
+    fclose(f);
+    char args[1024];
+    snprintf(args, sizeof args, "train --data '%s' --epochs 3 --model mlp:16", flat);
+    CHECK(cli_run(args) == 0);
+    CHECK_MSG(strstr(cli_err, "warning: val_accuracy ") && strstr(cli_err, "is chance level"), "%s",
+              cli_err);
+    snprintf(args, sizeof args,
+             "train --data '%s/dataset/penguins_r.csv' --epochs 6 --model mlp:64 --threads 1 "
+             "--schedule 'piecewise(boundaries=[9],values=[0.1,100])'",
+             LRF_FIXTURES_DIR);
+    CHECK(cli_run(args) == 0);
+    CHECK_MSG(strstr(cli_err, "warning: epoch 4/6: val_accuracy ") &&
+                  strstr(cli_err, "fell to chance"),
+              "%s", cli_err);
+    /* A run that learns says nothing. */
+    const char *good = write_csv("good.csv", 300, 4);
+    snprintf(args, sizeof args, "train --data '%s' --epochs 3 --model mlp:16", good);
+    CHECK(cli_run(args) == 0);
+    CHECK(strstr(cli_err, "warning") == NULL);
+}
+
 int main(void)
 {
     cli_run_init("test_cli_train");
@@ -183,6 +258,8 @@ int main(void)
     test_csv();
     test_errors();
     test_figures();
+    test_auto_lr();
+    test_chance_warning();
     cli_run_cleanup();
     return check_summary();
 }

@@ -5,10 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
+#include "alloc_count.h"
 #include "check.h"
 #include "lrf/dataset.h"
 
@@ -113,62 +111,37 @@ static void test_normalization(void)
     lrf_dataset_destroy(ds);
 }
 
-/* Counting allocations. Under AddressSanitizer glibc's mallinfo2() reads 0 == 0 (ASan
- * has its own allocator), so there the sanitizer's malloc hook counts every allocation
- * instead (also ones freed again at once); without either the check is skipped, and
- * says so. */
-#if defined(__SANITIZE_ADDRESS__)
-#define LRF_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LRF_TEST_ASAN 1
-#endif
-#endif
-
-#ifdef LRF_TEST_ASAN
-/* The sanitizer runtime's own interface (sanitizer/allocator_interface.h, which gcc
- * does not install). */
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-                                              void (*free_hook)(const volatile void *));
-static size_t mallocs_seen;
-static void on_malloc(const volatile void *p, size_t size)
+/* A categorical column's one-hot levels (its missing level too) are left 0/1 (shift 0,
+ * scale 1) by both kinds, as scikit-learn's OneHotEncoder output is; numbers and
+ * their missing indicators are scaled (SimpleImputer(add_indicator) + StandardScaler). */
+static void test_normalization_binary(void)
 {
-    (void)p;
-    (void)size;
-    mallocs_seen++;
-}
-static void on_free(const volatile void *p)
-{
-    (void)p;
-}
-#endif
-
-/* How allocations are counted here, or NULL when they cannot be. */
-static const char *alloc_counter(void)
-{
-#ifdef LRF_TEST_ASAN
-    static int installed;
-    if (!installed)
-        installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) > 0;
-    return installed ? "sanitizer malloc hook" : NULL;
-#elif defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    return "mallinfo2";
-#else
-    return NULL;
-#endif
-}
-
-/* A number that changes when the heap is used: allocations seen (ASan) or bytes in use. */
-static size_t heap_use(void)
-{
-#ifdef LRF_TEST_ASAN
-    return mallocs_seen;
-#elif defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-#else
-    return 0;
-#endif
+    struct lrf_dataset *ds = parse("x,color,size,label\n"
+                                   "1,red,10,a\n2,blue,NA,b\n3,NA,30,a\n4,green,20,b\n");
+    /* x, color=blue/green/red/(missing), size, its indicator */
+    CHECK(ds && lrf_dataset_features(ds) == 7);
+    for (int kind = 0; ds && kind < 2; kind++) {
+        struct lrf_norm *nm = NULL;
+        struct lrf_error err;
+        CHECK(lrf_norm_create(ds, NULL, 0, (enum lrf_normalize)kind, &nm, &err) == LRF_OK);
+        if (!nm)
+            continue;
+        const float *sh = lrf_norm_shift(nm), *sc = lrf_norm_scale(nm);
+        CHECK(sh[0] != 0.0f && sc[0] != 1.0f); /* x: 1..4 */
+        CHECK(sh[5] != 0.0f && sc[5] != 1.0f); /* size: 10, 20 (median), 30, 20 */
+        if (kind == LRF_NORMALIZE_STANDARD)    /* its indicator 0, 1, 0, 0: mean 0.25 */
+            CHECK_CLOSE(sh[6], 0.25, STAT_REL_TOL, 0);
+        for (int j = 1; j <= 4; j++)
+            CHECK_MSG(sh[j] == 0.0f && sc[j] == 1.0f, "kind %d: one-hot feature %d scaled", kind,
+                      j);
+        float x[7];
+        lrf_dataset_gather_range(ds, nm, 1, 1, x, NULL); /* blue, size missing */
+        CHECK(x[1] == 1.0f && x[2] == 0.0f && x[3] == 0.0f && x[4] == 0.0f);
+        lrf_dataset_gather_range(ds, nm, 2, 1, x, NULL); /* color missing: its level */
+        CHECK(x[1] == 0.0f && x[3] == 0.0f && x[4] == 1.0f);
+        lrf_norm_destroy(nm);
+    }
+    lrf_dataset_destroy(ds);
 }
 
 static void test_iterator(void)
@@ -292,6 +265,7 @@ int main(void)
 {
     test_split();
     test_normalization();
+    test_normalization_binary();
     test_iterator();
     test_builtin();
     return check_summary();

@@ -24,14 +24,7 @@ static char cache_dir[600];
 
 static const char *write_file(const char *name, const void *data, size_t len)
 {
-    static char path[2][700];
-    static int k;
-    k ^= 1;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    FILE *f = fopen(path[k], "wb");
-    fwrite(data, 1, len, f);
-    fclose(f);
-    return path[k];
+    return write_file_under(tmpdir, name, data, len);
 }
 
 static const char *write_text(const char *name, const char *text)

@@ -2,6 +2,7 @@
  * y clipping, argument checks. Needs no gnuplot (see test_plot_render.c for that). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,40 @@ static void test_range_script(void)
     free(s);
 }
 
+/* The marks: the valley's raw points on screen, the clipped tail marked, the recommended
+ * suggestion standing out. */
+static void test_range_marks(void)
+{
+    struct lrf_plot_range_test d = range_data();
+    enum lrf_status st;
+    char *s = range_script("out.png", NULL, &d, &st, NULL);
+    double ylo = NAN, yhi = NAN;
+    const char *yr = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(st == LRF_OK && yr && sscanf(yr, "set yrange [%lf:%lf]", &ylo, &yhi) == 2);
+    /* Every raw point of the valley is on screen (the EMA lags below its curve)... */
+    double min_raw = INFINITY;
+    for (int i = 0; i <= 97; i++)
+        min_raw = fmin(min_raw, loss[i]);
+    CHECK_MSG(ylo <= min_raw, "ylo %g min raw %g", ylo, min_raw);
+    /* ... and the tail above the axis is marked on its top edge, counted in the key. */
+    int above = 0;
+    for (int i = 0; i < N; i++)
+        above += fmax(loss[i], smoothed[i]) > yhi;
+    char key[64];
+    snprintf(key, sizeof key, "'%d points above the axis (up to ", above);
+    CHECK(above > 0 && s && strstr(s, "$clipped << EOD\n") && strstr(s, key));
+    CHECK(s && strstr(s, "$clipped using 1:("));
+    /* The recommended suggestion stands out: framed bold label, a line down to its lr, its
+     * point drawn after (over) the others. */
+    CHECK(s && strstr(s, "'valley 0.0012' at 0.0012, "));
+    CHECK(s && strstr(s, "font ',12:Bold' boxed bs 2"));
+    CHECK(s && strstr(s, "set arrow from 0.0012, graph 0 to 0.0012, "));
+    const char *rec = s ? strstr(s, "title 'valley 0.0012 (recommended)'") : NULL;
+    const char *other = s ? strstr(s, "title 'steepest 0.0003'") : NULL;
+    CHECK(rec && other && rec > other);
+    free(s);
+}
+
 static void test_range_edge_cases(void)
 {
     struct lrf_plot_range_test d = range_data();
@@ -226,6 +261,30 @@ static void test_range_edge_cases(void)
     free(s);
 }
 
+static void test_range_lagging_ema(void)
+{
+    enum lrf_status st;
+    struct lrf_error err;
+    char *s;
+    /* A lagging EMA (beta 0.98 on a short sweep): the raw losses fall to 0.9 while the
+     * smoothed curve only reaches 1.9, then the tail explodes. The raw valley is shown
+     * whole, the tail is clipped: the axis does not reach 2.3 + the tail. */
+    double lag_lr[20], lag_raw[20], lag_s[20];
+    for (int i = 0; i < 20; i++) {
+        lag_lr[i] = 1e-4 * pow(10, i / 4.0);
+        lag_raw[i] = i < 6 ? 2.3 : i < 17 ? 2.3 - 0.14 * (i - 5) : 50.0 * (i - 16);
+        lag_s[i] = i ? 0.9 * lag_s[i - 1] + 0.1 * lag_raw[i] : lag_raw[i];
+    }
+    struct lrf_plot_range_test lag = {NULL, lag_lr, lag_raw, lag_s, 20, NULL, NULL, NULL, 0, 19};
+    s = range_script("a.png", NULL, &lag, &st, &err);
+    double lo = NAN, hi = NAN;
+    const char *lr_line = s ? strstr(s, "set yrange [") : NULL;
+    CHECK(st == LRF_OK && lr_line && sscanf(lr_line, "set yrange [%lf:%lf]", &lo, &hi) == 2);
+    CHECK_MSG(lo <= 2.3 - 0.14 * 11 && hi < 2.5 && hi > 2.3, "y range %g..%g", lo, hi);
+    CHECK(s && strstr(s, "'3 points above the axis (up to 150)'"));
+    free(s);
+}
+
 static void test_schedule_script(void)
 {
     double l[5] = {0.1, 0.2, 0.3, 0.2, 0.1}, m[5] = {0.95, 0.9, 0.85, 0.9, 0.95};
@@ -290,29 +349,102 @@ static void test_schedule_script(void)
     CHECK(strstr(err.message, "accepted") != NULL);
 }
 
+/* The placement's promise, checked on the result alone: no two shown labels overlap (one
+ * free character between them), none covers a marker point, all inside the area, each within
+ * max_away lines of its point. Returns the number of violations. */
+static int placement_violations(const struct plot_label *l, size_t n, double w, double h,
+                                int max_away)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct plot_box bi;
+        if (!plot_label_box(&l[i], &bi))
+            continue;
+        bad += bi.x0 < 0 || bi.x1 > w || bi.row < 0.5 || bi.row > h - 0.5;
+        bad += !l[i].fixed && (l[i].dy == 0 || abs(l[i].dy) > max_away);
+        for (size_t j = 0; j < n; j++) {
+            struct plot_box bj, pj = {l[j].x - 0.5, l[j].x + 0.5, l[j].y};
+            bad += j > i && plot_label_box(&l[j], &bj) && plot_boxes_overlap(bi, bj);
+            bad += plot_boxes_overlap(bi, pj) && fabs(bi.row - pj.row) < 1 && bi.x0 < pj.x1 &&
+                   pj.x0 < bi.x1;
+        }
+    }
+    return bad;
+}
+
 static void test_label_placement(void)
 {
     /* Three labels on nearly the same spot and one at the right edge of a 100x30 area. */
     struct plot_label l[4] = {
-        {50, 15, 12, 0, 1, 1, 0, 0},
-        {50.5, 15.2, 12, 1, 1, 1, 0, 0},
-        {51, 15, 14, 0, 0, 0, 0, 0},
-        {99, 10, 10, 0, 1, 1, 0, 0},
+        {.x = 50, .y = 15, .len = 12, .prefer_right = 1, .prefer_up = 1},
+        {.x = 50.5, .y = 15.2, .len = 12, .priority = 1, .prefer_right = 1, .prefer_up = 1},
+        {.x = 51, .y = 15, .len = 14},
+        {.x = 99, .y = 10, .len = 10, .prefer_right = 1, .prefer_up = 1},
     };
-    plot_place_labels(l, 4, 100, 30);
-    int clash = 0;
+    struct plot_label_area area = {100, 30, 0, NULL, 0};
+    plot_place_labels(l, 4, &area);
+    CHECK(placement_violations(l, 4, 100, 30, 4) == 0);
     for (int i = 0; i < 4; i++)
-        for (int j = i + 1; j < 4; j++) {
-            double ai = l[i].right ? l[i].x + 1 : l[i].x - 1 - l[i].len;
-            double aj = l[j].right ? l[j].x + 1 : l[j].x - 1 - l[j].len;
-            clash |= fabs(l[i].y + l[i].dy - l[j].y - l[j].dy) < 1 && ai < aj + l[j].len &&
-                     aj < ai + l[i].len;
-        }
-    CHECK(!clash);
+        CHECK(!l[i].hidden);
     CHECK(l[1].right == 1 && l[1].dy == 1); /* the priority label keeps its first choice */
     CHECK(l[3].right == 0);                 /* no room on the right: it goes left */
-    for (int i = 0; i < 4; i++)
-        CHECK(l[i].dy != 0 && abs(l[i].dy) <= 3);
+
+    /* A soft obstacle (the curve) is avoided when another place is free... */
+    struct plot_box curve[3] = {{55, 56, 16}, {56, 57, 16}, {57, 58, 16}};
+    struct plot_label one = {.x = 50, .y = 15, .len = 12, .prefer_right = 1, .prefer_up = 1};
+    struct plot_label_area soft = {100, 30, 0, curve, 3};
+    plot_place_labels(&one, 1, &soft);
+    CHECK(!one.hidden && !(one.right == 1 && one.dy == 1));
+    /* ... and covered when nothing else is: a curve is no reason to hide a label. */
+    struct plot_box wall[12];
+    for (int r = 0; r < 12; r++) /* every line within 4 of the point */
+        wall[r] = (struct plot_box){0, 100, 10 + r};
+    soft.soft = wall;
+    soft.n_soft = 12;
+    plot_place_labels(&one, 1, &soft);
+    CHECK(!one.hidden && one.right == 1 && one.dy == 1);
+
+    /* A fixed label stays where it is and the others keep clear of it. */
+    struct plot_label fx[2] = {
+        {.x = 60, .y = 10, .len = 10, .fixed = 1, .right = 0, .dy = 0},
+        {.x = 61, .y = 10, .len = 12, .prefer_up = 1},
+    };
+    plot_place_labels(fx, 2, &area);
+    CHECK(fx[0].right == 0 && fx[0].dy == 0 && !fx[0].hidden);
+    CHECK(placement_violations(fx, 2, 100, 30, 4) == 0);
+}
+
+static void test_label_crowds(void)
+{
+    /* Crowds, seeded: whatever the input, the promise holds; labels that cannot be placed
+     * are hidden, never drawn over another, and the priority label is always shown. */
+    uint64_t state = 12345;
+    int violations = 0, hidden = 0, priority_hidden = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        struct plot_label c[12];
+        size_t n = 2 + (size_t)(trial % 11);
+        double w = 30 + trial % 90, h = 8 + trial % 23;
+        for (size_t i = 0; i < n; i++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            double u = (double)(state >> 11) / 9007199254740992.0;
+            double v = (double)((state >> 20) & 0xffff) / 65536.0;
+            c[i] = (struct plot_label){.x = u * w,
+                                       .y = 1 + v * (h - 2),
+                                       .len = 6 + (double)(i % 9),
+                                       .priority = i == 0,
+                                       .prefer_right = (int)(i & 1),
+                                       .prefer_up = (int)((i >> 1) & 1)};
+        }
+        struct plot_label_area ar = {w, h, trial % 2 ? 2 : 0, NULL, 0};
+        plot_place_labels(c, n, &ar);
+        violations += placement_violations(c, n, w, h, trial % 2 ? 2 : 4);
+        for (size_t i = 0; i < n; i++)
+            hidden += c[i].hidden;
+        priority_hidden += c[0].hidden && w >= 40 && h >= 12;
+    }
+    CHECK_MSG(violations == 0, "%d violations", violations);
+    CHECK(hidden > 0); /* the crowds were crowded enough to need hiding */
+    CHECK_MSG(priority_hidden == 0, "%d", priority_hidden);
 }
 
 int main(void)
@@ -320,8 +452,11 @@ int main(void)
     make_curve();
     test_formats();
     test_range_script();
+    test_range_marks();
     test_range_edge_cases();
+    test_range_lagging_ema();
     test_schedule_script();
     test_label_placement();
+    test_label_crowds();
     return check_summary();
 }

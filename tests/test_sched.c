@@ -381,10 +381,56 @@ static void test_format(void)
     round_trip("cyclic(base_lr=0.01,max_lr=0.1,step_size_up=4,mode=sine)", NULL, NULL);
 }
 
+/* A bare kind; the suggestion (auto_lr) for required lr keys left out. */
+static void test_bare_kind_and_auto(void)
+{
+    struct lrf_sched_parse_options o = lrf_sched_parse_options_default();
+    o.run_length = 100;
+    o.auto_lr = 0.3;
+    struct lrf_sched *s = NULL;
+    /* A bare kind is KIND(), at the top and inside seq/chain. */
+    CHECK(lrf_sched_parse("cosine", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 100) == 0.0 && lrf_sched_lr(s, 50) == 0.5);
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse(" cosine ", &o, &s, NULL) == LRF_OK);
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("chain(linear, exponential(gamma=0.5))", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_get_kind(s) == LRF_SCHED_CHAIN);
+    CHECK_CLOSE(s ? lrf_sched_lr(s, 1) : (double)NAN, (1.0 / 3 + (2.0 / 3) / 100) * 0.5, 1e-12, 0);
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("cosine x", &o, &s, NULL) == LRF_ERR_PARSE && !s);
+    /* With a suggestion at hand, a required lr left out is the suggestion ... */
+    CHECK(lrf_sched_parse("onecycle", &o, &s, NULL) == LRF_OK);
+    if (s) {
+        char text[256];
+        lrf_sched_format_spec(s, text, sizeof text);
+        CHECK_STR(text, "onecycle(max_lr=0.3,total_steps=100)");
+    }
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("cyclic(step_size_up=10)", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 0) == 0.3 && lrf_sched_lr(s, 10) == 0.3);
+    lrf_sched_destroy(s);
+    o.auto_base_lr = 0.075; /* ... cyclic's lower bound its own */
+    CHECK(lrf_sched_parse("cyclic(step_size_up=10)", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 0) == 0.075 && lrf_sched_lr(s, 10) == 0.3);
+    lrf_sched_destroy(s);
+    CHECK(lrf_sched_parse("cyclic(base_lr=0.01,step_size_up=10)", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 0) == 0.01 && lrf_sched_lr(s, 10) == 0.3);
+    lrf_sched_destroy(s);
+    /* ... but keys with a default keep it (eta_min is not "an lr to find"). */
+    CHECK(lrf_sched_parse("cosine", &o, &s, NULL) == LRF_OK);
+    CHECK(s && lrf_sched_lr(s, 100) == 0.0);
+    lrf_sched_destroy(s);
+    o.auto_lr = o.auto_base_lr = NAN;
+    struct lrf_error missing;
+    CHECK(lrf_sched_parse("onecycle", &o, &s, &missing) == LRF_ERR_INVALID_ARG && !s);
+    CHECK(strstr(missing.message, "max_lr") != NULL);
+}
+
 static void test_options(void)
 {
     struct lrf_sched_parse_options o = lrf_sched_parse_options_default();
-    CHECK(o.base_lr == 1 && o.run_length == 0 && isnan(o.auto_lr));
+    CHECK(o.base_lr == 1 && o.run_length == 0 && isnan(o.auto_lr) && isnan(o.auto_base_lr));
     o.run_length = 100;
     o.auto_lr = 0.3;
     struct lrf_sched *s = NULL;
@@ -497,6 +543,7 @@ int main(void)
     test_parser();
     test_format();
     test_options();
+    test_bare_kind_and_auto();
     test_formulas();
     return check_summary();
 }

@@ -60,7 +60,7 @@ static void test_torch_sgd_trajectory(const char *name)
     float *p = lrf_model_params(m);
     for (long i = 0; i < np; i++)
         p[i] = (float)pv[i];
-    float *slots[LRF_MODEL_OPTIM_SLOTS_MAX] = {lrf_model_optim_slot(m, 0)};
+    float *slots[LRF_OPTIM_SLOTS_MAX] = {lrf_model_optim_slot(m, 0)};
     int bad_loss = 0, bad1 = 0, bad10 = 0;
     for (int t = 0; t < 10; t++) {
         float loss;

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrf/image.h"
 #include "lrf/rng.h"
 #include "lrf/status.h"
 
@@ -92,6 +93,11 @@ struct lrf_dataset_options {
     enum lrf_task task;       /* default LRF_TASK_AUTO */
     bool use_cache;           /* read/write the parsed-file cache (default true) */
     const char *cache_dir;    /* NULL = $XDG_CACHE_HOME/lrfind, else ~/.cache/lrfind */
+    /* The most bytes the cache directory's entries may take together: writing an entry
+     * first removes the least recently used ones (a hit counts as a use) until it fits; an
+     * entry larger than this is not written. 0 = $LRFIND_CACHE_MAX when set and valid
+     * (lrf_dataset_cache_max_parse), else LRF_DATASET_CACHE_MAX_DEFAULT (1 GiB). */
+    uint64_t cache_max_bytes;
     /* The most threads this call uses for any of its work (reading and
      * parsing; the calling thread counts as one); 0 = all online cores. The
      * same meaning as everywhere in lrfind. Nothing process-wide is changed. */
@@ -106,6 +112,16 @@ struct lrf_dataset_options {
      * volatile sig_atomic_t set by a signal handler). NULL = never. */
     bool (*interrupted)(void *ctx);
     void *interrupt_ctx;
+    /* Progress of a load, for a progress bar (bytes, rows/s): called after each block of
+     * about 1 MiB parsed with the bytes of the input it held and the rows they ended. Like
+     * interrupted it may be called from several loader threads at once, so it must be
+     * thread-safe (atomic adds; draw from whichever call gets a lock). Each pass over the
+     * rows starts with a call (0, 0, restart = true): a load that must look at the rows
+     * again (the label rule moving the label, text values needing the general path) counts
+     * from zero again. The bytes of one pass add up to the input after its header (the
+     * decompressed text of gzip input). Not called for a cache hit. NULL = none. */
+    void (*progress)(void *ctx, size_t bytes, size_t rows, bool restart);
+    void *progress_ctx;
 };
 
 struct lrf_dataset_options lrf_dataset_options_default(void);
@@ -138,6 +154,29 @@ enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_
 enum lrf_status lrf_dataset_load_csv_like(const char *path, const struct lrf_dataset *ref,
                                           const struct lrf_dataset_options *opt,
                                           struct lrf_dataset **out, struct lrf_error *err);
+
+/* Prediction input: like lrf_dataset_load_csv_like, but the label column may be absent
+ * (*has_labels says whether it was there; without it the labels are all class 0, or
+ * targets 0, to be ignored), and columns that differ from ref's are one error (LRF_ERR_DATA)
+ * listing every difference: by name when both files have a header (missing columns, and
+ * columns ref does not know), else by count (ref's columns, or all but its label). Missing
+ * values are always imputed (no row is dropped: one prediction per row). */
+enum lrf_status lrf_dataset_load_features_like(const char *path, const struct lrf_dataset *ref,
+                                               const struct lrf_dataset_options *opt,
+                                               struct lrf_dataset **out, bool *has_labels,
+                                               struct lrf_error *err);
+
+/* A dataset's encoders (columns, their types, levels and fill values, the label column,
+ * the task and classes; not its rows) as bytes: *buf malloc'ed (free()), native byte order
+ * (a file that carries them checks the machine's). Fill values ds's own file did not need
+ * are its rows' medians, computed now, as lrf_dataset_load_csv_like would. LRF_ERR_INVALID_ARG
+ * for a dataset without columns to describe (the built-in one). */
+enum lrf_status lrf_dataset_encoders_save(const struct lrf_dataset *ds, void **buf, size_t *size,
+                                          struct lrf_error *err);
+/* Those bytes back as a dataset of no rows, usable as ref of the like-loaders and with every
+ * getter of columns, classes, label and task; LRF_ERR_DATA when they are not encoders. */
+enum lrf_status lrf_dataset_encoders_load(const void *buf, size_t size, struct lrf_dataset **out,
+                                          struct lrf_error *err);
 
 /* Parses CSV text (or gzip-compressed CSV) already in memory; name is used
  * in error messages. No cache. */
@@ -276,6 +315,71 @@ int lrf_dataset_threads_used(const struct lrf_dataset *ds); /* 1 when parsed ser
 enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_dataset_options *opt,
                                        char *buf, size_t size, struct lrf_error *err);
 
+/* ---- the cache directory ------------------------------------------------ */
+
+#define LRF_DATASET_CACHE_MAX_DEFAULT ((uint64_t)1 << 30)
+
+/* The cache directory of opt (see cache_dir; it need not exist). */
+enum lrf_status lrf_dataset_cache_dir(const struct lrf_dataset_options *opt, char *buf, size_t size,
+                                      struct lrf_error *err);
+/* The size cap opt gives (cache_max_bytes, $LRFIND_CACHE_MAX, the default). */
+uint64_t lrf_dataset_cache_max(const struct lrf_dataset_options *opt);
+/* A size: bytes, or a number with K, M, G or T (powers of 1024; "1.5G"), >= 0. */
+enum lrf_status lrf_dataset_cache_max_parse(const char *text, uint64_t *out, struct lrf_error *err);
+
+/* One file of the cache directory, as lrf_dataset_cache_list sees it. */
+struct lrf_dataset_cache_entry {
+    char name[64];        /* file name in the directory */
+    char source[1024];    /* the CSV it holds (absolute path; "" when unreadable) */
+    uint64_t bytes;       /* the file's size */
+    int64_t last_used_ns; /* nanoseconds since the epoch: written or last hit (its atime) */
+    uint64_t rows, features;
+    bool valid;     /* an entry this lrfind reads (else: corrupt, other version: clean drops it) */
+    bool current;   /* its source is there, unchanged since (size, times, inode) */
+    bool temporary; /* a writer's temporary file (its writer's, or left by one that died) */
+};
+
+/* The entries (and temporaries) of the cache directory, least recently used first; *out
+ * is malloc'ed (free()), *n 0 for a missing directory. Only regular files with the cache's
+ * names, owned by this user, are listed; the directory must be this user's and not
+ * writable by others (LRF_ERR_IO otherwise, naming it), and is not followed if a symlink. */
+enum lrf_status lrf_dataset_cache_list(const struct lrf_dataset_options *opt,
+                                       struct lrf_dataset_cache_entry **out, size_t *n,
+                                       struct lrf_error *err);
+
+/* Removes the cache's files: every entry (and dead writers' temporaries) when all, else
+ * the ones that are no use (invalid, or their source changed or gone). Never anything
+ * else: only regular files with the cache's names, owned by this user, directly in the
+ * directory (not followed if a symlink, nor any symlink or subdirectory in it). Counts what
+ * it removed into *files and *bytes (either may be NULL). */
+enum lrf_status lrf_dataset_cache_clean(const struct lrf_dataset_options *opt, bool all,
+                                        size_t *files, uint64_t *bytes, struct lrf_error *err);
+
+/* ---- image shape -------------------------------------------------------- */
+
+/* The rows as images (lrf/image.h), decided when the data is loaded, when every
+ * feature is a numeric column and every value a pixel intensity (0..255):
+ * from the header -- one prefix numbered from 0 or 1 (pixel0..pixel783,
+ * OpenML's CIFAR-10 export a0..a3071): s*s names are a grey s x s image,
+ * 3*s*s three channel planes; r0.., g0.., b0.. (or red/green/blue): colour
+ * planes, or hwc when the names interleave (r0,g0,b0,r1,...) -- else from the
+ * feature count alone: 784 = 1x28x28 (MNIST), 3072 = 3x32x32 channel planes
+ * (CIFAR's binary files). channels 0 = not an image. A file loaded with
+ * lrf_dataset_load_csv_like takes ref's shape. */
+struct lrf_image_shape lrf_dataset_shape(const struct lrf_dataset *ds);
+/* Why: "header pixel1..pixel784", "3072 features: CIFAR's 3x32x32", "--shape",
+ * or why the rows are not images. */
+const char *lrf_dataset_shape_reason(const struct lrf_dataset *ds);
+/* Replaces the decision (the caller knows better, e.g. --shape and --layout);
+ * channels*height*width must equal the features (channels 0: not an image),
+ * else LRF_ERR_INVALID_ARG naming the numbers. why becomes the reason. */
+enum lrf_status lrf_dataset_set_shape(struct lrf_dataset *ds, const struct lrf_image_shape *shape,
+                                      const char *why, struct lrf_error *err);
+/* LRF_OK when every value is a pixel intensity: within 0..255 (8-bit pixels, or
+ * floats such as [0, 1]-scaled ones); else LRF_ERR_DATA naming the first
+ * column outside it and its values' range. */
+enum lrf_status lrf_dataset_check_pixels(const struct lrf_dataset *ds, struct lrf_error *err);
+
 /* ---- split -------------------------------------------------------------- */
 
 /* Row indices of a train/validation split: all rows shuffled with seed, the
@@ -311,17 +415,34 @@ enum lrf_status lrf_normalize_parse(const char *text, enum lrf_normalize *out,
                                     struct lrf_error *err);
 
 /* Per-feature affine map x' = (x - shift[j]) * scale[j], computed from the
- * given rows of ds (the training split; rows = NULL means all rows). */
+ * given rows of ds (the training split; rows = NULL means all rows). A
+ * categorical column's one-hot features are left 0/1 (shift 0, scale 1), as
+ * scikit-learn leaves OneHotEncoder's output; numbers and their missing
+ * indicators are scaled. */
 struct lrf_norm; /* opaque */
 
 enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
+/* A normalization from its arrays (e.g. read back from a saved model): shift and scale
+ * (features) are copied. */
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err);
+/* The same per channel of an image (the CNN's input normalization): each
+ * channel's shift and scale come from all of its pixels in the given rows
+ * (mean and population std, or min and max, over rows x height x width: the
+ * training set's statistics as torchvision's Normalize takes them), repeated
+ * for each of its features. Needs lrf_dataset_shape (LRF_ERR_INVALID_ARG). */
+enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
+                                            size_t n, enum lrf_normalize kind,
+                                            struct lrf_norm **out, struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */
 enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm);
 size_t lrf_norm_features(const struct lrf_norm *norm);
+bool lrf_norm_per_channel(const struct lrf_norm *norm);   /* made by lrf_norm_create_per_channel */
 const float *lrf_norm_shift(const struct lrf_norm *norm); /* (D) mean or min */
 const float *lrf_norm_scale(const struct lrf_norm *norm); /* (D) 1/std or 1/range */
 
@@ -343,11 +464,30 @@ void lrf_dataset_gather_range(const struct lrf_dataset *ds, const struct lrf_nor
 
 /* ---- batch iterator ----------------------------------------------------- */
 
+/* Random changes to training images, drawn per sample when a batch is gathered
+ * (the CIFAR recipe's transforms.RandomCrop(padding=4) then RandomHorizontalFlip). */
+enum lrf_augment {
+    LRF_AUGMENT_NONE = 0,
+    LRF_AUGMENT_FLIP = 1 << 0, /* mirror left-right with probability 1/2 */
+    LRF_AUGMENT_CROP = 1 << 1, /* shift by -4..4 pixels each way, uncovered pixels 0 */
+    LRF_AUGMENT_ALL = LRF_AUGMENT_FLIP | LRF_AUGMENT_CROP
+};
+/* "flip", "crop", "flip,crop" (any order), "none"; LRF_ERR_INVALID_ARG otherwise. */
+enum lrf_status lrf_augment_parse(const char *text, unsigned *out, struct lrf_error *err);
+/* "flip,crop", "flip", "crop" or "none". */
+const char *lrf_augment_name(unsigned augment);
+
 struct lrf_batch_config {
     size_t batch_size; /* rows per batch (default 128) */
     uint64_t seed;     /* seeds the shuffle RNG (default 0) */
     bool shuffle;      /* reshuffle each epoch (default true); false = subset order */
     bool drop_last;    /* skip a short final batch of an epoch (default true) */
+    /* LRF_AUGMENT_* flags (default none); needs lrf_dataset_shape. The draws of a
+     * batch are a function of the iterator's state (struct lrf_batch_state), so
+     * save/restore and a new epoch_rng replay or change them with the order.
+     * A "zero" pixel is the normalized value of a raw 0 (black), as padding a
+     * raw image before normalizing it gives. */
+    unsigned augment;
 };
 
 struct lrf_batch_config lrf_batch_config_default(void);
@@ -365,17 +505,18 @@ struct lrf_batch_iter; /* opaque */
 
 /* Iterates rows[0..n) of ds (copied; NULL = all rows). ds and norm are
  * borrowed and must outlive the iterator. Fails if n < 1, batch_size < 1,
- * (drop_last and n < batch_size), or norm's feature count differs. */
+ * (drop_last and n < batch_size), norm's feature count differs, or augment
+ * is asked for rows that are not images. */
 enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct lrf_norm *norm,
                                       const uint32_t *rows, size_t n,
                                       const struct lrf_batch_config *cfg,
                                       struct lrf_batch_iter **out, struct lrf_error *err);
 void lrf_batch_iter_destroy(struct lrf_batch_iter *it);
 
-/* Gathers the next batch into x (batch_size, D) and y (batch_size); returns
- * the number of rows written (batch_size, or less for the final batch of an
- * epoch when drop_last is false). Starts a new (reshuffled) epoch when the
- * current one is exhausted. Never allocates. */
+/* Gathers the next batch into x (batch_size, D) and y (batch_size), augmented
+ * as cfg.augment says; returns the number of rows written (batch_size, or less
+ * for the final batch of an epoch when drop_last is false). Starts a new
+ * (reshuffled) epoch when the current one is exhausted. Never allocates. */
 size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y);
 
 /* 0-based epoch of the batch last returned (0 before the first). */

@@ -167,7 +167,7 @@ struct lrf_finder_robust lrf_finder_robust_default(void);
  * lrf_finder_regime_default() in parentheses (docs/finder.md: the evidence). */
 struct lrf_finder_regime {
     size_t few_batches;      /* FEW_BATCHES: batches_per_epoch at most this (4)... */
-    double revisit_epochs;   /* ...or the sweep ran more than this many epochs (1) */
+    double revisit_epochs;   /* ...or the sweep ran more than this many epochs (2) */
     double zero_loss_frac;   /* LOSS_ZERO: the curve fell below this fraction of its start (0.01) */
     size_t trial_candidates; /* trials: the pick and half-decade steps below it (4) */
     double trial_budget;     /* ...run only when they cost at most this many sweeps (16) */

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lrf/image.h" /* enum lrf_layout */
 #include "lrf/optim.h"
 #include "lrf/rng.h"
 #include "lrf/status.h"
@@ -58,13 +59,6 @@ enum lrf_model_arch {
     LRF_ARCH_MLP = 0, /* hidden[] are the widths of the hidden linear layers ("linear": none) */
     LRF_ARCH_CNN = 1, /* hidden[] are the widths (channels) of the conv blocks; ReLU only */
     LRF_ARCH_COUNT
-};
-
-/* How the n_inputs = C*H*W floats of one sample are ordered. */
-enum lrf_layout {
-    LRF_LAYOUT_CHW = 0, /* channel planes, x[c][y][x] (PyTorch, CIFAR binary, OpenML) */
-    LRF_LAYOUT_HWC = 1, /* interleaved pixels, x[y][x][c] (image files, NumPy HWC) */
-    LRF_LAYOUT_COUNT
 };
 
 enum lrf_loss {
@@ -86,11 +80,6 @@ enum {
     LRF_MODEL_HIDDEN_MAX = 16, /* hidden layers (MLP) or conv blocks (CNN) */
     LRF_MODEL_LAYERS_MAX = 3 * LRF_MODEL_HIDDEN_MAX + 2
 };
-
-/* Deprecated aliases of optim.h's constants (the one definition), kept until
- * the trainer uses LRF_OPTIM_SLOTS_MAX / LRF_OPTIM_SCALARS. */
-#define LRF_MODEL_OPTIM_SLOTS_MAX LRF_OPTIM_SLOTS_MAX
-#define LRF_MODEL_OPTIM_SCALARS LRF_OPTIM_SCALARS
 
 struct lrf_model_config {
     int n_inputs;  /* features per sample; must be set (> 0) */

@@ -69,8 +69,10 @@
  *   sigmoid(gamma req, stepsize req)    Caffe sigmoid: f = 1/(1 + exp(-gamma*(t - stepsize)))
  *                                       (Darknet's sigmoid is this with gamma negated)
  * Any lr-valued key (max_lr, base_lr, eta_min, min_lr, values) accepts "auto": the parse
- * option auto_lr is substituted. Parameters that only state the run length default to
- * parse option run_length when it is > 0 (see struct lrf_sched_parse_options). */
+ * option auto_lr is substituted (and fills a required lr key left out). Parameters that only
+ * state the run length default to parse option run_length when it is > 0 (see struct
+ * lrf_sched_parse_options). A KIND without parentheses is KIND(): "cosine", and in seq/chain
+ * "chain(linear, exponential(gamma=0.9))". */
 #ifndef LRF_SCHED_H
 #define LRF_SCHED_H
 
@@ -117,9 +119,14 @@ struct lrf_sched_parse_options {
      * When 0, PyTorch's defaults apply and a missing required one is an error naming it.
      * cyclic's step_size_up keeps PyTorch's default 2000 (it is a period, not a length). */
     long run_length;
-    /* Substituted for any lr-valued key given as "auto" (e.g. max_lr=auto); NaN (the
-     * default) means no suggestion is available and "auto" is an error. */
+    /* Substituted for any lr-valued key given as "auto" (e.g. max_lr=auto), and for a
+     * required lr key left out (onecycle's max_lr, cyclic's max_lr and base_lr), so that
+     * "onecycle" alone runs at the suggestion; NaN (the default) means no suggestion is
+     * available: "auto" is an error and a required key must be given. */
     double auto_lr;
+    /* Cyclic's base_lr when it is left out and auto_lr is set (a range test's lower bound,
+     * lrf_finder_result.cyclic_base_lr); NaN (the default) = auto_lr. */
+    double auto_base_lr;
 };
 
 struct lrf_sched_parse_options lrf_sched_parse_options_default(void);

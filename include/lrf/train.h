@@ -2,6 +2,13 @@
  * state), a batch iterator over the training rows and a fixed validation set,
  * and runs epochs of (gather batch -> step -> schedule step) with evaluation.
  *
+ * The task is the training dataset's (lrf_dataset_task). Classification trains
+ * with cross-entropy over the classes and reports accuracy. Regression trains one
+ * output with the mean squared error on targets standardized with the training
+ * rows' mean and std, (y - mean) / std (population std; below 1e-8 taken as 1),
+ * so every loss the trainer reports (training, validation, the range test's) is
+ * that standardized MSE; the validation RMSE and R^2 are in the target's own units.
+ *
  * The same trainer is the range test's client: lrf_trainer_step and friends
  * have exactly the callback signatures of struct lrf_finder_callbacks
  * (include/lrf/finder.h), with the trainer as the user pointer:
@@ -32,8 +39,10 @@
 enum { LRF_TRAIN_BATCH_MAX = 1 << 20, LRF_TRAIN_ACCUMULATE_MAX = 4096 };
 
 struct lrf_train_config {
-    /* Hidden layers and activation; n_inputs, n_classes and max_batch are filled
-     * in from the data and batch_size; optim_slots from optim. */
+    /* Architecture, hidden layers and activation; n_inputs, n_classes, loss (the
+     * task's) and max_batch are filled in from the data and batch_size, optim_slots
+     * from optim, threads from threads, and the input shape (channels, height, width,
+     * layout) from the training data's lrf_dataset_shape when it has none. */
     struct lrf_model_config model;
     struct lrf_optim_config optim; /* lr and momentum: used when no schedule drives them */
     size_t batch_size; /* 128; more than the training rows is capped to them (buffers, the
@@ -47,6 +56,7 @@ struct lrf_train_config {
      * OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say otherwise). */
     int threads;
     bool drop_last;     /* skip a short last batch per epoch (false, as PyTorch) */
+    unsigned augment;   /* LRF_AUGMENT_* of the training batches (none; needs images) */
     size_t eval_subset; /* validation rows used by lrf_trainer_eval_subset (1024) */
 };
 
@@ -76,6 +86,11 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
 void lrf_trainer_destroy(struct lrf_trainer *t);
 
 struct lrf_model *lrf_trainer_model(struct lrf_trainer *t);
+/* LRF_TASK_CLASSIFICATION or LRF_TASK_REGRESSION: the training dataset's task. */
+enum lrf_task lrf_trainer_task(const struct lrf_trainer *t);
+/* Regression: the training rows' target mean and std the model's targets are
+ * standardized with (NaN, NaN for classification). */
+void lrf_trainer_target_scale(const struct lrf_trainer *t, double *mean, double *std);
 const struct lrf_train_config *lrf_trainer_config(const struct lrf_trainer *t);
 /* Optimizer steps per epoch (batches / accumulate, rounded up) and for a run. */
 long lrf_trainer_steps_per_epoch(const struct lrf_trainer *t);
@@ -114,7 +129,18 @@ enum lrf_status lrf_trainer_trial(void *trainer, double max_lr, long total_steps
 
 /* ---- evaluation and epochs ------------------------------------------------ */
 
-/* Mean loss and accuracy over the whole validation set (NaN, NaN without one). */
+/* What an evaluation over the whole validation set found; every field NaN without
+ * validation data, and those of the other task NaN. */
+struct lrf_train_metrics {
+    double loss;     /* mean loss: cross-entropy, or the standardized targets' MSE */
+    double accuracy; /* classification: in [0, 1] */
+    double rmse;     /* regression: root mean squared error, in the target's units */
+    double r2;       /* regression: 1 - SSE / SST, SST around the validation targets'
+                        own mean (scikit-learn's r2_score); NaN when they are all equal */
+};
+enum lrf_status lrf_trainer_evaluate_metrics(struct lrf_trainer *t, struct lrf_train_metrics *out,
+                                             struct lrf_error *err);
+/* Its loss and accuracy alone (the accuracy NaN for regression). */
 enum lrf_status lrf_trainer_evaluate(struct lrf_trainer *t, double *loss, double *accuracy,
                                      struct lrf_error *err);
 
@@ -122,7 +148,8 @@ struct lrf_train_epoch {
     int epoch;                 /* 1-based */
     double train_loss;         /* sample-weighted mean of the epoch's batch losses */
     double val_loss;           /* NaN without validation data */
-    double val_accuracy;       /* in [0, 1]; NaN without validation data */
+    double val_accuracy;       /* in [0, 1]; NaN without validation data or for regression */
+    double val_rmse, val_r2;   /* regression (lrf_train_metrics); NaN otherwise */
     double seconds;            /* wall time of the epoch's training (batches + steps) */
     double step_seconds;       /* forward, backward and optimizer only */
     double samples_per_second; /* training samples / step_seconds */

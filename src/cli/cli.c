@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lrf/atomic_file.h"
+#include "lrf/plot.h"
 
 /* "lrfind: " + the message + tail, on stderr. */
 static void report(const char *fmt, va_list ap, const char *tail)
@@ -55,6 +56,15 @@ int cli_check_output(const char *option, const char *path)
     char where[LRF_ERROR_MESSAGE_MAX + LRF_ERROR_FILE_MAX + 64];
     lrf_error_format(&err, where, sizeof where);
     return cli_usage_error("%s: %s", option, where);
+}
+
+int cli_check_plot_output(const char *option, const char *path)
+{
+    enum lrf_plot_format format;
+    struct lrf_error err;
+    if (lrf_plot_format_from_path(path, &format, &err) != LRF_OK)
+        return cli_usage_error("%s: %s", option, err.message);
+    return format == LRF_PLOT_TERM ? CLI_EXIT_OK : cli_check_output(option, path);
 }
 
 int cli_option_error(int c, char **argv)
@@ -128,6 +138,13 @@ int cli_close_stdout(int status)
         return CLI_EXIT_FAILURE;
     }
     return status;
+}
+
+double cli_lr_shown(double lr)
+{
+    char text[32];
+    snprintf(text, sizeof text, CLI_LR_FMT, lr);
+    return strtod(text, NULL);
 }
 
 bool cli_stderr_is_tty(void)

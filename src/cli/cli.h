@@ -19,6 +19,8 @@ int cli_cmd_schedule(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_suggest(int argc, char **argv);
+int cli_cmd_cache(int argc, char **argv);
+int cli_cmd_predict(int argc, char **argv);
 
 /* A command's answer to --help: main.c, which owns the command table, prints that
  * command's usage (the range test's is the top-level usage, which includes it). */
@@ -31,6 +33,12 @@ void cli_schedule_usage(void);
 void cli_inspect_usage(void);
 void cli_train_usage(void);
 void cli_suggest_usage(void);
+void cli_cache_usage(void);
+void cli_predict_usage(void);
+
+/* A warning on stderr when LRFIND_CACHE_MAX is set but not a size (the cache then keeps
+ * its default cap): every command that writes the cache calls it. */
+void cli_cache_env_check(void);
 
 /* Prints "lrfind: message" on stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -72,6 +80,16 @@ const char *cli_trials_name(int i);
  * directory, a dangling symlink, a missing directory or "" is a usage error naming the
  * option. Returns CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
 int cli_check_output(const char *option, const char *path);
+
+/* A plot's output path: its extension (.png, .svg, .pdf) or "term", then, for a file,
+ * cli_check_output. CLI_EXIT_OK or CLI_EXIT_USAGE (printed). */
+int cli_check_plot_output(const char *option, const char *path);
+
+/* Learning rates in text output: 3 significant digits everywhere, as the finder's SPECs
+ * print them (JSON carries every digit). cli_lr_shown(lr) is the value so printed: what a
+ * hand-off trains with, so that the command printed reproduces the training run. */
+#define CLI_LR_FMT "%.3g"
+double cli_lr_shown(double lr);
 
 /* Flushes and closes stdout; returns CLI_EXIT_FAILURE (after a message) if output failed. */
 int cli_close_stdout(int status);

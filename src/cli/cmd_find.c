@@ -43,9 +43,10 @@ enum { ITERS_MAX = 1000000, BATCHES_PER_RUNG_MAX = 10000, VERIFY_EPOCHS_MAX = 10
 void cli_find_usage(void)
 {
     fputs("Range test: lrfind [--data FILE.csv] [OPTIONS]\n"
-          "Runs a learning-rate range test on the built-in MLP: trains while the lr sweeps\n"
-          "exponentially, smooths the loss, stops at divergence, restores the model, and\n"
-          "suggests the max_lr of a one-cycle schedule (and cosine/cyclic settings).\n"
+          "Runs a learning-rate range test on a built-in model (an MLP, a CNN for images):\n"
+          "trains while the lr sweeps exponentially, smooths the loss, stops at divergence,\n"
+          "restores the model, and suggests the max_lr of a one-cycle schedule (and\n"
+          "cosine/cyclic settings).\n"
           "\n",
           stdout);
     cli_train_options_usage(stdout);
@@ -275,6 +276,7 @@ int cli_cmd_find(int argc, char **argv)
     if (status != CLI_EXIT_OK)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
+    o.train_opts.load_progress = o.progress;
     lrf_interrupt_install();
     status = cli_find_run(&o);
     return cli_close_stdout(status);

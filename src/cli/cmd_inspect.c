@@ -8,7 +8,9 @@
 
 #include "cli/cli.h"
 #include "cli/data_options.h"
+#include "cli/image_options.h"
 #include "cli/json.h"
+#include "cli/load_progress.h"
 #include "lrf/dataset.h"
 #include "lrf/interrupt.h"
 
@@ -27,7 +29,7 @@ void cli_inspect_usage(void)
           "      --no-cache         parse the file even if a cached copy is valid\n"
           "      --threads N        the most threads lrfind uses (here: CSV parsing;\n"
           "                         default: all online cores)\n" CLI_DATA_OPTIONS_USAGE
-          "      --json             print JSON instead of text\n"
+              CLI_IMAGE_OPTIONS_USAGE "      --json             print JSON instead of text\n"
           "  -h, --help             show this help and exit\n",
           stdout);
 }
@@ -52,6 +54,8 @@ static void print_text(const struct lrf_dataset *ds)
     else
         printf("label column:  column %zu: %s\n", lrf_dataset_label_index(ds),
                lrf_dataset_label_reason(ds));
+    char shape[512];
+    printf("image:         %s\n", cli_image_describe(ds, shape, sizeof shape));
     cli_data_print_decisions(stdout, ds);
     if (lrf_dataset_task(ds) == LRF_TASK_CLASSIFICATION)
         printf("classes:       %zu (%s labels, in sorted order)\n", k,
@@ -134,6 +138,7 @@ static void print_json(const struct lrf_dataset *ds)
     cli_json_field_bool(&j, "from_cache", lrf_dataset_from_cache(ds));
     cli_json_field_int(&j, "threads", lrf_dataset_threads_used(ds));
     cli_data_json_decisions(&j, ds);
+    cli_image_json(&j, ds);
     cli_json_object_end(&j);
     cli_json_finish(&j);
 }
@@ -141,6 +146,7 @@ static void print_json(const struct lrf_dataset *ds)
 struct inspect_args {
     const char *data;
     struct lrf_dataset_options opt;
+    struct cli_image_options image;
     bool json;
 };
 
@@ -155,6 +161,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
         {"json", no_argument, NULL, OPT_JSON},
         {"threads", required_argument, NULL, OPT_THREADS},
         CLI_DATA_LONG_OPTIONS,
+        CLI_IMAGE_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -164,6 +171,8 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
     long n;
     for (int c; (c = getopt_long(argc, argv, ":d:l:h", longopts, NULL)) != -1;) {
         int r = cli_data_option(&a->opt, c, optarg);
+        if (r == 0)
+            r = cli_image_option(&a->image, c, optarg);
         if (r < 0)
             return CLI_EXIT_USAGE;
         if (r > 0)
@@ -198,7 +207,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
     if (!a->data && cli_data_options_given(&a->opt))
         return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
-    return CLI_EXIT_OK;
+    return cli_image_options_check(&a->image, a->data);
 }
 
 /* Loads the data and describes it. */
@@ -210,10 +219,19 @@ static int inspect(const struct inspect_args *a)
     struct lrf_dataset_options opt = a->opt;
     opt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load, no cache left */
     lrf_interrupt_install();
+    struct cli_load_progress bar;
+    if (a->data && opt.use_cache)
+        cli_cache_env_check();
+    cli_load_progress_start(&bar, a->data && cli_stderr_is_tty(), a->data, &opt);
     enum lrf_status st = a->data ? lrf_dataset_load_csv(a->data, &opt, &ds, &err)
                                  : lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &ds, &err);
+    cli_load_progress_done(&bar, &opt);
     if (st != LRF_OK)
         return cli_fail(&err);
+    if (cli_image_apply(&a->image, ds, a->data, &err) != LRF_OK) {
+        lrf_dataset_destroy(ds);
+        return cli_usage_error("%s", err.message);
+    }
     if (a->json)
         print_json(ds);
     else

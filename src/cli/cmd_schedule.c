@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/train_auto.h"
 #include "lrf/interrupt.h"
 #include "lrf/plot.h"
 #include "lrf/sched.h"
@@ -35,8 +36,10 @@ void cli_schedule_usage(void)
            "Kinds: %s.\n"
            "See docs/schedule.md for every kind's keys.\n"
            "\n"
-           "  -n, --steps N          rows to print (t = 0..N-1), required\n"
-           "  -l, --lr BASE_LR       the optimizer's initial lr (default 1)\n"
+           "  -n, --steps N          rows to print (t = 0..N-1), required; also the run length\n"
+           "                         of lengths left out ('cosine' = cosine(T_max=N))\n"
+           "  -l, --lr BASE_LR       the optimizer's initial lr (default 1; a number: 'auto'\n"
+           "                         needs a range test, which lrfind train --lr auto runs)\n"
            "  -m, --metrics V1,...   plateau: the metric fed at step 1, 2, ... (N-1 values)\n"
            "  -f, --format FMT       csv (default: step,lr,momentum) or json\n"
            "  -p, --plot FILE        also draw lr and momentum: FILE.png, .svg, .pdf, or\n"
@@ -185,6 +188,11 @@ static int parse_args(int argc, char **argv, struct schedule_options *o)
                 return CLI_EXIT_USAGE;
             break;
         case 'l':
+            if (!strcmp(optarg, "auto"))
+                return cli_usage_error("--lr auto: 'auto' is a range test's suggestion, and "
+                                       "'lrfind schedule' runs none; give a number (lrfind "
+                                       "--data FILE prints the suggestion; lrfind train --lr "
+                                       "auto runs the range test first)");
             if (!cli_parse_double("--lr", optarg, &o->base_lr))
                 return CLI_EXIT_USAGE;
             break;
@@ -214,8 +222,7 @@ static int parse_args(int argc, char **argv, struct schedule_options *o)
                                argv[optind], argv[optind + 1]);
     if (o->steps < 0)
         return cli_usage_error("schedule: missing --steps N");
-    if (o->plot_path && strcmp(o->plot_path, "term") != 0 &&
-        cli_check_output("--plot", o->plot_path) != CLI_EXIT_OK)
+    if (o->plot_path && cli_check_plot_output("--plot", o->plot_path) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     o->spec = argv[optind];
     return CLI_EXIT_OK;
@@ -263,10 +270,15 @@ static int schedule(const struct schedule_options *o)
     lrf_interrupt_install();
     struct lrf_sched_parse_options opts = lrf_sched_parse_options_default();
     opts.base_lr = o->base_lr;
+    opts.run_length = o->steps; /* lengths left out (total_steps, T_max, ...) fit the rows */
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     lrf_error_clear(&err);
     enum lrf_status st = lrf_sched_parse(o->spec, &opts, &s, &err);
+    if ((st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG) && cli_spec_needs_suggestion(o->spec))
+        return cli_usage_error("%s; 'lrfind schedule' runs no range test: give the lr (lrfind "
+                               "--data FILE prints the suggestion)",
+                               err.message);
     if (st == LRF_ERR_PARSE || st == LRF_ERR_INVALID_ARG)
         return cli_usage_error("%s", err.message);
     if (st)

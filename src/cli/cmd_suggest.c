@@ -6,12 +6,14 @@
 
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/result_plot.h"
 #include "cli/suggest_report.h"
 #include "lrf/finder.h"
 
 void cli_suggest_usage(void)
 {
     fputs("Usage: lrfind suggest --curve FILE.csv [--compat torch-lr-finder|fastai] [--json]\n"
+          "                      [--plot FILE|term]\n"
           "\n"
           "Computes every suggestion rule on a logged range-test curve: a CSV whose\n"
           "header names columns 'lr' and 'loss' (the raw, unsmoothed loss of each\n"
@@ -23,6 +25,8 @@ void cli_suggest_usage(void)
           "                      its steepest-gradient lr; fastai: fastai 2.x lr_find\n"
           "                      defaults, prints valley, slide, minimum and steep\n"
           "      --json          print a JSON object instead of text\n"
+          "      --plot FILE     draw the curve and every rule's suggestion: .png, .svg,\n"
+          "                      .pdf, or text ('term'), as the range test's --plot\n"
           "  -h, --help          show this help and exit\n"
           "\n"
           "Without --compat: lrfind's defaults (bias-corrected EMA 0.98, relative\n"
@@ -33,6 +37,7 @@ void cli_suggest_usage(void)
 
 struct suggest_args {
     const char *curve;
+    const char *plot; /* NULL = none */
     enum lrf_finder_compat compat;
     bool json;
 };
@@ -40,13 +45,11 @@ struct suggest_args {
 /* CLI_EXIT_OK with a filled (CLI_EXIT_HELP for --help), or a usage error printed. */
 static int parse_args(int argc, char **argv, struct suggest_args *a)
 {
-    enum { OPT_COMPAT = 256, OPT_JSON };
+    enum { OPT_COMPAT = 256, OPT_JSON, OPT_PLOT };
     static const struct option opts[] = {
-        {"curve", required_argument, NULL, 'c'},
-        {"compat", required_argument, NULL, OPT_COMPAT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"curve", required_argument, NULL, 'c'}, {"compat", required_argument, NULL, OPT_COMPAT},
+        {"json", no_argument, NULL, OPT_JSON},   {"plot", required_argument, NULL, OPT_PLOT},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     *a = (struct suggest_args){.compat = LRF_FINDER_COMPAT_NONE};
     opterr = 0;
@@ -64,6 +67,9 @@ static int parse_args(int argc, char **argv, struct suggest_args *a)
         case OPT_JSON:
             a->json = true;
             break;
+        case OPT_PLOT:
+            a->plot = optarg;
+            break;
         case 'h':
             return CLI_EXIT_HELP;
         default:
@@ -74,7 +80,7 @@ static int parse_args(int argc, char **argv, struct suggest_args *a)
         return cli_usage_error("unexpected argument '%s'", argv[optind]);
     if (!a->curve)
         return cli_usage_error("suggest: --curve FILE.csv is required");
-    return CLI_EXIT_OK;
+    return a->plot ? cli_check_plot_output("--plot", a->plot) : CLI_EXIT_OK;
 }
 
 /* Reads the curve and analyzes it; errors name the curve file. */
@@ -117,8 +123,12 @@ static int suggest(const struct suggest_args *a)
         printf("curve: %s\n", a->curve);
         cli_finder_print_text(stdout, r, &cfg);
     }
+    int status = CLI_EXIT_OK;
+    /* The text plot goes where the report does not: stderr under --json. */
+    if (a->plot && cli_plot_result(r, a->curve, a->plot, a->json ? stderr : stdout, &err))
+        status = cli_fail(&err);
     lrf_finder_result_destroy(r);
-    return cli_close_stdout(CLI_EXIT_OK);
+    return cli_close_stdout(status);
 }
 
 int cli_cmd_suggest(int argc, char **argv)

@@ -49,19 +49,6 @@ int cli_data_option(struct lrf_dataset_options *o, int c, const char *arg)
     }
 }
 
-enum lrf_status cli_data_trainable(const struct lrf_dataset *ds, const char *path,
-                                   struct lrf_error *err)
-{
-    if (lrf_dataset_task(ds) != LRF_TASK_REGRESSION)
-        return LRF_OK;
-    /* The trainer learns classes only, for now (regression is issue 13's next step). */
-    return lrf_error_set_at(err, LRF_ERR_UNSUPPORTED, path, 0, 0,
-                            "the label '%s' is a regression target (%s); training on regression "
-                            "targets is not supported yet: --task classification, or another "
-                            "--label",
-                            lrf_dataset_label_name(ds), lrf_dataset_task_reason(ds));
-}
-
 bool cli_data_options_given(const struct lrf_dataset_options *o)
 {
     return o->sep || o->decimal || o->drop || o->missing != LRF_MISSING_IMPUTE ||

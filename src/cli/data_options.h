@@ -43,11 +43,6 @@ enum {
  * (into o), 0 = not one of them, -1 = bad value (a usage error was printed). */
 int cli_data_option(struct lrf_dataset_options *o, int c, const char *arg);
 
-/* LRF_OK when the trainer can learn ds's labels; a regression target is an
- * error until it learns those (err names path and the label). */
-enum lrf_status cli_data_trainable(const struct lrf_dataset *ds, const char *path,
-                                   struct lrf_error *err);
-
 /* True when any of these options was given (they need --data). */
 bool cli_data_options_given(const struct lrf_dataset_options *o);
 

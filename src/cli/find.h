@@ -53,6 +53,7 @@ struct cli_find_context {
     const struct cli_find_options *opts;
     const struct cli_train_data *data;
     const struct lrf_train_config *train_cfg;
+    const struct lrf_trainer *trainer;          /* its task and target scale */
     const struct lrf_finder_config *finder_cfg; /* the sweep's: the options' and run length */
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */
@@ -60,6 +61,8 @@ struct cli_find_context {
     int epochs;            /* the hand-off's run length: --epochs or cli_find_min_epochs */
     int min_epochs;        /* at least 3 epochs and 300 optimizer steps (PLAN.md) */
     double load_seconds, sweep_seconds, trial_seconds;
+    double trial_flops;     /* what the trials would cost (cli_trainer_finder_config) */
+    bool trials_too_costly; /* so --trials auto turned them off */
     bool interrupted;
     size_t n_files; /* the files written, listed in the report */
     const char *file_path[4];
@@ -77,11 +80,6 @@ int cli_find_min_epochs(long steps_per_epoch);
  * the user gave repeated, quoted for a POSIX shell; "" without a suggestion. */
 void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_finder_result *r,
                            char *buf, size_t size);
-
-/* The finder's trial callback for the built-in trainer (user = the trainer):
- * lrf_trainer_trial that also stops on Ctrl-C. */
-enum lrf_status cli_find_trial(void *trainer, double max_lr, long total_steps, double *loss,
-                               double *metric);
 
 /* The title of the plots: dataset and model. */
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size);

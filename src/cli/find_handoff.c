@@ -12,8 +12,8 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/train_auto.h"
 #include "cli/train_report.h"
-#include "lrf/interrupt.h"
 #include "lrf/plot.h"
 
 enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
@@ -21,6 +21,8 @@ enum { SPEC_MAX = 512, VERIFY_CANDIDATES = 3 };
 /* A candidate must beat the suggestion's accuracy by more than this to count as a
  * loss for the suggestion: below it, the difference is within run-to-run noise. */
 #define VERIFY_ACCURACY_MARGIN 0.002
+/* Regression: a candidate must have an RMSE this much (relatively) lower. */
+#define VERIFY_RMSE_MARGIN 0.01
 
 /* Trains t from its snapshot with sched for epochs; fills out[0..epochs). */
 static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *sched, int epochs,
@@ -38,13 +40,16 @@ static enum lrf_status fit_from_start(struct lrf_trainer *t, struct lrf_sched *s
     return st;
 }
 
-static enum lrf_status parse_schedule(const char *spec, double base_lr, double auto_lr,
-                                      long run_length, struct lrf_sched **out,
-                                      struct lrf_error *err)
+/* spec for a run of run_length steps; with r, auto and lr keys left out are the result's
+ * suggestions as printed (so the printed command reproduces the run). */
+static enum lrf_status parse_schedule(const char *spec, double base_lr,
+                                      const struct lrf_finder_result *r, long run_length,
+                                      struct lrf_sched **out, struct lrf_error *err)
 {
     struct lrf_sched_parse_options so = lrf_sched_parse_options_default();
     so.base_lr = base_lr;
-    so.auto_lr = auto_lr;
+    so.auto_lr = r ? cli_lr_shown(r->one_cycle_max_lr) : (double)NAN;
+    so.auto_base_lr = r ? cli_lr_shown(r->cyclic_base_lr) : (double)NAN;
     so.run_length = run_length;
     return lrf_sched_parse(spec, &so, out, err);
 }
@@ -60,9 +65,37 @@ static bool has_suggestion(const struct lrf_finder_result *r)
 
 /* The verify trials: one-cycle at the suggestion and at x1/3 and x3 of it. */
 struct verify_trials {
-    double lr[VERIFY_CANDIDATES], loss[VERIFY_CANDIDATES], acc[VERIFY_CANDIDATES];
+    double lr[VERIFY_CANDIDATES];
+    struct lrf_train_epoch m[VERIFY_CANDIDATES]; /* val metrics; NaN when it diverged */
+    enum lrf_task task;
     int best; /* the candidate that trained best (the suggestion unless beaten clearly) */
 };
+
+/* Whether trial c clearly beat trial b: on accuracy, or (regression) on RMSE; a
+ * diverged trial (NaN) loses to any other. */
+static bool beats(const struct verify_trials *v, int c, int b)
+{
+    if (v->task == LRF_TASK_REGRESSION)
+        return isnan(v->m[b].val_rmse)
+                   ? !isnan(v->m[c].val_rmse)
+                   : v->m[c].val_rmse < v->m[b].val_rmse * (1 - VERIFY_RMSE_MARGIN);
+    return isnan(v->m[b].val_accuracy)
+               ? !isnan(v->m[c].val_accuracy)
+               : v->m[c].val_accuracy > v->m[b].val_accuracy + VERIFY_ACCURACY_MARGIN;
+}
+
+/* Evaluates the trained model into trial c's metrics. */
+static enum lrf_status evaluate_trial(struct lrf_trainer *t, struct verify_trials *v, int c,
+                                      struct lrf_error *err)
+{
+    struct lrf_train_metrics m;
+    enum lrf_status st = lrf_trainer_evaluate_metrics(t, &m, err);
+    v->m[c].val_loss = m.loss;
+    v->m[c].val_accuracy = m.accuracy;
+    v->m[c].val_rmse = m.rmse;
+    v->m[c].val_r2 = m.r2;
+    return st;
+}
 
 static const double VERIFY_FACTORS[VERIFY_CANDIDATES] = {1.0 / 3.0, 1.0, 3.0};
 
@@ -72,13 +105,14 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
 {
     long steps = lrf_trainer_run_steps(t, o->verify_epochs);
     struct lrf_error err;
+    v->task = lrf_trainer_task(t);
     for (int c = 0; c < VERIFY_CANDIDATES; c++) {
-        v->lr[c] = r->one_cycle_max_lr * VERIFY_FACTORS[c];
+        v->lr[c] = cli_lr_shown(r->one_cycle_max_lr * VERIFY_FACTORS[c]);
         char spec[SPEC_MAX];
-        snprintf(spec, sizeof spec, "onecycle(max_lr=%.6g)", v->lr[c]);
+        snprintf(spec, sizeof spec, "onecycle(max_lr=" CLI_LR_FMT ")", v->lr[c]);
         struct lrf_sched *s = NULL;
         double base_lr = lrf_trainer_config(t)->optim.lr;
-        if (parse_schedule(spec, base_lr, NAN, steps, &s, &err) != LRF_OK)
+        if (parse_schedule(spec, base_lr, NULL, steps, &s, &err) != LRF_OK)
             return cli_fail(&err);
         int done = 0;
         enum lrf_status st =
@@ -86,22 +120,22 @@ static int run_trials(struct lrf_trainer *t, const struct cli_find_options *o,
         lrf_sched_destroy(s);
         const char *label = c == 1 ? " (suggested)" : "            ";
         if (st == LRF_ERR_NUMERIC) { /* a trial that diverged lost; the others go on */
-            v->loss[c] = v->acc[c] = NAN;
+            v->m[c].val_loss = v->m[c].val_accuracy = v->m[c].val_rmse = v->m[c].val_r2 = NAN;
             if (fp)
-                fprintf(fp, "  max_lr %-10.4g%s diverged (non-finite training loss)\n", v->lr[c],
+                fprintf(fp, "  max_lr %-10.3g%s diverged (non-finite training loss)\n", v->lr[c],
                         label);
             continue;
         }
-        if (st || lrf_trainer_evaluate(t, &v->loss[c], &v->acc[c], &err) != LRF_OK)
+        if (st || evaluate_trial(t, v, c, &err) != LRF_OK)
             return cli_fail(&err);
+        char metrics[96];
         if (fp)
-            fprintf(fp, "  max_lr %-10.4g%s val loss %.4f  val accuracy %.4f\n", v->lr[c], label,
-                    v->loss[c], v->acc[c]);
+            fprintf(fp, "  max_lr %-10.3g%s val_loss %.4f  %s\n", v->lr[c], label, v->m[c].val_loss,
+                    cli_train_metrics_text(v->task, &v->m[c], '_', metrics, sizeof metrics));
     }
     v->best = 1;
     for (int c = 0; c < VERIFY_CANDIDATES; c++)
-        if (isnan(v->acc[v->best]) ? !isnan(v->acc[c])
-                                   : v->acc[c] > v->acc[v->best] + VERIFY_ACCURACY_MARGIN)
+        if (beats(v, c, v->best))
             v->best = c;
     return CLI_EXIT_OK;
 }
@@ -110,8 +144,11 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
 {
     bool lost = v->best != 1;
     if (fp && lost)
-        fprintf(fp, "  WARNING: the suggestion lost to max_lr %.4g (x%s); consider it\n",
+        fprintf(fp, "  WARNING: the suggestion lost to max_lr " CLI_LR_FMT " (x%s); consider it\n",
                 v->lr[v->best], v->best == 0 ? "1/3" : "3");
+    else if (fp && v->task == LRF_TASK_REGRESSION)
+        fprintf(fp, "  the suggestion trained best (RMSE within %.0f%%)\n",
+                VERIFY_RMSE_MARGIN * 100);
     else if (fp)
         fprintf(fp, "  the suggestion trained best (within %.1f points)\n",
                 VERIFY_ACCURACY_MARGIN * 100);
@@ -125,8 +162,8 @@ static void report_trials(const struct verify_trials *v, FILE *fp, struct cli_js
         cli_json_object_begin(j);
         cli_json_field_number(j, "max_lr", v->lr[c]);
         cli_json_field_number(j, "factor", VERIFY_FACTORS[c]);
-        cli_json_field_number(j, "val_loss", v->loss[c]);
-        cli_json_field_number(j, "val_accuracy", v->acc[c]);
+        cli_json_field_number(j, "val_loss", v->m[c].val_loss);
+        cli_train_metrics_json(j, v->task, &v->m[c]);
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
@@ -198,14 +235,15 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     char resolved[SPEC_MAX];
     const char *spec = cli_find_train_spec(o);
     bool cosine = o->schedule && !strcmp(o->schedule, "cosine");
-    double base_lr = cosine ? r->cosine_lr : lrf_trainer_config(t)->optim.lr;
-    if (strstr(spec, "auto") || cosine)
+    double base_lr = cosine || o->train_opts.lr_auto ? cli_lr_shown(r->cosine_lr)
+                                                     : lrf_trainer_config(t)->optim.lr;
+    if (strstr(spec, "auto") || cosine || o->train_opts.lr_auto || cli_spec_needs_suggestion(spec))
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
     long steps = lrf_trainer_run_steps(t, ctx->epochs);
     struct lrf_sched *s = NULL;
     struct lrf_error err;
-    if (parse_schedule(spec, base_lr, r->one_cycle_max_lr, steps, &s, &err) != LRF_OK)
+    if (parse_schedule(spec, base_lr, r, steps, &s, &err) != LRF_OK)
         return cli_usage_error("--schedule: %s", err.message);
     lrf_sched_format_spec(s, resolved, sizeof resolved);
     if (o->schedule_plot && plot_schedule(o->schedule_plot, s, steps, resolved, &err) != LRF_OK) {
@@ -219,23 +257,25 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         return CLI_EXIT_FAILURE;
     }
     if (fp)
-        fprintf(fp, "train:  %s (base lr %.4g) for %d epochs, %ld steps\n", resolved, base_lr,
-                ctx->epochs, steps);
+        fprintf(fp, "train:  %s (base lr " CLI_LR_FMT ") for %d epochs, %ld steps\n", resolved,
+                base_lr, ctx->epochs, steps);
     int done = 0;
     enum lrf_status st = fit_from_start(t, s, ctx->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
-    for (int e = 0; fp && e < done; e++)
-        fprintf(fp,
-                "  epoch %d: train loss %.4f  val loss %.4f  val accuracy %.4f  %.1f s  %.0f "
-                "samples/s\n",
-                ep[e].epoch, ep[e].train_loss, ep[e].val_loss, ep[e].val_accuracy, ep[e].seconds,
-                ep[e].samples_per_second);
+    enum lrf_task task = lrf_trainer_task(t);
+    struct cli_chance_watch chance;
+    cli_chance_watch_init(&chance, &ctx->data->data);
+    for (int e = 0; e < done; e++) {
+        if (fp)
+            cli_train_print_epoch(fp, "  ", task, &ep[e], ctx->epochs);
+        cli_chance_watch_epoch(&chance, &ep[e], ctx->epochs);
+    }
     if (j) {
         cli_json_key(j, "train");
         cli_json_object_begin(j);
         cli_json_field_string(j, "schedule", resolved);
-        cli_train_epochs_json(j, ep, done);
-        cli_json_field_number(j, "val_accuracy", done ? ep[done - 1].val_accuracy : (double)NAN);
+        cli_train_epochs_json(j, task, ep, done);
+        cli_train_metrics_json(j, task, done ? &ep[done - 1] : NULL);
         cli_json_object_end(j);
     }
     free(ep);
@@ -244,19 +284,6 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         return CLI_EXIT_FAILURE;
     }
     return st ? cli_fail(&err) : CLI_EXIT_OK;
-}
-
-static bool stop_on_interrupt(void *user, int epoch, long step, long steps_per_epoch, double loss)
-{
-    (void)user, (void)epoch, (void)step, (void)steps_per_epoch, (void)loss;
-    return lrf_interrupt_requested();
-}
-
-enum lrf_status cli_find_trial(void *trainer, double max_lr, long total_steps, double *loss,
-                               double *metric)
-{
-    return lrf_trainer_trial_run(trainer, max_lr, total_steps, stop_on_interrupt, NULL, loss,
-                                 metric, NULL);
 }
 
 /* arg quoted for a POSIX shell when it needs it ('...', with ' as '\''). */
@@ -296,6 +323,6 @@ void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_
         }
     }
     size_t used = strlen(buf);
-    snprintf(buf + used, size - used, " --schedule 'onecycle(max_lr=%.3g)' --epochs %d", r->max_lr,
-             ctx->epochs);
+    snprintf(buf + used, size - used, " --schedule 'onecycle(max_lr=" CLI_LR_FMT ")' --epochs %d",
+             r->max_lr, ctx->epochs);
 }

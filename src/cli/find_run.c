@@ -10,6 +10,8 @@
 #include "cli/find.h"
 #include "cli/json.h"
 #include "cli/progress.h"
+#include "cli/result_plot.h"
+#include "cli/train_auto.h"
 #include "lrf/atomic_file.h"
 #include "lrf/clock.h"
 #include "lrf/interrupt.h"
@@ -27,16 +29,6 @@ void cli_find_options_init(struct cli_find_options *o)
 /* Long enough that no schedule's own lengths conflict with it when a SPEC is checked. */
 enum { SPEC_CHECK_RUN_LENGTH = 1000000 };
 
-/* A plot's format from its extension, and the path itself, as usage errors. */
-static int check_plot_path(const char *option, const char *path)
-{
-    enum lrf_plot_format format;
-    struct lrf_error err;
-    if (lrf_plot_format_from_path(path, &format, &err) != LRF_OK)
-        return cli_usage_error("%s: %s", option, err.message);
-    return format == LRF_PLOT_TERM ? CLI_EXIT_OK : cli_check_output(option, path);
-}
-
 /* Every output path, before the data is loaded and the sweep runs. */
 static int check_outputs(const struct cli_find_options *o)
 {
@@ -44,9 +36,9 @@ static int check_outputs(const struct cli_find_options *o)
     if (o->curve_path)
         status = cli_check_output("--curve", o->curve_path);
     if (status == CLI_EXIT_OK && o->plot_path)
-        status = check_plot_path("--plot", o->plot_path);
+        status = cli_check_plot_output("--plot", o->plot_path);
     if (status == CLI_EXIT_OK && o->schedule_plot)
-        status = check_plot_path("--schedule-plot", o->schedule_plot);
+        status = cli_check_plot_output("--schedule-plot", o->schedule_plot);
     return status;
 }
 
@@ -58,6 +50,7 @@ int cli_find_options_check(const struct cli_find_options *o)
     struct lrf_error err;
     if (lrf_finder_config_check(&o->finder, &err) != LRF_OK)
         return cli_usage_error("%s", err.message);
+    /* --epochs alone sets the run length of the schedules the report renders. */
     if (!o->train && (o->schedule || o->schedule_plot))
         return cli_usage_error("--schedule and --schedule-plot need --train");
     if (!o->verify && o->verify_epochs_set)
@@ -86,9 +79,13 @@ int cli_find_options_check(const struct cli_find_options *o)
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size)
 {
     const struct lrf_dataset *ds = ctx->data->train;
-    snprintf(buf, size, "%s (%zu rows, %zu features, %zu classes), %s, %s, batch %zu",
-             ctx->data_name, lrf_dataset_rows(ds), lrf_dataset_features(ds),
-             lrf_dataset_classes(ds), ctx->model_spec,
+    char outputs[32];
+    if (lrf_dataset_task(ds) == LRF_TASK_REGRESSION)
+        snprintf(outputs, sizeof outputs, "regression");
+    else
+        snprintf(outputs, sizeof outputs, "%zu classes", lrf_dataset_classes(ds));
+    snprintf(buf, size, "%s (%zu rows, %zu features, %s), %s, %s, batch %zu", ctx->data_name,
+             lrf_dataset_rows(ds), lrf_dataset_features(ds), outputs, ctx->model_spec,
              lrf_optim_kind_name(ctx->train_cfg->optim.kind), ctx->train_cfg->batch_size);
 }
 
@@ -129,41 +126,9 @@ static enum lrf_status draw_curve(const struct cli_find_context *ctx,
                                   const struct lrf_finder_result *r, const char *path, FILE *term,
                                   struct lrf_error *err)
 {
-    struct lrf_plot_marker markers[LRF_FINDER_RULE_COUNT];
-    size_t nm = 0;
-    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
-        const struct lrf_finder_suggestion *s = &r->suggestion[q];
-        if (!s->valid)
-            continue;
-        markers[nm++] = (struct lrf_plot_marker){
-            .name = lrf_finder_rule_name((enum lrf_finder_rule)q),
-            .lr = s->lr, /* the label shows this value, so the marker sits there too */
-            .loss = NAN, /* on the drawn smoothed curve (the rules' own curves differ) */
-            .recommended = q == (int)r->recommended,
-        };
-    }
     char title[512];
     cli_find_title(ctx, title, sizeof title);
-    struct lrf_plot_range_test data = {
-        .title = title,
-        .lr = r->lr,
-        .loss = r->loss,
-        .smoothed = r->smoothed,
-        .n = r->n,
-        .band_lo = r->runs > 1 ? r->loss_q1 : NULL,
-        .band_hi = r->runs > 1 ? r->loss_q3 : NULL,
-        .markers = markers,
-        .n_markers = nm,
-        .diverged_index = r->stop_reason == LRF_FINDER_STOP_DIVERGED ? r->stop_index : -1,
-    };
-    struct lrf_plot_output out = lrf_plot_output_default();
-    out.path = path;
-    out.term_out = term;
-    char script[LRF_PATH_MAX];
-    if (strcmp(path, "term") != 0 && !lrf_plot_gnuplot_available() &&
-        lrf_plot_script_path_for(path, script, sizeof script, NULL) == LRF_OK)
-        out.script_path = script; /* the data survives; the error says how to get gnuplot */
-    return lrf_plot_range_test(&out, &data, err);
+    return cli_plot_result(r, title, path, term, err);
 }
 
 static void json_curve(struct cli_json *j, const struct lrf_finder_result *r)
@@ -265,20 +230,9 @@ static int sweep(struct lrf_trainer *t, struct cli_find_context *ctx)
     const struct lrf_finder_config *fcfg = ctx->finder_cfg;
     struct sweep_watch watch;
     cli_progress_init(&watch.bar, o->progress, "range test", (long)(fcfg->num_iter * fcfg->runs));
-    /* --accumulate lives in the trainer: its step accumulates (lrf_accumulate_step), so
-     * the finder takes whole optimizer steps and keeps its own accumulate at 1. */
-    struct lrf_finder_callbacks cb = {
-        .user = t,
-        .step = lrf_trainer_step,
-        .snapshot = lrf_trainer_snapshot,
-        .restore = lrf_trainer_restore,
-        .reseed = lrf_trainer_reseed,
-        .eval = ctx->data->data.val ? lrf_trainer_eval_subset : NULL,
-        .trial = ctx->data->data.val ? cli_find_trial : NULL,
-        .observer = &watch,
-        .progress = on_progress,
-        .interrupted = lrf_interrupt_poll,
-    };
+    struct lrf_finder_callbacks cb = cli_trainer_callbacks(t, ctx->data->data.val != NULL, NULL);
+    cb.observer = &watch; /* the bar, and when the sweep ended (the trials took the rest) */
+    cb.progress = on_progress;
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t1 = lrf_clock_seconds();
@@ -352,12 +306,13 @@ static int run_with(struct lrf_trainer *t, struct cli_find_context *ctx)
 {
     const struct cli_find_options *o = ctx->opts;
     ctx->train_cfg = lrf_trainer_config(t); /* as it runs: a batch capped to the rows */
+    ctx->trainer = t;
     set_run_length(ctx, lrf_trainer_steps_per_epoch(t));
     struct lrf_finder_config fcfg = o->finder;
     fcfg.total_steps = lrf_trainer_run_steps(t, ctx->epochs);
-    /* The trainer takes whole optimizer steps (it accumulates), one batch each. */
-    fcfg.batches_per_epoch = (size_t)ctx->steps_per_epoch;
-    fcfg.trial_rows = ctx->data->data.n_val; /* the trials score on the validation rows */
+    ctx->trial_flops = cli_trainer_finder_config(&fcfg, t, ctx->data->data.n_val);
+    ctx->trials_too_costly =
+        o->finder.trials == LRF_FINDER_TRIALS_AUTO && fcfg.trials == LRF_FINDER_TRIALS_OFF;
     ctx->finder_cfg = &fcfg;
     return sweep(t, ctx);
 }
@@ -370,10 +325,10 @@ int cli_find_run(const struct cli_find_options *o)
     struct cli_find_context ctx = {.opts = o, .data = &data};
     double t0 = lrf_clock_seconds();
     if (cli_train_data_load(&o->train_opts, &data, &err) != LRF_OK)
-        return cli_fail(&err);
+        return cli_train_data_fail(&data, &err);
     ctx.load_seconds = lrf_clock_seconds() - t0;
     ctx.data_name = o->train_opts.data ? o->train_opts.data : "built-in Fashion-MNIST subset";
-    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts);
+    struct lrf_train_config tcfg = cli_train_options_config(&o->train_opts, &data);
     ctx.train_cfg = &tcfg;
     lrf_model_format_spec(&tcfg.model, ctx.model_spec, sizeof ctx.model_spec);
     struct lrf_trainer *t = NULL;

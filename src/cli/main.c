@@ -16,6 +16,8 @@ static void usage(void)
           "       lrfind schedule SPEC --steps N [OPTIONS]   print a schedule's values\n"
           "       lrfind suggest --curve FILE.csv [OPTIONS]  suggestions for a logged curve\n"
           "       lrfind inspect --data FILE.csv [OPTIONS]   show how a CSV is parsed\n"
+          "       lrfind predict --model M.lrf --data X.csv  predictions of a saved model\n"
+          "       lrfind cache list|clean                    the cache of parsed CSVs\n"
           "\n"
           "Without --data the range test and training use the built-in dataset\n"
           "(a 12,000-image subset of Fashion-MNIST).\n"
@@ -39,6 +41,8 @@ static const struct command commands[] = {
     {"inspect", cli_cmd_inspect, cli_inspect_usage},
     {"train", cli_cmd_train, cli_train_usage},
     {"suggest", cli_cmd_suggest, cli_suggest_usage},
+    {"cache", cli_cmd_cache, cli_cache_usage},
+    {"predict", cli_cmd_predict, cli_predict_usage},
     {"find", cli_cmd_find, usage},
 };
 enum { COMMANDS = sizeof commands / sizeof commands[0] };
@@ -68,7 +72,7 @@ int main(int argc, char **argv)
             if (!strcmp(argv[1], commands[i].name))
                 return run(&commands[i], argc - 1, argv + 1);
         return cli_usage_error("unknown command '%s' (expected one of: schedule, train, "
-                               "suggest, inspect, find)",
+                               "suggest, inspect, predict, cache, find)",
                                argv[1]);
     }
     /* No subcommand: the range test, with argv[0] standing in as its name. */

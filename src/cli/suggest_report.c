@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/cli.h"
+
 bool cli_finder_rule_shown(const struct lrf_finder_result *r, enum lrf_finder_rule rule)
 {
     switch (r->compat) {
@@ -44,7 +46,7 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
         fprintf(fp, "; compat: %s", lrf_finder_compat_name(r->compat));
     fprintf(fp, "\nstopped: %s", lrf_finder_stop_describe(r->stop_reason));
     if (r->stop_index >= 0 && (size_t)r->stop_index < r->n)
-        fprintf(fp, " (point %ld, lr %.4g)", r->stop_index, r->lr[r->stop_index]);
+        fprintf(fp, " (point %ld, lr " CLI_LR_FMT ")", r->stop_index, r->lr[r->stop_index]);
     fputc('\n', fp);
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         if (!cli_finder_rule_shown(r, (enum lrf_finder_rule)q))
@@ -56,11 +58,11 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
             fprintf(fp, "none  (%s)\n", s->diagnosis);
             continue;
         }
-        fprintf(fp, exact ? "%.17g" : "%.4g", s->lr);
+        fprintf(fp, exact ? "%.17g" : CLI_LR_FMT, s->lr); /* compat: every digit */
         if (r->compat == LRF_FINDER_COMPAT_TORCH_LR_FINDER)
             fprintf(fp, "  (pytorch-lr-finder prints: Suggested LR: %.2E)", s->lr);
         if (r->runs > 1)
-            fprintf(fp, "  [%.3g .. %.3g over runs]", s->lr_low, s->lr_high);
+            fprintf(fp, "  [" CLI_LR_FMT " .. " CLI_LR_FMT " over runs]", s->lr_low, s->lr_high);
         if (s->diagnosis[0])
             fprintf(fp, "  (%s)", s->diagnosis);
         fputc('\n', fp);
@@ -68,8 +70,8 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
     if (isfinite(r->one_cycle_max_lr)) {
         fprintf(fp, "one-cycle: %s\n           %s\n", r->one_cycle_spec, r->one_cycle_torch);
         fprintf(fp, "cyclic:    %s\n           %s\n", r->cyclic_spec, r->cyclic_torch);
-        fprintf(fp, "cosine:    lr %.3g, %s\n           %s\n", r->cosine_lr, r->cosine_spec,
-                r->cosine_torch);
+        fprintf(fp, "cosine:    lr " CLI_LR_FMT ", %s\n           %s\n", r->cosine_lr,
+                r->cosine_spec, r->cosine_torch);
     } else {
         fprintf(fp, "no %s suggestion for this curve\n", lrf_finder_rule_name(r->recommended));
     }
@@ -110,7 +112,7 @@ void cli_finder_print_rules_compact(FILE *fp, const struct lrf_finder_result *r)
         fprintf(fp, "%s%s ", lrf_finder_rule_name((enum lrf_finder_rule)q),
                 q == (int)r->recommended ? " *" : "");
         if (s->valid)
-            fprintf(fp, "%.4g", s->lr);
+            fprintf(fp, CLI_LR_FMT, s->lr);
         else
             fputs("none", fp);
         shown++;
@@ -129,7 +131,7 @@ void cli_finder_print_trials(FILE *fp, const struct lrf_finder_result *r)
     fprintf(fp, "trials (held-out %s):", metric ? "acc" : "loss");
     for (size_t k = 0; k < r->n_trials; k++) {
         const struct lrf_finder_trial *t = &r->trial[k];
-        fprintf(fp, "%s%.3g ", k ? "  " : " ", t->max_lr);
+        fprintf(fp, "%s" CLI_LR_FMT " ", k ? "  " : " ", t->max_lr);
         if (t->diverged)
             fputs("diverged", fp);
         else

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/load_progress.h"
 #include "lrf/interrupt.h"
 
 /* The held-out fraction of --data when no --val is given. */
@@ -45,14 +46,18 @@ void cli_train_options_usage(FILE *fp)
         "                          integer levels, else the first (inspect says why)\n"
         "%s"
         "      --normalize KIND    %s (default standard);\n"
-        "                          statistics from the training rows\n"
+        "                          statistics from the training rows, per channel for\n"
+        "                          the CNN\n"
+        "%s"
         "      --no-cache          parse the CSV even if a cached copy is valid\n"
         "Model and optimizer:\n"
         "      --model SPEC        mlp:W1,W2,...[:relu|gelu|tanh] or linear (default mlp:512,256)\n"
+        "                          or cnn:W1,W2,... (cnn = cnn:32,64,128, the default for images)\n"
         "      --optim NAME        %s\n"
         "                          (default sgd; PyTorch's update rules)\n"
-        "      --lr LR             learning rate when no schedule sets it (default: sgd 0.01,\n"
-        "                          adam/adamw 0.001, rmsprop/adagrad 0.01)\n"
+        "      --lr LR|auto        learning rate when no schedule sets it (default: sgd 0.01,\n"
+        "                          adam/adamw 0.001, rmsprop/adagrad 0.01); auto: a third\n"
+        "                          of a range test's suggested max_lr (train runs one first)\n"
         "      --momentum M        SGD/RMSprop momentum or Adam beta1 (default: sgd 0.9,\n"
         "                          rmsprop 0, adam/adamw 0.9)\n"
         "      --weight-decay W    L2 penalty; AdamW: decoupled decay (default 0; adamw 0.01)\n"
@@ -62,8 +67,11 @@ void cli_train_options_usage(FILE *fp)
         "      --seed S            seed of the initialization and data order (default 0)\n"
         "      --threads N         the most threads lrfind uses, for CSV parsing and OpenBLAS\n"
         "                          (default: all online cores; OpenBLAS honours\n"
-        "                          OPENBLAS_NUM_THREADS)\n",
-        CLI_DATA_OPTIONS_USAGE, normalize, optim);
+        "                          OPENBLAS_NUM_THREADS)\n"
+        "      --augment A         flip, crop or flip,crop: training images mirrored and/or\n"
+        "                          shifted up to 4 pixels (zero padded), drawn per batch\n"
+        "                          from --seed (default none)\n",
+        CLI_DATA_OPTIONS_USAGE, normalize, CLI_IMAGE_OPTIONS_USAGE, optim);
 }
 
 /* A number >= 0 (and < 1 when below_one), or a usage error naming the option and what
@@ -84,6 +92,8 @@ static int handle_data_option(struct cli_train_options *o, int c, const char *ar
 {
     struct lrf_error err;
     int r = cli_data_option(&o->dataset, c, arg);
+    if (r == 0)
+        r = cli_image_option(&o->image, c, arg);
     if (r != 0)
         return r;
     switch (c) {
@@ -121,6 +131,7 @@ static int handle_model_option(struct cli_train_options *o, int c, const char *a
     struct lrf_error err;
     switch (c) {
     case CLI_TOPT_MODEL:
+        o->model_set = true;
         if (lrf_model_parse_spec(arg, &o->model, &err) == LRF_OK)
             return 1;
         cli_usage_error("--model: %s", err.message);
@@ -131,8 +142,10 @@ static int handle_model_option(struct cli_train_options *o, int c, const char *a
         cli_usage_error("--optim: %s", err.message);
         return -1;
     case CLI_TOPT_LR:
-        o->lr_set = true;
-        return parse_nonneg("--lr", arg, false, "a number >= 0", &o->lr) ? 1 : -1;
+        o->lr_auto = !strcmp(arg, "auto");
+        o->lr_set = !o->lr_auto;
+        return o->lr_auto || parse_nonneg("--lr", arg, false, "a number >= 0 or auto", &o->lr) ? 1
+                                                                                               : -1;
     case CLI_TOPT_MOMENTUM:
         o->momentum_set = true;
         return parse_nonneg("--momentum", arg, true, "a number in [0, 1)", &o->momentum) ? 1 : -1;
@@ -166,6 +179,13 @@ static int handle_run_option(struct cli_train_options *o, int c, const char *arg
             return -1;
         o->threads = (int)n;
         return 1;
+    case CLI_TOPT_AUGMENT: {
+        struct lrf_error err;
+        if (lrf_augment_parse(arg, &o->augment, &err) == LRF_OK)
+            return 1;
+        cli_usage_error("--augment: %s", err.message);
+        return -1;
+    }
     default:
         return 0;
     }
@@ -189,6 +209,8 @@ int cli_train_options_check(const struct cli_train_options *o)
         return cli_usage_error("--label needs --data (the built-in dataset's label is fixed)");
     if (!o->data && cli_data_options_given(&o->dataset))
         return cli_usage_error("--sep, --decimal, --drop, --missing and --task need --data");
+    if (cli_image_options_check(&o->image, o->data) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     if (o->data && o->val && !strcmp(o->data, "-") && !strcmp(o->val, "-"))
         return cli_usage_error("--data - and --val -: standard input can be read only once");
     if (o->optim == LRF_OPTIM_ADAGRAD && o->momentum_set)
@@ -196,11 +218,12 @@ int cli_train_options_check(const struct cli_train_options *o)
     return CLI_EXIT_OK;
 }
 
-struct lrf_train_config cli_train_options_config(const struct cli_train_options *o)
+struct lrf_train_config cli_train_options_config(const struct cli_train_options *o,
+                                                 const struct cli_train_data *d)
 {
     struct lrf_train_config c = lrf_train_config_default();
     struct lrf_model_config defaults = c.model;
-    c.model = o->model;
+    c.model = d->model;
     c.model.max_batch = defaults.max_batch;
     /* The trainer's default optimizer is SGD with momentum 0.9, as most recipes; any
      * other starts from PyTorch's defaults. */
@@ -216,7 +239,56 @@ struct lrf_train_config cli_train_options_config(const struct cli_train_options 
     c.accumulate = (size_t)o->accumulate;
     c.seed = o->seed;
     c.threads = o->threads;
+    c.augment = o->augment;
     return c;
+}
+
+/* A CSV (encoded like ref when given), with a progress bar on a terminal. */
+static enum lrf_status load_csv(const struct cli_train_options *o, const char *path,
+                                const struct lrf_dataset *ref, struct lrf_dataset_options *dopt,
+                                struct lrf_dataset **out, struct lrf_error *err)
+{
+    if (!ref && dopt->use_cache)
+        cli_cache_env_check();
+    struct cli_load_progress bar;
+    cli_load_progress_start(&bar, o->load_progress, path, dopt);
+    enum lrf_status st = ref ? lrf_dataset_load_csv_like(path, ref, dopt, out, err)
+                             : lrf_dataset_load_csv(path, dopt, out, err);
+    cli_load_progress_done(&bar, dopt);
+    return st;
+}
+
+/* The normalization of the training rows: per channel when the model reads them
+ * as images. */
+static enum lrf_status make_norm(const struct cli_train_options *o, struct cli_train_data *d,
+                                 const uint32_t *rows, size_t n, struct lrf_error *err)
+{
+    if (o->normalize == LRF_NORMALIZE_NONE)
+        return LRF_OK;
+    if (cli_train_model_uses_images(d))
+        return lrf_norm_create_per_channel(d->train, rows, n, o->normalize, &d->norm, err);
+    return lrf_norm_create(d->train, rows, n, o->normalize, &d->norm, err);
+}
+
+/* The validation data: --val, the built-in test part, a split of --data, or none. */
+static enum lrf_status load_validation(const struct cli_train_options *o,
+                                       struct lrf_dataset_options *dopt, struct cli_train_data *d,
+                                       struct lrf_error *err)
+{
+    if (o->val) {
+        d->val_source = o->val;
+        return load_csv(o, o->val, d->train, dopt, &d->val, err);
+    }
+    if (!o->data && !o->val_split_set) {
+        d->val_source = "builtin:test";
+        return lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);
+    }
+    if (o->val_split > 0) {
+        d->val_source = "split";
+        return lrf_dataset_split(d->train, o->val_split, o->seed, &d->split, err);
+    }
+    d->val_source = "none";
+    return LRF_OK;
 }
 
 enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cli_train_data *d,
@@ -224,42 +296,37 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
 {
     memset(d, 0, sizeof *d);
     enum lrf_status st;
+    bool usage = false;
     struct lrf_dataset_options dopt = o->dataset;
     dopt.label = o->label;
     dopt.use_cache = !o->no_cache;
     dopt.threads = o->threads; /* --threads bounds parsing too: the process's most threads */
     dopt.interrupted = lrf_interrupt_poll; /* Ctrl-C/SIGTERM end a long load */
     if (o->data)
-        st = lrf_dataset_load_csv(o->data, &dopt, &d->train, err);
+        st = load_csv(o, o->data, NULL, &dopt, &d->train, err);
     else
         st = lrf_dataset_load_builtin(LRF_BUILTIN_TRAIN, &d->train, err);
     if (st)
         goto fail;
-    if ((st = cli_data_trainable(d->train, o->data, err)) != LRF_OK)
+    /* Before --val is read: it takes the training data's shape. */
+    if ((st = cli_image_apply(&o->image, d->train, o->data, err)) != LRF_OK) {
+        usage = true;
         goto fail;
+    }
     const uint32_t *train_rows = NULL;
     size_t n_train = lrf_dataset_rows(d->train);
-    if (o->val) {
-        st = lrf_dataset_load_csv_like(o->val, d->train, &dopt, &d->val, err);
-        d->val_source = o->val;
-    } else if (!o->data && !o->val_split_set) {
-        st = lrf_dataset_load_builtin(LRF_BUILTIN_TEST, &d->val, err);
-        d->val_source = "builtin:test";
-    } else if (o->val_split > 0) {
-        st = lrf_dataset_split(d->train, o->val_split, o->seed, &d->split, err);
+    if ((st = load_validation(o, &dopt, d, err)) != LRF_OK)
+        goto fail;
+    if (d->split.n_train) {
         train_rows = d->split.train;
         n_train = d->split.n_train;
-        d->val_source = "split";
-    } else {
-        d->val_source = "none";
     }
-    if (st)
+    if ((st = cli_train_model_decide(o, d, err)) != LRF_OK) {
+        usage = true;
         goto fail;
-    if (o->normalize != LRF_NORMALIZE_NONE) {
-        st = lrf_norm_create(d->train, train_rows, n_train, o->normalize, &d->norm, err);
-        if (st)
-            goto fail;
     }
+    if ((st = make_norm(o, d, train_rows, n_train, err)) != LRF_OK)
+        goto fail;
     d->data.train = d->train;
     d->data.train_rows = train_rows;
     d->data.n_train = n_train;
@@ -275,7 +342,17 @@ enum lrf_status cli_train_data_load(const struct cli_train_options *o, struct cl
     return LRF_OK;
 fail:
     cli_train_data_free(d);
+    d->usage_error = usage;
     return st;
+}
+
+int cli_train_data_fail(const struct cli_train_data *d, const struct lrf_error *err)
+{
+    if (!d->usage_error)
+        return cli_fail(err);
+    char buf[LRF_ERROR_MESSAGE_MAX + LRF_ERROR_FILE_MAX + 64];
+    lrf_error_format(err, buf, sizeof buf);
+    return cli_usage_error("%s", buf);
 }
 
 void cli_train_data_free(struct cli_train_data *d)

@@ -69,6 +69,7 @@ void lrf_split_free(struct lrf_split *split)
 struct lrf_norm {
     enum lrf_normalize kind;
     size_t features;
+    bool per_channel;
     float *shift; /* (D) */
     float *scale; /* (D) */
 };
@@ -195,9 +196,64 @@ static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_
     }
 }
 
-enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
-                                enum lrf_normalize kind, struct lrf_norm **out,
-                                struct lrf_error *err)
+/* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
+ * OneHotEncoder's output unscaled: standardizing a level that a few rows have would
+ * turn its 1 into ~1/sqrt(share), an input far larger than any other, which the
+ * model then fits to those rows. A missing indicator is scaled with the numbers, as
+ * SimpleImputer(add_indicator=True) followed by StandardScaler does. */
+static void keep_one_hot(const struct lrf_dataset *ds, struct lrf_norm *nm)
+{
+    struct lrf_dataset_column c;
+    for (size_t k = 0; lrf_dataset_column(ds, k, &c); k++) {
+        if (c.role != LRF_COLUMN_FEATURE || c.type != LRF_COLUMN_CATEGORICAL)
+            continue;
+        for (size_t j = c.first_feature; j < c.first_feature + c.features && j < nm->features;
+             j++) {
+            nm->shift[j] = 0.0f;
+            nm->scale[j] = 1.0f;
+        }
+    }
+}
+
+/* Per channel of an image: the features' statistics (a, b: mean and population
+ * variance, or min and max) combined over each channel's pixels, which all have
+ * the same count of rows: the mean of the means, and the mean of the variances
+ * plus the variance of the means (the exact pooled variance). */
+static void fit_channels(const struct lrf_image_shape *shape, struct lrf_norm *nm, const double *a,
+                         const double *b)
+{
+    size_t d = nm->features, pixels = d / (size_t)shape->channels;
+    for (int c = 0; c < shape->channels; c++) {
+        double lo = INFINITY, hi = -INFINITY, mean = 0, var = 0;
+        for (int y = 0; y < shape->height; y++)
+            for (int x = 0; x < shape->width; x++) {
+                size_t j = (size_t)lrf_image_index(shape, c, y, x);
+                mean += a[j];
+                lo = fmin(lo, a[j]);
+                hi = fmax(hi, b[j]);
+            }
+        mean /= (double)pixels;
+        for (int y = 0; y < shape->height; y++)
+            for (int x = 0; x < shape->width; x++) {
+                size_t j = (size_t)lrf_image_index(shape, c, y, x);
+                var += b[j] + (a[j] - mean) * (a[j] - mean);
+            }
+        var /= (double)pixels;
+        double shift = nm->kind == LRF_NORMALIZE_STANDARD ? mean : lo;
+        double spread = nm->kind == LRF_NORMALIZE_STANDARD ? sqrt(var) : hi - lo;
+        for (int y = 0; y < shape->height; y++)
+            for (int x = 0; x < shape->width; x++) {
+                size_t j = (size_t)lrf_image_index(shape, c, y, x);
+                nm->shift[j] = (float)shift;
+                nm->scale[j] = (float)(1.0 / (spread < NORM_MIN_SPREAD ? 1.0 : spread));
+            }
+    }
+}
+
+/* lrf_norm_create, and per channel of shape when it is not NULL. */
+static enum lrf_status norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                   enum lrf_normalize kind, const struct lrf_image_shape *shape,
+                                   struct lrf_norm **out, struct lrf_error *err)
 {
     if ((unsigned)kind >= LRF_NORMALIZE_COUNT)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
@@ -223,6 +279,10 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
             fit_standard(ds, rows, n, nm, a, b, sums);
         else if (kind == LRF_NORMALIZE_MINMAX)
             fit_minmax(ds, rows, n, nm, a, b);
+        keep_one_hot(ds, nm); /* images have no one-hot levels: no effect on channels */
+        nm->per_channel = shape != NULL;
+        if (shape && kind != LRF_NORMALIZE_NONE)
+            fit_channels(shape, nm, a, b);
     }
     free(sums);
     free(a);
@@ -233,6 +293,49 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
     }
     *out = nm;
     return LRF_OK;
+}
+
+enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
+                                     const float *scale, struct lrf_norm **out,
+                                     struct lrf_error *err)
+{
+    if ((unsigned)kind >= LRF_NORMALIZE_COUNT || features == 0 || !shift || !scale)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "normalize: a kind, features > 0, shift and scale are required");
+    struct lrf_norm *nm = calloc(1, sizeof *nm);
+    if (nm) {
+        nm->shift = malloc(features * sizeof(float));
+        nm->scale = malloc(features * sizeof(float));
+    }
+    if (!nm || !nm->shift || !nm->scale) {
+        lrf_norm_destroy(nm);
+        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
+    }
+    nm->kind = kind;
+    nm->features = features;
+    memcpy(nm->shift, shift, features * sizeof(float));
+    memcpy(nm->scale, scale, features * sizeof(float));
+    *out = nm;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
+                                enum lrf_normalize kind, struct lrf_norm **out,
+                                struct lrf_error *err)
+{
+    return norm_create(ds, rows, n, kind, NULL, out, err);
+}
+
+enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
+                                            size_t n, enum lrf_normalize kind,
+                                            struct lrf_norm **out, struct lrf_error *err)
+{
+    if (ds->shape.channels < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "per-channel normalization needs images: the rows have no image "
+                             "shape (%s)",
+                             ds->shape_why);
+    return norm_create(ds, rows, n, kind, &ds->shape, out, err);
 }
 
 void lrf_norm_destroy(struct lrf_norm *norm)
@@ -252,6 +355,11 @@ enum lrf_normalize lrf_norm_kind(const struct lrf_norm *norm)
 size_t lrf_norm_features(const struct lrf_norm *norm)
 {
     return norm->features;
+}
+
+bool lrf_norm_per_channel(const struct lrf_norm *norm)
+{
+    return norm->per_channel;
 }
 
 const float *lrf_norm_shift(const struct lrf_norm *norm)
@@ -321,8 +429,9 @@ struct lrf_batch_iter {
     const struct lrf_dataset *ds;
     const struct lrf_norm *norm;
     struct lrf_batch_config cfg;
-    uint32_t *rows;  /* (n) the subset in the caller's order */
-    uint32_t *order; /* (n) the current epoch's order */
+    struct ds_augment augment; /* used when cfg.augment */
+    uint32_t *rows;            /* (n) the subset in the caller's order */
+    uint32_t *order;           /* (n) the current epoch's order */
     size_t n;
     struct lrf_batch_state state;
     struct lrf_rng rng;        /* draws the next epoch's order */
@@ -368,12 +477,22 @@ enum lrf_status lrf_batch_iter_create(const struct lrf_dataset *ds, const struct
                              ds->features);
     if (n > UINT32_MAX)
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "too many rows (%zu)", n);
+    if (c.augment & ~(unsigned)LRF_AUGMENT_ALL)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "unknown augmentation flags 0x%x",
+                             c.augment);
+    if (c.augment && ds->shape.channels < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "augmentation needs images: the rows have no image shape (%s)",
+                             ds->shape_why);
     struct lrf_batch_iter *it = calloc(1, sizeof *it);
     if (it) {
         it->rows = malloc(n * sizeof *it->rows);
         it->order = malloc(n * sizeof *it->order);
+        it->augment = (struct ds_augment){ds, norm, ds->shape, c.augment, NULL};
+        if (c.augment)
+            it->augment.scratch = malloc(ds->features * sizeof(float));
     }
-    if (!it || !it->rows || !it->order) {
+    if (!it || !it->rows || !it->order || (c.augment && !it->augment.scratch)) {
         lrf_batch_iter_destroy(it);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for the batch iterator");
     }
@@ -401,7 +520,22 @@ void lrf_batch_iter_destroy(struct lrf_batch_iter *it)
         return;
     free(it->rows);
     free(it->order);
+    free(it->augment.scratch);
     free(it);
+}
+
+/* The augmentation draws of the batch starting at state->cursor: a function of
+ * the state alone, so that restoring the state replays them and a new
+ * epoch_rng (a new epoch, a reseeded run) changes them. */
+static struct lrf_rng augment_rng(const struct lrf_batch_state *state)
+{
+    static const uint64_t MIX[5] = {0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull,
+                                    0x94D049BB133111EBull, 0xD6E8FEB86659FD93ull,
+                                    0xA0761D6478BD642Full};
+    uint64_t h = (uint64_t)state->cursor * MIX[4];
+    for (int i = 0; i < 4; i++)
+        h ^= state->epoch_rng.s[i] * MIX[i] + (h << 6) + (h >> 2);
+    return lrf_rng_seeded(h);
 }
 
 size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
@@ -415,7 +549,12 @@ size_t lrf_batch_iter_next(struct lrf_batch_iter *it, float *x, int32_t *y)
         left = it->n;
     }
     size_t k = left < b ? left : b;
-    lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
+    if (it->cfg.augment) {
+        struct lrf_rng rng = augment_rng(&it->state);
+        ds_gather_augmented(&it->augment, it->order + it->state.cursor, k, x, y, &rng);
+    } else {
+        lrf_dataset_gather(it->ds, it->norm, it->order + it->state.cursor, k, x, y);
+    }
     it->last_first = it->state.cursor;
     it->last_n = k;
     it->state.cursor += k;

@@ -38,19 +38,20 @@ static bool builtin_classes(struct lrf_dataset *ds)
     return true;
 }
 
-/* Column names as in the usual CSV layout: label, pixel1..pixel784. */
+/* Column names as in the usual CSV layout: label, pixel1..pixel784. The arena holds the
+ * features' names only, as a CSV's (the encoders' serializer relies on it). */
 static bool builtin_names(struct lrf_dataset *ds)
 {
     size_t d = ds->features;
     ds->has_header = true;
     ds->label_index = 0;
     ds->label_name = ds_strdup("label");
-    ds->names_arena_len = 6 + d * 13;
+    ds->names_arena_len = d * 13;
     ds->names_arena = malloc(ds->names_arena_len);
     ds->feature_names = malloc(d * sizeof(char *));
     if (!ds->label_name || !ds->names_arena || !ds->feature_names)
         return false;
-    size_t used = (size_t)snprintf(ds->names_arena, ds->names_arena_len, "label") + 1;
+    size_t used = 0;
     for (size_t j = 0; j < d; j++) {
         ds->feature_names[j] = ds->names_arena + used;
         used += (size_t)snprintf(ds->names_arena + used, ds->names_arena_len - used, "pixel%zu",
@@ -139,6 +140,7 @@ enum lrf_status lrf_dataset_load_builtin(enum lrf_builtin_part part, struct lrf_
     }
     ds->threads = 1;
     ds->file_bytes = n * (d + 1);
+    ds_decide_shape(ds, NULL);
     ds->parse_seconds = lrf_clock_seconds() - t0;
     *out = ds;
     return LRF_OK;

@@ -81,8 +81,8 @@ bool ds_cache_dir_trusted(const char *dir)
            (sb.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-static enum lrf_status cache_dir(const struct lrf_dataset_options *opt, char *dir, size_t size,
-                                 struct lrf_error *err)
+enum lrf_status lrf_dataset_cache_dir(const struct lrf_dataset_options *opt, char *dir, size_t size,
+                                      struct lrf_error *err)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int n;
@@ -104,7 +104,7 @@ enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_datase
                                        char *buf, size_t size, struct lrf_error *err)
 {
     char dir[LRF_PATH_MAX], key[1024];
-    enum lrf_status st = cache_dir(opt, dir, sizeof dir, err);
+    enum lrf_status st = lrf_dataset_cache_dir(opt, dir, sizeof dir, err);
     if (st != LRF_OK)
         return st;
     /* Key on the absolute path, so the same file reached two ways shares it. */
@@ -123,7 +123,7 @@ enum lrf_status lrf_dataset_cache_path(const char *path, const struct lrf_datase
 /* ---- stale temporaries -------------------------------------------------- */
 
 /* The writer pid in ".NAME.PID.RAND.tmp", or 0 when name is not one. */
-static long temp_writer(const char *name)
+long ds_cache_temp_writer(const char *name)
 {
     size_t n = strlen(name);
     if (name[0] != '.' || n < 8 || strcmp(name + n - 4, ".tmp") != 0)
@@ -142,7 +142,7 @@ static long temp_writer(const char *name)
 }
 
 /* A temporary of an older lrfind ("NAME.lrfds.tmp.XXXXXX"). */
-static bool legacy_temp(const char *name)
+bool ds_cache_legacy_temp(const char *name)
 {
     const char *t = strstr(name, ".lrfds.tmp.");
     return t && strlen(t) == strlen(".lrfds.tmp.XXXXXX");
@@ -163,8 +163,8 @@ void ds_cache_clean_stale(const char *cache_path)
         return;
     time_t now = time(NULL);
     for (struct dirent *e; (e = readdir(d));) {
-        long pid = temp_writer(e->d_name);
-        bool legacy = !pid && legacy_temp(e->d_name);
+        long pid = ds_cache_temp_writer(e->d_name);
+        bool legacy = !pid && ds_cache_legacy_temp(e->d_name);
         struct stat sb;
         if ((!pid && !legacy) || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
             sb.st_uid != geteuid())
@@ -363,14 +363,20 @@ enum lrf_status ds_cache_write(const char *cache_path, const char *options_key,
     struct ds_blob meta = {0};
     if (ds->schema.stream)
         return LRF_OK; /* never cached (and not reached: streams are not) */
-    if (!ds_cache_meta_write(ds, options_key, &meta)) {
+    char *real = realpath(ds->source, NULL);
+    bool meta_ok = ds_cache_meta_write(ds, options_key, real ? real : ds->source, &meta);
+    free(real);
+    if (!meta_ok) {
         free(meta.p);
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory writing the cache");
     }
     struct ds_cache_header h;
     plan_layout(ds, meta.len, options_key, &h);
     h.flags = ds->source_racy ? DS_CACHE_RACY : 0;
-    enum lrf_status st = write_file(cache_path, ds, &meta, &h, opt, err);
+    /* Under the size cap: older entries make room, and one larger than the cap is not kept. */
+    enum lrf_status st = LRF_OK;
+    if (ds_cache_make_room(cache_path, h.file_bytes, opt))
+        st = write_file(cache_path, ds, &meta, &h, opt, err);
     free(meta.p);
     return st;
 }

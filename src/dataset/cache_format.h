@@ -7,7 +7,7 @@
  *   [header: struct ds_cache_header, 512 bytes]
  *   [values (rows, features) uint8 or float32]  at a 4096-byte boundary
  *   [labels (rows) int32] [fmin (features)] [fmax (features)]  64-byte aligned
- *   [meta: strings, classes, the schema; cache_meta.c]         64-byte aligned
+ *   [meta: options key, source path, strings, classes, the schema; cache_meta.c]
  *   [targets (rows) float32, regression only]                  64-byte aligned
  *
  * The payload checksum covers every byte after the header (padding too), in
@@ -23,7 +23,7 @@
 #include "dataset/internal.h"
 
 enum {
-    DS_CACHE_VERSION = 4,
+    DS_CACHE_VERSION = 5, /* 5: the source's absolute path in meta (lrfind cache list) */
     DS_CACHE_HEADER_BYTES = 512,
     DS_CACHE_ALIGN = 64,
     DS_CACHE_VALUES_ALIGN = 4096,
@@ -83,8 +83,12 @@ struct ds_blob {
     bool bad;
 };
 void ds_blob_put(struct ds_blob *b, const void *data, size_t n);
-/* The meta section of ds; false when out of memory. */
-bool ds_cache_meta_write(const struct lrf_dataset *ds, const char *options_key, struct ds_blob *b);
+/* The meta section of ds (source: the CSV's absolute path, for listings); false when out of
+ * memory. */
+bool ds_cache_meta_write(const struct lrf_dataset *ds, const char *options_key, const char *source,
+                         struct ds_blob *b);
+/* The source path of a meta section, into buf (truncated); false when unreadable. */
+bool ds_cache_meta_source(const unsigned char *p, size_t len, char *buf, size_t size);
 /* Reads it back into ds (whose shape fields are set): false on any mismatch. */
 bool ds_cache_meta_read(const unsigned char *p, size_t len, const char *options_key,
                         struct lrf_dataset *ds);

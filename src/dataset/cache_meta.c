@@ -77,9 +77,11 @@ static void put_schema(struct ds_blob *b, const struct ds_schema *s)
         put_str(b, s->notes[i]);
 }
 
-bool ds_cache_meta_write(const struct lrf_dataset *ds, const char *options_key, struct ds_blob *b)
+bool ds_cache_meta_write(const struct lrf_dataset *ds, const char *options_key, const char *source,
+                         struct ds_blob *b)
 {
     put_str(b, options_key);
+    put_str(b, source);
     put_str(b, ds->label_name);
     put_u64(b, ds->has_header ? ds->names_arena_len : 0);
     if (ds->has_header)
@@ -252,6 +254,17 @@ static bool take_classes(struct reader *r, struct lrf_dataset *ds)
     return !r->bad && ds->class_names && (!ds->labels_numeric || ds->class_values);
 }
 
+bool ds_cache_meta_source(const unsigned char *p, size_t len, char *buf, size_t size)
+{
+    struct reader r = {p, len, false};
+    free(take_str(&r)); /* the options key */
+    char *source = take_str(&r);
+    if (source)
+        snprintf(buf, size, "%s", source);
+    free(source);
+    return source != NULL;
+}
+
 bool ds_cache_meta_read(const unsigned char *p, size_t len, const char *options_key,
                         struct lrf_dataset *ds)
 {
@@ -259,6 +272,9 @@ bool ds_cache_meta_read(const unsigned char *p, size_t len, const char *options_
     char *key = take_str(&r);
     bool ok = key && !strcmp(key, options_key);
     free(key);
+    char *source = ok ? take_str(&r) : NULL; /* for listings only */
+    ok = ok && source;
+    free(source);
     if (!ok || !(ds->label_name = take_str(&r)))
         return false;
     ds->names_arena_len = take_u64(&r);

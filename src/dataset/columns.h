@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- reading decisions (dialect.c, header.c) ---------------------------- */
 
@@ -135,6 +136,8 @@ enum lrf_status ds_warn_identifier(struct ds_schema *s, size_t j, bool distinct,
 /* The median of v[0..n) (0 when empty; reorders v), as numpy's; whether
  * v's values are all different (sorts v). */
 float ds_median(float *v, size_t n);
+/* The median of feature f over ds's rows; tmp holds ds's rows floats. */
+float ds_feature_median(const struct lrf_dataset *ds, size_t f, float *tmp);
 bool ds_all_distinct(float *v, size_t n);
 
 /* ---- distinct texts (levels.c) ------------------------------------------ */
@@ -152,6 +155,8 @@ struct ds_levels {
     size_t nslots;
 };
 bool ds_levels_add(struct ds_levels *t, const char *s, size_t len, size_t count);
+/* The same, returning s's item index (-1 when out of memory). */
+long ds_levels_add_id(struct ds_levels *t, const char *s, size_t len, size_t count);
 bool ds_levels_merge(struct ds_levels *into, const struct ds_levels *from);
 /* The texts sorted by bytes, as new strings (NULL when out of memory). */
 char **ds_levels_sorted(struct ds_levels *t);
@@ -191,7 +196,8 @@ struct ds_table {
     size_t ncols, rows;
     size_t *row_base;        /* (n + 1) the first global row of each chunk */
     long *line_base;         /* (n) file line before each chunk's first */
-    float **num;             /* (n) (rows, ncols) each cell's number, NaN when none */
+    float **num;             /* (n) (rows, ncols) each cell's number, NaN when none; a text
+                                cell's NaN carries its id in the chunk's texts (ds_text_id) */
     uint8_t **kind;          /* (n) (rows, ncols) enum ds_cell_kind */
     struct ds_levels *texts; /* (n, ncols) each chunk's distinct text values per column */
     bool *texts_ok;          /* (n) false when a chunk ran out of memory counting them */
@@ -199,6 +205,27 @@ struct ds_table {
     struct ds_colstat *all;  /* (ncols) */
     struct lrf_error *err;
 };
+
+/* A text cell's number slot: a quiet NaN (what every non-number has there, so
+ * isnan() tests are unchanged) whose payload is its item index in its chunk's
+ * texts table + 1, so the encoder need not hash the text again; payload 0 (the
+ * NAN macro's) = not recorded (an index past the payload's 22 bits, or out of
+ * memory): look the text up. */
+enum { DS_TEXT_ID_MAX = (1 << 22) - 2 };
+static inline float ds_text_id_nan(long id)
+{
+    uint32_t b = 0x7FC00000u | (id >= 0 && id <= DS_TEXT_ID_MAX ? (uint32_t)id + 1 : 0u);
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+/* The item index + 1 a text cell's slot carries, 0 when none. */
+static inline uint32_t ds_text_id(float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    return (b & 0xFFC00000u) == 0x7FC00000u ? b & 0x3FFFFFu : 0u;
+}
 
 enum lrf_status ds_table_type(struct ds_table *t, struct lrf_error *err);
 const char *ds_table_text(const struct ds_table *t, size_t row, size_t j);

@@ -81,7 +81,7 @@ enum lrf_status ds_table_fit(const struct ds_table *t, struct lrf_dataset *ds,
 }
 
 /* The median of feature f of ds's rows. */
-static float feature_median(const struct lrf_dataset *ds, size_t f, float *tmp)
+float ds_feature_median(const struct lrf_dataset *ds, size_t f, float *tmp)
 {
     size_t n = ds->rows, d = ds->features;
     for (size_t r = 0; r < n; r++)
@@ -103,7 +103,7 @@ enum lrf_status ds_table_fills(const struct ds_table *t, const struct ds_plan *p
             continue;
         if (!tmp && !(tmp = malloc((ref->rows ? ref->rows : 1) * sizeof *tmp)))
             return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory");
-        c->fill = feature_median(ref, c->first_feature, tmp);
+        c->fill = ds_feature_median(ref, c->first_feature, tmp);
     }
     free(tmp);
     return LRF_OK;
@@ -191,11 +191,21 @@ struct encode_job {
     bool drop;           /* --missing drop: rows with a missing value are left out */
     unsigned char *keep; /* (rows of the chunk) */
     size_t kept, out_row;
-    float *out;         /* (kept rows of all chunks, D), zeroed */
-    const char **label; /* (kept rows of all chunks) */
-    long *line;         /* (kept rows of all chunks) */
-    float *lo, *hi;     /* (D) this chunk's feature ranges */
-    bool fits_u8;       /* every value it wrote an integer in 0..255 */
+    float *out;             /* (kept rows of all chunks, D), zeroed */
+    const char **label;     /* (kept rows of all chunks) */
+    long *line;             /* (kept rows of all chunks) */
+    const bool *binary;     /* (D) a 0/1 feature: one-hot level or missing indicator */
+    float *lo, *hi;         /* (D) this chunk's feature ranges */
+    size_t *ones;           /* (D) rows whose 0/1 feature is 1: its range without a pass */
+    bool fits_u8;           /* every value it wrote an integer in 0..255 */
+    struct level_map *maps; /* (schema columns) the chunk's text ids -> levels */
+};
+
+/* A categorical column's texts in one chunk (their ids, ds_text_id) -> its level,
+ * -1 for a text the training rows did not have. */
+struct level_map {
+    long *to;
+    size_t n;
 };
 
 static void *keep_rows(void *arg)
@@ -218,39 +228,81 @@ static void *keep_rows(void *arg)
     return NULL;
 }
 
-/* Column c's features of one row into x (zeroed): only the non-zero ones. */
-static void encode_cell(const struct ds_column *c, const struct ds_levels *lookup, const char *text,
-                        size_t len, uint8_t kind, float num, float *x)
+/* The chunk's maps for every categorical feature column (a column left without
+ * one, e.g. out of memory, is looked up text by text). */
+static void build_maps(struct encode_job *job)
 {
-    float *o = x + c->first_feature;
+    const struct ds_schema *s = &job->pl->ds->schema;
+    job->maps = calloc(s->ncols ? s->ncols : 1, sizeof *job->maps);
+    for (size_t k = 0; job->maps && k < s->ncols; k++) {
+        size_t f = file_col(job->pl, k);
+        if (s->cols[k].role != LRF_COLUMN_FEATURE || s->cols[k].type != LRF_COLUMN_CATEGORICAL ||
+            f == SIZE_MAX)
+            continue;
+        const struct ds_levels *texts = &job->t->texts[(size_t)job->c * job->t->ncols + f];
+        struct level_map *m = &job->maps[k];
+        if (!(m->to = malloc((texts->n ? texts->n : 1) * sizeof *m->to)))
+            continue;
+        m->n = texts->n;
+        for (size_t i = 0; i < texts->n; i++)
+            m->to[i] = ds_levels_find(&job->lookup[k], texts->items[i].text, texts->items[i].len);
+    }
+}
+
+static void free_maps(struct encode_job *job, size_t ncols)
+{
+    for (size_t k = 0; job->maps && k < ncols; k++)
+        free(job->maps[k].to);
+    free(job->maps);
+    job->maps = NULL;
+}
+
+/* Feature f (0/1) of the row is 1. */
+static void set_one(struct encode_job *job, float *x, size_t f)
+{
+    x[f] = 1.0f;
+    job->ones[f]++;
+}
+
+/* Column c's features of one row into x (zeroed): only the non-zero ones. A number
+ * goes into the chunk's range and uint8 test now; a 0/1 feature counts its ones
+ * (range_of_binary turns the counts into ranges), so nothing passes over the row. */
+static void encode_cell(struct encode_job *job, size_t col, const char *text, size_t len,
+                        uint8_t kind, float num, float *x)
+{
+    const struct ds_column *c = &job->pl->ds->schema.cols[col];
+    size_t f = c->first_feature;
     bool missing = kind == DS_CELL_MISSING;
     if (c->type == LRF_COLUMN_NUMERIC) {
-        o[0] = missing ? c->fill : num;
+        float v = x[f] = missing ? c->fill : num;
+        job->lo[f] = v < job->lo[f] ? v : job->lo[f];
+        job->hi[f] = v > job->hi[f] ? v : job->hi[f];
+        job->fits_u8 &= v >= 0.0f && v <= 255.0f && v == (float)(int)v;
         if (c->indicator && missing)
-            o[1] = 1.0f;
+            set_one(job, x, f + 1);
         return;
     }
     if (missing) {
         if (c->missing_level)
-            o[c->nlevels] = 1.0f;
+            set_one(job, x, f + c->nlevels);
         return;
     }
-    long k = ds_levels_find(lookup, text, len);
+    uint32_t id = kind == DS_CELL_TEXT ? ds_text_id(num) : 0; /* a number is looked up */
+    const struct level_map *m = job->maps ? &job->maps[col] : NULL;
+    long k = m && m->to && id && id <= m->n ? m->to[id - 1]
+                                            : ds_levels_find(&job->lookup[col], text, len);
     if (k >= 0)
-        o[k] = 1.0f; /* a level the training rows did not have: all zeros */
+        set_one(job, x, f + (size_t)k); /* a level the training rows did not have: all zeros */
 }
 
-/* The row's values into the chunk's ranges and uint8 test (while it is in cache). */
-static void note_range(struct encode_job *job, const float *x, size_t d)
+/* The 0/1 features' ranges from their counts of ones among the chunk's kept rows. */
+static void range_of_binary(struct encode_job *job, size_t d)
 {
-    bool fits = true;
-    for (size_t j = 0; j < d; j++) {
-        float v = x[j];
-        job->lo[j] = v < job->lo[j] ? v : job->lo[j];
-        job->hi[j] = v > job->hi[j] ? v : job->hi[j];
-        fits &= v >= 0.0f && v <= 255.0f && v == (float)(int)v;
-    }
-    job->fits_u8 &= fits;
+    for (size_t j = 0; job->kept && j < d; j++)
+        if (job->binary[j]) {
+            job->lo[j] = job->ones[j] == job->kept ? 1.0f : 0.0f;
+            job->hi[j] = job->ones[j] ? 1.0f : 0.0f;
+        }
 }
 
 static void *encode_rows(void *arg)
@@ -262,21 +314,23 @@ static void *encode_rows(void *arg)
     const uint8_t *kind = t->kind[job->c];
     size_t nc = t->ncols, d = job->pl->ds->features, o = job->out_row;
     size_t label = job->pl->ds->label_index; /* a file column */
+    build_maps(job);
     for (size_t r = 0; r < p->rows; r++) {
         if (!job->keep[r])
             continue;
         for (size_t k = 0; k < s->ncols; k++) {
             size_t f = file_col(job->pl, k), at = r * nc + f;
             if (s->cols[k].role == LRF_COLUMN_FEATURE && f != SIZE_MAX)
-                encode_cell(&s->cols[k], &job->lookup[k], p->cells.text + p->cells.off[at],
+                encode_cell(job, k, p->cells.text + p->cells.off[at],
                             ds_cell_len(&p->cells, at, p->rows * nc), kind[at], t->num[job->c][at],
                             job->out + o * d);
         }
         job->label[o] = p->cells.text + p->cells.off[r * nc + label];
         job->line[o] = t->line_base[job->c] + (long)p->cells.line[r];
-        note_range(job, job->out + o * d, d);
         o++;
     }
+    range_of_binary(job, d);
+    free_maps(job, s->ncols);
     return NULL;
 }
 
@@ -301,12 +355,27 @@ static bool start_ranges(struct encode_job *job, size_t d)
 {
     job->lo = malloc((d ? d : 1) * sizeof(float));
     job->hi = malloc((d ? d : 1) * sizeof(float));
+    job->ones = calloc(d ? d : 1, sizeof(size_t));
     for (size_t j = 0; job->lo && job->hi && j < d; j++) {
         job->lo[j] = INFINITY;
         job->hi[j] = -INFINITY;
     }
     job->fits_u8 = true;
-    return job->lo && job->hi;
+    return job->lo && job->hi && job->ones;
+}
+
+/* (D) true for the 0/1 features: every feature but the numeric columns' values. */
+static bool *binary_features(const struct lrf_dataset *ds)
+{
+    bool *b = malloc(ds->features ? ds->features : 1);
+    for (size_t j = 0; b && j < ds->features; j++)
+        b[j] = true;
+    for (size_t k = 0; b && k < ds->schema.ncols; k++) {
+        const struct ds_column *c = &ds->schema.cols[k];
+        if (c->role == LRF_COLUMN_FEATURE && c->type == LRF_COLUMN_NUMERIC)
+            b[c->first_feature] = false;
+    }
+    return b;
 }
 
 /* The chunks' ranges into ds->fmin/fmax; uint8 storage when every value fits. */
@@ -362,8 +431,10 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
     ds->f32 = calloc((rows ? rows : 1) * (ds->features ? ds->features : 1), sizeof(float));
     in->texts = malloc((rows ? rows : 1) * sizeof *in->texts);
     in->lines = malloc((rows ? rows : 1) * sizeof *in->lines);
-    ok = ok && ds->f32 && in->texts && in->lines;
+    bool *binary = binary_features(ds);
+    ok = ok && ds->f32 && in->texts && in->lines && binary;
     for (int c = 0; ok && c < t->n; c++) {
+        jobs[c].binary = binary;
         jobs[c].out = ds->f32;
         jobs[c].label = (const char **)in->texts;
         jobs[c].line = (long *)in->lines;
@@ -376,7 +447,9 @@ enum lrf_status ds_table_encode(const struct ds_table *t, const struct ds_plan *
         free(jobs[c].keep);
         free(jobs[c].lo);
         free(jobs[c].hi);
+        free(jobs[c].ones);
     }
+    free(binary);
     for (size_t k = 0; lookup && k < ds->schema.ncols; k++)
         ds_levels_free(&lookup[k]);
     free(lookup);

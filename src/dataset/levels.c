@@ -39,30 +39,35 @@ static bool rehash(struct ds_levels *t, size_t nslots)
     return true;
 }
 
-bool ds_levels_add(struct ds_levels *t, const char *s, size_t len, size_t count)
+long ds_levels_add_id(struct ds_levels *t, const char *s, size_t len, size_t count)
 {
     if ((t->n + 1) * 2 > t->nslots && !rehash(t, t->nslots ? t->nslots * 2 : 64))
-        return false;
+        return -1;
     uint64_t h = text_hash(s, len);
     size_t at = h & (t->nslots - 1);
     for (; t->slots[at]; at = (at + 1) & (t->nslots - 1)) {
         struct ds_level *it = &t->items[t->slots[at] - 1];
         if (it->hash == h && it->len == len && !memcmp(it->text, s, len)) {
             it->count += count;
-            return true;
+            return (long)(t->slots[at] - 1);
         }
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
         struct ds_level *q = realloc(t->items, cap * sizeof *q);
         if (!q)
-            return false;
+            return -1;
         t->items = q;
         t->cap = cap;
     }
     t->items[t->n] = (struct ds_level){s, len, h, count};
     t->slots[at] = (uint32_t)++t->n;
-    return true;
+    return (long)(t->n - 1);
+}
+
+bool ds_levels_add(struct ds_levels *t, const char *s, size_t len, size_t count)
+{
+    return ds_levels_add_id(t, s, len, count) >= 0;
 }
 
 bool ds_levels_merge(struct ds_levels *into, const struct ds_levels *from)

@@ -23,7 +23,9 @@ struct lrf_dataset_options lrf_dataset_options_default(void)
                                         .threads = 0,
                                         .force_libcsv = false,
                                         .interrupted = NULL,
-                                        .interrupt_ctx = NULL};
+                                        .interrupt_ctx = NULL,
+                                        .progress = NULL,
+                                        .progress_ctx = NULL};
 }
 
 enum { PARSE_PIECE = 1 << 20 }; /* bytes parsed between two interrupt polls */
@@ -37,10 +39,14 @@ static void *parse_chunk(void *arg)
             return NULL;
         }
         size_t k = c->len - done < PARSE_PIECE ? c->len - done : PARSE_PIECE;
+        size_t rows = c->parser.rows;
         if (!ds_parser_feed(&c->parser, c->data + c->offset + done, k))
             return NULL;
+        ds_progress(c->opt, k, c->parser.rows - rows, false);
     }
+    size_t rows = c->parser.rows;
     ds_parser_finish(&c->parser);
+    ds_progress(c->opt, 0, c->parser.rows - rows, false); /* a last line without a newline */
     return NULL;
 }
 
@@ -97,6 +103,7 @@ static enum lrf_status run_chunks(const char *name, const char *data, size_t siz
         chunks[t].len = bounds[t + 1] - bounds[t];
         ds_init_chunk(&chunks[t], pl, mode, chunks[t].len, opt);
     }
+    ds_progress(opt, 0, 0, true);
     ds_run_parallel(chunks, sizeof chunks[0], *n, parse_chunk);
     pl->ds->threads = *n > 0 ? *n : 1;
     for (int t = 0; t < *n; t++)
@@ -240,12 +247,10 @@ static enum lrf_status parse_text(const char *name, const char *data, size_t siz
     return LRF_OK;
 }
 
-/* Text, or gzip-compressed text, in memory. */
-static enum lrf_status parse_input(const char *name, const char *data, size_t size,
-                                   const struct ds_scan *scanned,
-                                   const struct lrf_dataset_options *opt,
-                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
-                                   struct lrf_error *err)
+enum lrf_status ds_parse_input(const char *name, const char *data, size_t size,
+                               const struct ds_scan *scanned, const struct lrf_dataset_options *opt,
+                               const struct lrf_dataset *ref, struct lrf_dataset **out,
+                               struct lrf_error *err)
 {
     if (!ds_is_gzip(data, size))
         return parse_text(name, data, size, scanned, opt, ref, out, err);
@@ -266,11 +271,12 @@ enum lrf_status lrf_dataset_parse_buffer(const char *name, const void *data, siz
 {
     struct lrf_dataset_options def = lrf_dataset_options_default();
     double t0 = lrf_clock_seconds();
-    enum lrf_status st =
-        parse_input(name ? name : "<buffer>", data, size, NULL, opt ? opt : &def, NULL, out, err);
+    enum lrf_status st = ds_parse_input(name ? name : "<buffer>", data, size, NULL,
+                                        opt ? opt : &def, NULL, out, err);
     if (st == LRF_OK) {
         (*out)->file_bytes = size;
         (*out)->parse_seconds = lrf_clock_seconds() - t0;
+        ds_decide_shape(*out, NULL);
     }
     return st;
 }
@@ -281,7 +287,7 @@ static enum lrf_status parse_read(const char *path, struct ds_read *rd,
                                   const struct lrf_dataset *ref, struct lrf_dataset **out,
                                   struct lrf_error *err)
 {
-    enum lrf_status st = parse_input(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
+    enum lrf_status st = ds_parse_input(path, rd->buf, rd->size, &rd->sc, opt, ref, out, err);
     free(rd->buf);
     if (st == LRF_OK) {
         (*out)->file_bytes = rd->size;
@@ -385,9 +391,9 @@ static enum lrf_status load_stdin(const struct lrf_dataset_options *opt,
     return st;
 }
 
-static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
-                            const struct lrf_dataset *ref, struct lrf_dataset **out,
-                            struct lrf_error *err)
+static enum lrf_status load_any(const char *path, const struct lrf_dataset_options *opt,
+                                const struct lrf_dataset *ref, struct lrf_dataset **out,
+                                struct lrf_error *err)
 {
     struct lrf_dataset_options def = lrf_dataset_options_default();
     if (!opt)
@@ -414,6 +420,7 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     if (cached) {
         ds_cache_clean_stale(cache_path);
         if (ds_cache_read(cache_path, path, &key, okey, &ds) == LRF_OK) {
+            ds_cache_touch(cache_path);
             ds->parse_seconds = lrf_clock_seconds() - t0;
             *out = ds;
             return LRF_OK;
@@ -435,6 +442,18 @@ static enum lrf_status load(const char *path, const struct lrf_dataset_options *
     lrf_error_clear(err);
     *out = ds;
     return LRF_OK;
+}
+
+/* A file or standard input, read or taken from the cache; then the decisions
+ * that are not cached (the image shape). */
+static enum lrf_status load(const char *path, const struct lrf_dataset_options *opt,
+                            const struct lrf_dataset *ref, struct lrf_dataset **out,
+                            struct lrf_error *err)
+{
+    enum lrf_status st = load_any(path, opt, ref, out, err);
+    if (st == LRF_OK)
+        ds_decide_shape(*out, ref);
+    return st;
 }
 
 enum lrf_status lrf_dataset_load_csv(const char *path, const struct lrf_dataset_options *opt,

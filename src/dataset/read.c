@@ -24,6 +24,12 @@ bool ds_interrupted(const struct lrf_dataset_options *opt)
     return opt && opt->interrupted && opt->interrupted(opt->interrupt_ctx);
 }
 
+void ds_progress(const struct lrf_dataset_options *opt, size_t bytes, size_t rows, bool restart)
+{
+    if (opt && opt->progress)
+        opt->progress(opt->progress_ctx, bytes, rows, restart);
+}
+
 struct ds_scan ds_scan_text(const char *data, size_t size)
 {
     const char *nul = memchr(data, '\0', size), *quote = memchr(data, '"', size);

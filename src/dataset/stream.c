@@ -35,11 +35,15 @@ static void *stream_chunk(void *arg)
         io->bad = ds_pread_full(io->fd, buf, k, off) != 0 || memchr(buf, '\0', k) != NULL;
         if (!io->bad)
             ds_hash_update(&io->hash, buf, k, off);
+        size_t rows = io->chunk->parser.rows;
         io->bad = io->bad || !ds_parser_feed(&io->chunk->parser, buf, k);
+        ds_progress(io->chunk->opt, k, io->chunk->parser.rows - rows, false);
         off += k;
     }
+    size_t rows = io->chunk->parser.rows;
     if (!io->bad)
         io->bad = !ds_parser_finish(&io->chunk->parser);
+    ds_progress(io->chunk->opt, 0, io->chunk->parser.rows - rows, false);
     free(buf);
     return NULL;
 }
@@ -114,6 +118,7 @@ static bool stream_chunks(int fd, size_t size, size_t bom, const struct ds_plan 
             .fd = fd, .begin = bounds[t], .end = bounds[t + 1], .chunk = &chunks[t]};
     }
     *nchunks = n;
+    ds_progress(opt, 0, 0, true);
     ds_run_parallel(io, sizeof io[0], n, stream_chunk);
     bool ok = true;
     for (int t = 0; t < n; t++)

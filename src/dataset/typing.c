@@ -80,9 +80,13 @@ static void *type_chunk(void *arg)
             const char *text = p->cells.text + p->cells.off[at];
             size_t len = ds_cell_len(&p->cells, at, p->rows * nc);
             kind[at] = type_cell(&st[j], text, len, t->decimal, r, &num[at]);
-            /* A column with text is categorical: its levels are counted here. */
-            if (kind[at] == DS_CELL_TEXT && ok)
-                ok = ds_levels_add(&texts[j], text, len, 1);
+            /* A column with text is categorical: its levels are counted here, and
+             * each text cell remembers which one it is. */
+            if (kind[at] == DS_CELL_TEXT && ok) {
+                long id = ds_levels_add_id(&texts[j], text, len, 1);
+                ok = id >= 0;
+                num[at] = ds_text_id_nan(id);
+            }
         }
     t->texts_ok[job->c] = ok;
     return NULL;

@@ -31,7 +31,7 @@ struct lrf_finder_regime lrf_finder_regime_default(void)
     /* The regimes' thresholds and responses. Rationale and figures in docs/finder.md. */
     return (struct lrf_finder_regime){
         .few_batches = 4,       /* a training set of a few batches is memorized at once */
-        .revisit_epochs = 1.0,  /* a sweep past one epoch measures batches it learned */
+        .revisit_epochs = 2.0,  /* most of the sweep's steps on batches it already learned */
         .zero_loss_frac = 0.01, /* 1% of the starting loss: the batches are memorized */
         .trial_candidates = 4,  /* the pick and 1.5 decades below it, half a decade apart */
         .trial_budget = 16.0,   /* trials cost at most 16 sweeps (only small data) */

@@ -142,6 +142,6 @@ void finder_confidence(struct lrf_finder_result *R, const struct lrf_finder_conf
                        "the loss never rose again before end_lr: the cliff is unseen", "");
     } else {
         set_confidence(R, LRF_FINDER_CONFIDENCE_HIGH,
-                       "a clear valley and divergence beyond it, on batches seen once", "");
+                       "a clear valley, divergence beyond it, batches mostly seen once", "");
     }
 }

@@ -9,7 +9,8 @@
 
 struct lrf_sched_parse_options lrf_sched_parse_options_default(void)
 {
-    struct lrf_sched_parse_options o = {1.0, 0, NAN};
+    struct lrf_sched_parse_options o = {
+        .base_lr = 1.0, .run_length = 0, .auto_lr = NAN, .auto_base_lr = NAN};
     return o;
 }
 

@@ -247,6 +247,14 @@ static enum lrf_status fill_defaults(struct spec_parser *ps, struct sched_node *
             if (st)
                 return st;
             v->shown = false;
+        } else if ((key->flags & SCHED_F_REQ) && key->type == SCHED_P_LR &&
+                   !isnan(ps->opts->auto_lr)) {
+            /* A suggestion is at hand: a required lr left out is that suggestion, as if
+             * the SPEC said key=auto (cyclic's lower bound: auto_base_lr when given). */
+            bool base = n->kind == LRF_SCHED_CYCLIC && !strcmp(key->name, "base_lr");
+            v->num =
+                base && !isnan(ps->opts->auto_base_lr) ? ps->opts->auto_base_lr : ps->opts->auto_lr;
+            v->set = v->shown = true;
         } else if (key->flags & SCHED_F_REQ) {
             if (key->flags & SCHED_F_RUNLEN)
                 return lrf_error_set(ps->err, LRF_ERR_INVALID_ARG,
@@ -260,6 +268,15 @@ static enum lrf_status fill_defaults(struct spec_parser *ps, struct sched_node *
 }
 
 static enum lrf_status parse_kind(struct spec_parser *ps, int depth, struct sched_node **out);
+
+/* The kind named ident, or -1. */
+static int kind_index(const char *ident)
+{
+    for (int k = 0; k < LRF_SCHED_KIND_COUNT; k++)
+        if (!strcmp(sched_kinds[k].name, ident))
+            return k;
+    return -1;
+}
 
 static enum lrf_status add_child(struct spec_parser *ps, struct sched_node *n, int depth)
 {
@@ -296,7 +313,7 @@ static enum lrf_status parse_args(struct spec_parser *ps, struct sched_node *n, 
                                  at);
         skip_ws(ps);
         enum lrf_status st;
-        if (*ps->p == '(') {
+        if (*ps->p == '(' || (kind_index(ident) >= 0 && (*ps->p == ',' || *ps->p == ')'))) {
             if (!sched_kinds[n->kind].composite)
                 return lrf_error_set(ps->err, LRF_ERR_PARSE,
                                      "%s takes no nested schedule (column %ld); only seq and "
@@ -350,24 +367,23 @@ static enum lrf_status parse_kind(struct spec_parser *ps, int depth, struct sche
         return lrf_error_set(ps->err, LRF_ERR_PARSE,
                              "expected a schedule kind at column %ld (valid kinds: %s)", at,
                              lrf_sched_kind_list());
-    int kind = -1;
-    for (int k = 0; k < LRF_SCHED_KIND_COUNT; k++)
-        if (!strcmp(sched_kinds[k].name, ident))
-            kind = k;
+    int kind = kind_index(ident);
     if (kind < 0)
         return lrf_error_set(ps->err, LRF_ERR_PARSE,
                              "unknown schedule kind '%s' at column %ld (valid kinds: %s)", ident,
                              at, lrf_sched_kind_list());
     skip_ws(ps);
-    if (*ps->p != '(')
+    /* A bare KIND is KIND(): "cosine" reads as the kind with every key at its default. */
+    bool bare = *ps->p == '\0' || *ps->p == ',' || *ps->p == ')';
+    if (!bare && *ps->p != '(')
         return lrf_error_set(ps->err, LRF_ERR_PARSE, "%s: expected '(' at column %ld", ident,
                              col(ps));
-    ps->p++;
+    ps->p += !bare;
     struct sched_node *n = calloc(1, sizeof *n);
     if (!n)
         return lrf_error_set(ps->err, LRF_ERR_NOMEM, "out of memory");
     n->kind = (enum lrf_sched_kind)kind;
-    enum lrf_status st = parse_args(ps, n, depth);
+    enum lrf_status st = bare ? LRF_OK : parse_args(ps, n, depth);
     if (!st)
         st = fill_defaults(ps, n);
     if (!st && sched_kinds[kind].composite && n->n_child == 0)

@@ -99,9 +99,14 @@ enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, 
         ep.step_seconds = t->step_seconds;
         ep.samples_per_second =
             ep.step_seconds > 0 ? (double)ep.samples / ep.step_seconds : (double)NAN;
-        st = lrf_trainer_evaluate(t, &ep.val_loss, &ep.val_accuracy, err);
+        struct lrf_train_metrics m;
+        st = lrf_trainer_evaluate_metrics(t, &m, err);
         if (st)
             return st;
+        ep.val_loss = m.loss;
+        ep.val_accuracy = m.accuracy;
+        ep.val_rmse = m.rmse;
+        ep.val_r2 = m.r2;
         if (run.per_epoch_metric && (st = lrf_sched_step(sched, ep.val_loss, err)))
             return st;
         if (out)

@@ -25,7 +25,8 @@ struct lrf_train_config lrf_train_config_default(void)
     return c;
 }
 
-/* Checks cfg and data; *D = features, *K = classes (the validation set's if more). */
+/* Checks cfg and data; *D = features, *K = outputs: classes (the validation set's if
+ * more), 1 for regression. */
 static enum lrf_status check_setup(const struct lrf_train_config *cfg,
                                    const struct lrf_train_data *data, size_t *D, size_t *K,
                                    struct lrf_error *err)
@@ -43,7 +44,8 @@ static enum lrf_status check_setup(const struct lrf_train_config *cfg,
     if (st)
         return st;
     *D = lrf_dataset_features(data->train);
-    *K = lrf_dataset_classes(data->train);
+    *K =
+        lrf_dataset_task(data->train) == LRF_TASK_REGRESSION ? 1 : lrf_dataset_classes(data->train);
     if (data->val && lrf_dataset_features(data->val) != *D)
         return lrf_error_set(err, LRF_ERR_DATA,
                              "validation data has %zu features, training data %zu",
@@ -79,6 +81,7 @@ static enum lrf_status build_buffers(struct lrf_trainer *t, struct lrf_error *er
     bc.seed = t->iter_seed = cfg->seed ^ ITER_SEED_MIX;
     bc.shuffle = true;
     bc.drop_last = cfg->drop_last;
+    bc.augment = cfg->augment;
     enum lrf_status st = lrf_batch_iter_create(t->data.train, t->data.norm, t->data.train_rows,
                                                t->data.n_train, &bc, &t->iter, err);
     if (st)
@@ -120,8 +123,16 @@ enum lrf_status lrf_trainer_create(const struct lrf_train_config *cfg,
     t->cfg.model.n_classes = (int)K;
     t->cfg.model.max_batch = (int)t->cfg.batch_size;
     t->cfg.model.threads = cfg->threads; /* the model scopes it to its own calls */
+    struct lrf_image_shape shape = lrf_dataset_shape(data->train);
+    if (t->cfg.model.channels == 0 && shape.channels > 0) {
+        t->cfg.model.channels = shape.channels, t->cfg.model.height = shape.height;
+        t->cfg.model.width = shape.width, t->cfg.model.layout = shape.layout;
+    }
     t->cfg.model.optim_slots = lrf_optim_state_slots(&cfg->optim);
-    st = build_model(t, err);
+    st = train_targets_init(t, err);
+    t->cfg.model.loss = t->task == LRF_TASK_REGRESSION ? LRF_LOSS_MSE : LRF_LOSS_CROSS_ENTROPY;
+    if (st == LRF_OK)
+        st = build_model(t, err);
     if (st == LRF_OK)
         st = build_buffers(t, err);
     if (st == LRF_OK)
@@ -140,12 +151,24 @@ void lrf_trainer_destroy(struct lrf_trainer *t)
     free(t->x);
     free(t->y);
     free(t->snap);
+    train_targets_free(t);
     free(t);
 }
 
 struct lrf_model *lrf_trainer_model(struct lrf_trainer *t)
 {
     return t->model;
+}
+
+enum lrf_task lrf_trainer_task(const struct lrf_trainer *t)
+{
+    return t->task;
+}
+
+void lrf_trainer_target_scale(const struct lrf_trainer *t, double *mean, double *std)
+{
+    *mean = t->y_mean;
+    *std = t->y_std;
 }
 
 const struct lrf_train_config *lrf_trainer_config(const struct lrf_trainer *t)
@@ -172,12 +195,13 @@ long lrf_trainer_run_steps(const struct lrf_trainer *t, int epochs)
 static enum lrf_status forward_backward(struct lrf_trainer *t, float scale, double *loss)
 {
     size_t rows = lrf_batch_iter_next(t->iter, t->x, t->y);
+    if (t->task == LRF_TASK_REGRESSION)
+        train_targets_batch(t);
+    struct lrf_model_batch b = {t->x, t->y, t->t_std, (int)rows};
     float l = NAN;
     double t0 = lrf_clock_seconds();
     enum lrf_status st =
-        scale < 0
-            ? lrf_model_forward_backward(t->model, t->x, t->y, (int)rows, &l, NULL)
-            : lrf_model_forward_backward_acc(t->model, t->x, t->y, (int)rows, scale, &l, NULL);
+        lrf_model_train_batch(t->model, &b, scale < 0 ? 1.0f : scale, scale >= 0, &l, NULL);
     t->step_seconds += lrf_clock_seconds() - t0;
     *loss = l;
     if (t->micro_done == 0)
@@ -272,13 +296,11 @@ enum lrf_status lrf_trainer_reseed(void *trainer, size_t run)
     return lrf_batch_iter_restore(t->iter, &s, NULL);
 }
 
-/* Loss sum and correct count over validation rows [0, n), in chunks of the
- * batch size. */
-static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, double *loss_sum, long *correct,
+/* The sums of an evaluation over validation rows [0, n), in chunks of the batch size. */
+static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, struct train_eval_sums *s,
                                  struct lrf_error *err)
 {
-    *loss_sum = 0;
-    *correct = 0;
+    *s = (struct train_eval_sums){0};
     const size_t B = t->cfg.batch_size;
     for (size_t first = 0; first < n; first += B) {
         size_t rows = n - first < B ? n - first : B;
@@ -287,13 +309,18 @@ static enum lrf_status eval_rows(struct lrf_trainer *t, size_t n, double *loss_s
                                t->y);
         else
             lrf_dataset_gather_range(t->data.val, t->data.norm, first, rows, t->x, t->y);
-        double ls;
-        long nc;
-        enum lrf_status st = lrf_model_evaluate(t->model, t->x, t->y, (int)rows, &ls, &nc, err);
+        if (t->task == LRF_TASK_REGRESSION)
+            train_targets_val(t, first, rows);
+        struct lrf_model_batch b = {t->x, t->y, t->t_std, (int)rows};
+        struct lrf_model_eval e;
+        enum lrf_status st = lrf_model_eval_batch(t->model, &b, &e, err);
         if (st)
             return st;
-        *loss_sum += ls;
-        *correct += nc;
+        s->loss_sum += e.loss_sum;
+        if (t->task == LRF_TASK_REGRESSION)
+            train_targets_add_errors(t, rows, s);
+        else
+            s->correct += e.n_correct;
     }
     return LRF_OK;
 }
@@ -304,25 +331,39 @@ enum lrf_status lrf_trainer_eval_subset(void *trainer, double *val_loss)
     size_t n = t->cfg.eval_subset < t->data.n_val ? t->cfg.eval_subset : t->data.n_val;
     if (n == 0)
         return LRF_ERR_STATE;
-    double ls;
-    long nc;
-    enum lrf_status st = eval_rows(t, n, &ls, &nc, NULL);
-    *val_loss = ls / (double)n;
+    struct train_eval_sums s;
+    enum lrf_status st = eval_rows(t, n, &s, NULL);
+    *val_loss = s.loss_sum / (double)n;
     return st;
+}
+
+enum lrf_status lrf_trainer_evaluate_metrics(struct lrf_trainer *t, struct lrf_train_metrics *out,
+                                             struct lrf_error *err)
+{
+    *out = (struct lrf_train_metrics){NAN, NAN, NAN, NAN};
+    if (t->data.n_val == 0)
+        return LRF_OK;
+    struct train_eval_sums s;
+    enum lrf_status st = eval_rows(t, t->data.n_val, &s, err);
+    if (st)
+        return st;
+    double n = (double)t->data.n_val;
+    out->loss = s.loss_sum / n;
+    if (t->task == LRF_TASK_REGRESSION) {
+        out->rmse = sqrt(s.sse / n);
+        out->r2 = s.sst > 0 ? 1.0 - s.sse / s.sst : (double)NAN;
+    } else {
+        out->accuracy = (double)s.correct / n;
+    }
+    return LRF_OK;
 }
 
 enum lrf_status lrf_trainer_evaluate(struct lrf_trainer *t, double *loss, double *accuracy,
                                      struct lrf_error *err)
 {
-    *loss = *accuracy = NAN;
-    if (t->data.n_val == 0)
-        return LRF_OK;
-    double ls;
-    long nc;
-    enum lrf_status st = eval_rows(t, t->data.n_val, &ls, &nc, err);
-    if (st)
-        return st;
-    *loss = ls / (double)t->data.n_val;
-    *accuracy = (double)nc / (double)t->data.n_val;
-    return LRF_OK;
+    struct lrf_train_metrics m;
+    enum lrf_status st = lrf_trainer_evaluate_metrics(t, &m, err);
+    *loss = m.loss;
+    *accuracy = m.accuracy;
+    return st;
 }
