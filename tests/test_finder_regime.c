@@ -28,7 +28,8 @@ struct client {
     int kind;
     long restores, snapshots, trials, trial_fail_at;
     bool interrupt_in_trials;
-    bool tied; /* every trial reaches the same accuracy */
+    bool tied;      /* every trial reaches the same accuracy */
+    bool no_metric; /* the trial reports a loss only (regression) */
     double trial_lr[16];
 };
 
@@ -112,7 +113,7 @@ static enum lrf_status cb_trial(void *user, double max_lr, long total_steps, dou
     }
     double d = log10(max_lr / 0.05);
     *loss = 0.1 + d * d;
-    *metric = c->tied ? 0.75 : 0.9 - 0.01 * d * d;
+    *metric = c->no_metric ? (double)NAN : c->tied ? 0.75 : 0.9 - 0.01 * d * d;
     return LRF_OK;
 }
 
@@ -234,6 +235,34 @@ static void test_trial_choice(void)
         if (tied) /* 0.75 on 20 rows: one standard error is 9.7 points */
             CHECK(r->max_lr == r->trial[r->n_trials - 1].max_lr);
         check_confidence(r, tied ? LRF_FINDER_CONFIDENCE_LOW : LRF_FINDER_CONFIDENCE_MEDIUM);
+        lrf_finder_result_destroy(r);
+    }
+}
+
+/* A client without a metric: the lowest held-out loss wins; the relative standard error
+ * of an RMSE on n rows, 1/sqrt(2n), decides low (n = 50: 10%) or medium (n = 10^5). */
+static void test_trial_loss_only(void)
+{
+    const size_t rows[] = {50, 100000};
+    for (int k = 0; k < 2; k++) {
+        struct client c;
+        init_client(&c, KIND_MEMORIZE);
+        c.no_metric = true;
+        struct lrf_finder_config cfg = small_config();
+        cfg.trial_rows = rows[k];
+        struct lrf_finder_callbacks cb = callbacks(&c, true);
+        struct lrf_finder_result *r = NULL;
+        struct lrf_error err;
+        CHECK(lrf_finder_run(&cfg, &cb, &r, &err) == LRF_OK && r && r->n_trials > 1);
+        if (!r || r->n_trials < 2)
+            continue;
+        size_t want = 0;
+        for (size_t j = 1; j < r->n_trials; j++)
+            if (!r->trial[j].diverged &&
+                (r->trial[want].diverged || r->trial[j].loss < r->trial[want].loss))
+                want = j;
+        CHECK(r->max_lr == r->trial[want].max_lr && strstr(r->response_text, "loss"));
+        check_confidence(r, k ? LRF_FINDER_CONFIDENCE_MEDIUM : LRF_FINDER_CONFIDENCE_LOW);
         lrf_finder_result_destroy(r);
     }
 }
@@ -418,6 +447,7 @@ int main(void)
 {
     test_memorizable();
     test_trial_choice();
+    test_trial_loss_only();
     test_trial_budget();
     test_trial_errors();
     test_all_trials_diverge();

@@ -86,8 +86,10 @@ static void set_confidence(struct lrf_finder_result *R, enum lrf_finder_confiden
     snprintf(R->warning, sizeof R->warning, "%s", c == LRF_FINDER_CONFIDENCE_LOW ? warning : "");
 }
 
-/* The trials chose the answer: medium, unless the held-out rows measure accuracy too
- * coarsely (one standard error above trial_se_max) to tell the candidates apart. */
+/* The trials chose the answer: medium, unless the held-out rows measure too coarsely to
+ * tell the candidates apart: one standard error of the accuracy, sqrt(a(1-a)/n), above
+ * trial_se_max; without a metric (a loss only, e.g. regression), the relative standard
+ * error of a root-mean-square error on n rows, 1/sqrt(2n) for normal errors, above it. */
 static void trials_confidence(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
 {
     char why[LRF_FINDER_TEXT_MAX];
@@ -96,10 +98,11 @@ static void trials_confidence(struct lrf_finder_result *R, const struct lrf_find
         if (R->trial[k].max_lr == R->max_lr)
             a = R->trial[k].metric;
     double n = (double)cfg->trial_rows;
-    double se = n > 0 && a >= 0 && a <= 1 ? sqrt(a * (1 - a) / n) : (double)NAN;
+    bool metric = a >= 0 && a <= 1;
+    double se = n > 0 ? (metric ? sqrt(a * (1 - a) / n) : 1.0 / sqrt(2.0 * n)) : (double)NAN;
     if (se > cfg->regime.trial_se_max) {
-        snprintf(why, sizeof why, "%zu held-out rows measure accuracy to +-%.1f points",
-                 cfg->trial_rows, 100 * se);
+        snprintf(why, sizeof why, "%zu held-out rows measure %s to +-%.1f%s", cfg->trial_rows,
+                 metric ? "accuracy" : "the error", 100 * se, metric ? " points" : "%");
         set_confidence(R, LRF_FINDER_CONFIDENCE_LOW, why,
                        "too few rows to rank the trials: more rows or a larger --val FILE");
         return;
