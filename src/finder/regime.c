@@ -87,9 +87,11 @@ static void set_confidence(struct lrf_finder_result *R, enum lrf_finder_confiden
 }
 
 /* The trials chose the answer: medium, unless the held-out rows measure too coarsely to
- * tell the candidates apart: one standard error of the accuracy, sqrt(a(1-a)/n), above
- * trial_se_max; without a metric (a loss only, e.g. regression), the relative standard
- * error of a root-mean-square error on n rows, 1/sqrt(2n) for normal errors, above it. */
+ * tell the candidates apart: one standard error of the accuracy above trial_se_max, with
+ * Agresti and Coull's "two successes and two failures added" (p = (a n + 2) / (n + 4),
+ * se = sqrt(p (1 - p) / (n + 4))), so that 16 rows all right do not read as certainty;
+ * without a metric (a loss only, e.g. regression), the relative standard error of a
+ * root-mean-square error on n rows, 1/sqrt(2n) for normal errors. */
 static void trials_confidence(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
 {
     char why[LRF_FINDER_TEXT_MAX];
@@ -99,7 +101,8 @@ static void trials_confidence(struct lrf_finder_result *R, const struct lrf_find
             a = R->trial[k].metric;
     double n = (double)cfg->trial_rows;
     bool metric = a >= 0 && a <= 1;
-    double se = n > 0 ? (metric ? sqrt(a * (1 - a) / n) : 1.0 / sqrt(2.0 * n)) : (double)NAN;
+    double p = (a * n + 2) / (n + 4);
+    double se = n > 0 ? (metric ? sqrt(p * (1 - p) / (n + 4)) : 1.0 / sqrt(2.0 * n)) : (double)NAN;
     if (se > cfg->regime.trial_se_max) {
         snprintf(why, sizeof why, "%zu held-out rows measure %s to +-%.1f%s", cfg->trial_rows,
                  metric ? "accuracy" : "the error", 100 * se, metric ? " points" : "%");
