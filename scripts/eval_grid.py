@@ -64,6 +64,9 @@ CONFIG_FLAGS = {
     "cnn": ["--model", "cnn", "--optim", "sgd", "--momentum", "0.9", "--weight-decay", "0", "--batch", "128"],
 }
 BAND = 0.99
+# The datasets the finder's regime responses were chosen on (docs/finder.md "Regimes");
+# the others (half B) check them. Summaries are printed for each half.
+HALF_A = {"oils", "wine", "sonar", "penguins", "cancer", "vehicle", "digits", "spam"}
 
 
 def parse_args(argv):
@@ -84,9 +87,17 @@ def parse_args(argv):
     p.add_argument("--markdown", help="also write the tables as Markdown into this file (see --section)")
     p.add_argument("--section", default="table",
                    help="name of the Markdown section replaced in place (default 'table'); other text is kept")
+    p.add_argument("--cache", help="keep every lrfind result in this JSON file, keyed by the binary "
+                                   "and the command, and reuse it (a rerun only re-scores)")
     a = p.parse_args(argv)
     if a.seeds < 1:
         p.error("--seeds must be >= 1")
+    a.cache_data = None
+    if a.cache:
+        a.cache_data = {}
+        if os.path.exists(a.cache):
+            with open(a.cache) as f:
+                a.cache_data = json.load(f)
     return a
 
 
@@ -196,9 +207,28 @@ def fmt_band(b):
     return f"{'<' if lo is None else f'{lo:.3g}'}..{'>' if hi is None else f'{hi:.3g}'}"
 
 
+def binary_id(path):
+    """Identifies a build: a cached result is reused only from the same binary."""
+    st = os.stat(path)
+    return f"{os.path.realpath(path)}:{st.st_size}:{st.st_mtime_ns}"
+
+
 def run(a, args):
     cmd = [a.lrfind] + args
     print("$ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
+    key = binary_id(a.lrfind) + " " + " ".join(shlex.quote(c) for c in args)
+    if a.cache_data is not None and key in a.cache_data:
+        return a.cache_data[key], None, 0.0
+    res, err, dt = run_uncached(a, cmd)
+    if a.cache_data is not None and res is not None:
+        a.cache_data[key] = res
+        with open(a.cache + ".tmp", "w") as f:
+            json.dump(a.cache_data, f)
+        os.replace(a.cache + ".tmp", a.cache)
+    return res, err, dt
+
+
+def run_uncached(a, cmd):
     t0 = time.perf_counter()
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=a.timeout)
@@ -339,7 +369,9 @@ def table_lines(rows, a, md):
 def summary_lines(rows, a):
     out = []
     ok = [r for r in rows if not r["error"]]
-    groups = [("all", ok)] + [(c, [r for r in ok if r["config"] == c]) for c in CONFIG_ORDER]
+    groups = ([("all", ok)] + [(c, [r for r in ok if r["config"] == c]) for c in CONFIG_ORDER]
+              + [("half A (tuned on)", [r for r in ok if r["dataset"] in HALF_A]),
+                 ("half B (held out)", [r for r in ok if r["dataset"] not in HALF_A])])
     for task in ("classification", "regression"):
         for name, rs in groups:
             rs = [r for r in rs if r["task"] == task]
@@ -360,9 +392,17 @@ def summary_lines(rows, a):
                 unstable = [r for r, s in zip(rs, spreads) if s > 1.78]
                 bad = [r for r in unstable if not has_conf or any(x["confidence"] == "high" for x in r["runs"])]
                 every = [x["ratio"] for r in rs for x in r["runs"]]
+                runs = [x for r in rs for x in r["runs"]]
+                b90 = [x for x in runs if x["ratio"] < 0.90]
                 line += (f"; over seeds 0..{a.seeds - 1}: min ratio {min(every):.3f}, mean {sum(every) / len(every):.3f}, "
-                         f"spread max/min up to {max(spreads):.2f}, > 1.78 on {len(unstable)}"
+                         f"below 97%: {sum(x < 0.97 for x in every)} of {len(every)}, below 90%: {len(b90)}"
+                         + (f" ({sum(x['confidence'] == 'low' for x in b90)} with confidence low)" if has_conf else "")
+                         + f", spread max/min up to {max(spreads):.2f}, > 1.78 on {len(unstable)}"
                          + (f" ({len(bad)} of them with confidence high)" if has_conf else ""))
+                if has_conf:
+                    by = {c: [x["ratio"] for x in runs if x["confidence"] == c] for c in ("high", "medium", "low")}
+                    line += "; by confidence: " + ", ".join(
+                        f"{c} {len(v)} (mean {sum(v) / len(v):.3f}, min {min(v):.3f})" for c, v in by.items() if v)
             out.append(line)
     failed = [r for r in rows if r["error"]]
     tfailed = [r for r in rows if r.get("train_error")]

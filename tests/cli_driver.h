@@ -91,6 +91,15 @@ static inline bool drv_open(struct drv *d, const struct drv_options *o)
     return true;
 }
 
+/* The hand-off's default run length (PLAN.md, docs/finder.md): at least 3 epochs and
+ * at least 300 optimizer steps. */
+static inline int drv_default_epochs(const struct drv *d)
+{
+    long spe = lrf_trainer_steps_per_epoch(d->t);
+    long e = (300 + spe - 1) / spe;
+    return (int)(e > 3 ? e : 3);
+}
+
 /* The range test with lrfind's defaults and o's grid, from the initial model; its
  * schedules assume a run of handoff_epochs epochs. */
 static inline bool drv_sweep(struct drv *d, const struct drv_options *o, int handoff_epochs)
@@ -106,12 +115,16 @@ static inline bool drv_sweep(struct drv *d, const struct drv_options *o, int han
     d->fcfg.end_lr = o->end_lr;
     d->fcfg.num_iter = o->iters;
     d->fcfg.total_steps = lrf_trainer_run_steps(d->t, handoff_epochs);
+    /* The regimes need the batches per epoch; the trials are the trainer's. */
+    d->fcfg.batches_per_epoch = (size_t)lrf_trainer_steps_per_epoch(d->t);
+    d->fcfg.trial_rows = d->split.n_val;
     struct lrf_finder_callbacks cb = {.user = d->t,
                                       .step = lrf_trainer_step,
                                       .snapshot = lrf_trainer_snapshot,
                                       .restore = lrf_trainer_restore,
                                       .reseed = lrf_trainer_reseed,
-                                      .eval = lrf_trainer_eval_subset};
+                                      .eval = lrf_trainer_eval_subset,
+                                      .trial = lrf_trainer_trial};
     if (lrf_finder_run(&d->fcfg, &cb, &d->r, &d->err) != LRF_OK)
         return drv_fail(d, "sweep");
     return true;

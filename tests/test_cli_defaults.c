@@ -62,6 +62,16 @@ static void library_defaults(void)
     add("compat", "%s", lrf_finder_compat_name(c.compat));
     ADD_NUM(c, total_steps);
     add("rule", "%s", lrf_finder_rule_name(c.rule));
+    ADD_NUM(c, batches_per_epoch);
+    add("trials", "%s", lrf_finder_trials_name(c.trials));
+    ADD_NUM(c, trial_rows);
+    struct lrf_finder_regime g = c.regime;
+    ADD_NUM(g, few_batches);
+    ADD_NUM(g, revisit_epochs);
+    ADD_NUM(g, zero_loss_frac);
+    ADD_NUM(g, trial_candidates);
+    ADD_NUM(g, trial_budget);
+    ADD_NUM(g, trial_se_max);
     struct lrf_finder_robust r = c.robust;
     ADD_NUM(r, bandwidth_decades);
     ADD_NUM(r, min_sigma_points);
@@ -201,14 +211,20 @@ static void test_header_and_docs(void)
 /* The config a command's JSON reports against the library's defaults. */
 static void check_config(const char *what, bool skip_total_steps)
 {
-    static char config[1 << 14], robust[1 << 12];
+    static char config[1 << 14], robust[1 << 12], regime[1 << 12];
     CHECK_MSG(json_object(cli_out, "config", config, sizeof config), "%s: no config", what);
     CHECK(json_object(config, "robust", robust, sizeof robust));
+    CHECK(json_object(config, "regime", regime, sizeof regime));
     for (int i = 0; i < n_fields; i++) {
-        if (skip_total_steps && !strcmp(fields[i].name, "total_steps"))
-            continue; /* the range test sets it from the run length */
+        /* The range test sets these from its data: the run length, the batches per
+         * epoch and the held-out rows the trials score on. */
+        if (skip_total_steps &&
+            (!strcmp(fields[i].name, "total_steps") || !strcmp(fields[i].name, "trial_rows") ||
+             !strcmp(fields[i].name, "batches_per_epoch")))
+            continue;
         char v[VALUE_MAX] = "";
-        bool found = json_value(config, fields[i].name, v) || json_value(robust, fields[i].name, v);
+        bool found = json_value(config, fields[i].name, v) ||
+                     json_value(robust, fields[i].name, v) || json_value(regime, fields[i].name, v);
         CHECK_MSG(found && same_value(v, fields[i].value), "%s: %s is '%s', the default %s", what,
                   fields[i].name, v, fields[i].value);
     }

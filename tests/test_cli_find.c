@@ -44,7 +44,8 @@ static void test_report(void)
     CHECK(cli_run(QUICK) == 0);
     CHECK(strstr(cli_out, "built-in Fashion-MNIST subset: 12000 rows") != NULL);
     CHECK(strstr(cli_out, "stopped: ") != NULL);
-    CHECK(strstr(cli_out, "robust   * ") != NULL); /* the recommended rule is marked */
+    CHECK(strstr(cli_out, "robust * ") != NULL);            /* the recommended rule is marked */
+    CHECK(strncmp(cli_out, "Suggested max_lr: ", 18) == 0); /* the answer first */
     CHECK(strstr(cli_out, "onecycle(max_lr=") != NULL);
     CHECK(strstr(cli_out, "torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=") != NULL);
     CHECK(strstr(cli_out, "cosine(") != NULL);
@@ -168,7 +169,8 @@ static void test_train_schedules(void)
 static void test_epochs_without_train(void)
 {
     CHECK(cli_run(QUICK " --epochs 5") == 0);
-    CHECK_MSG(strstr(cli_out, "(run length: 5 epochs of 94 steps") != NULL, "%s", cli_out);
+    CHECK_MSG(strstr(cli_out, "\nrun length: 5 epochs of 94 steps = 470 steps (--epochs") != NULL,
+              "%s", cli_out);
     CHECK(strstr(cli_out, "total_steps=470") != NULL && strstr(cli_out, "T_max=470") != NULL);
     /* An lr left out of a --train SPEC is the suggestion: cyclic's bounds are the report's. */
     CHECK(cli_run(QUICK " --train --epochs 1 --schedule 'cyclic(step_size_up=20)'") == 0);

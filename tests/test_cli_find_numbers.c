@@ -64,8 +64,18 @@ static double spec_value(const char *spec, const char *key)
 static void check_handoff_formulas(const struct lrf_finder_result *r, long total_steps)
 {
     const struct lrf_finder_suggestion *s = &r->suggestion[LRF_FINDER_RULE_ROBUST];
-    CHECK(r->recommended == LRF_FINDER_RULE_ROBUST && s->valid);
-    double max_lr = s->lr;
+    CHECK(r->recommended == LRF_FINDER_RULE_ROBUST && s->valid && r->rule_lr == s->lr);
+    /* The answer is the rule's pick unless a regime response changed it (finder.h). */
+    double max_lr = r->max_lr;
+    bool one_of = false;
+    for (size_t k = 0; k < r->n_trials; k++)
+        one_of = one_of || (r->trial[k].max_lr == max_lr && !r->trial[k].diverged);
+    CHECK_MSG((r->response == LRF_FINDER_RESPONSE_NONE && max_lr == s->lr) ||
+                  (r->response == LRF_FINDER_RESPONSE_CAP && max_lr == r->zero_loss_lr &&
+                   max_lr < s->lr) ||
+                  (r->response == LRF_FINDER_RESPONSE_TRIALS && one_of),
+              "answer %g, rule %g, response %s", max_lr, s->lr,
+              lrf_finder_response_name(r->response));
     CHECK_CLOSE(r->one_cycle_max_lr, max_lr, 0, 0);
     CHECK_CLOSE(r->cyclic_max_lr, max_lr, 0, 0);
     CHECK_CLOSE(r->cyclic_base_lr, max_lr / CYCLIC_BASE_DIV, RATIO_REL_TOL, 0);
@@ -87,8 +97,18 @@ static void check_handoff_formulas(const struct lrf_finder_result *r, long total
 static void check_json_result(const char *doc, const struct lrf_finder_result *r)
 {
     CHECK_MSG(json_valid(doc), "not valid JSON: %.200s", doc);
-    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
-    CHECK_JSON_NUM(doc, "suggested_lr", rec->lr);
+    CHECK_JSON_NUM(doc, "suggested_lr", r->max_lr);
+    CHECK_JSON_STR(doc, "confidence", lrf_finder_confidence_name(r->confidence));
+    CHECK_JSON_STR(doc, "confidence_reason", r->confidence_reason);
+    CHECK_JSON_STR(doc, "response.kind", lrf_finder_response_name(r->response));
+    CHECK_JSON_NUM(doc, "response.rule_lr", r->rule_lr);
+    CHECK_JSON_NUM(doc, "response.epochs_swept", r->epochs_swept);
+    CHECK_JSON_NUM(doc, "response.zero_loss_lr", r->zero_loss_lr);
+    CHECK(json_len(doc, "response.trials") == (long)r->n_trials);
+    int codes = 0;
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
+        codes += (r->diagnostics >> b) & 1;
+    CHECK(json_len(doc, "diagnosis") == codes);
     CHECK_JSON_STR(doc, "rule", lrf_finder_rule_name(r->recommended));
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         const struct lrf_finder_suggestion *s = &r->suggestion[q];
@@ -178,44 +198,76 @@ static double as_printed(int digits, double x)
     return strtod(buf, NULL);
 }
 
-/* The text report: each rule's lr (3 digits, as every lr in text), the stop, the hand-off lines,
- * the run length; returns the run length's epochs (the hand-off's default). */
+/* The lr after "name " (or "name * ") in the report's two "rules:" lines, NaN if absent. */
+static double rules_lr(const char *name, bool recommended)
+{
+    const char *block = report_line("rules:  ");
+    char pat[48];
+    snprintf(pat, sizeof pat, " %s%s ", name, recommended ? " *" : "");
+    const char *p = block ? strstr(block, pat) : NULL;
+    const char *end = block ? strchr(block, '\n') : NULL;
+    end = end ? strchr(end + 1, '\n') : NULL; /* the block is two lines */
+    return p && (!end || p < end) ? strtod(p + strlen(pat), NULL) : (double)NAN;
+}
+
+/* The answer first: "Suggested max_lr: X (one-cycle)  confidence: C", then the command
+ * to run (every training option given, the suggestion, the run length), then why. */
+static void check_answer(const struct lrf_finder_result *r, const char *csv_path, int epochs)
+{
+    char want[4096];
+    snprintf(want, sizeof want, "Suggested max_lr: %.3g (one-cycle)  confidence: %s\n", r->max_lr,
+             lrf_finder_confidence_name(r->confidence));
+    CHECK_MSG(strncmp(cli_out, want, strlen(want)) == 0, "report opens with '%.80s', want '%s'",
+              cli_out, want);
+    double shown = strtod(cli_out + strlen("Suggested max_lr: "), NULL);
+    CHECK(shown == as_printed(3, r->max_lr) && shown == as_printed(3, r->one_cycle_max_lr));
+    snprintf(want, sizeof want,
+             "\n  lrfind train --model mlp:16 --batch 32 --threads 1 --data %s --schedule "
+             "'onecycle(max_lr=%.3g)' --epochs %d\n",
+             csv_path, r->max_lr, epochs);
+    CHECK_MSG(strstr(cli_out, want) == strchr(cli_out, '\n'), "second line is not '%s'", want);
+    snprintf(want, sizeof want, "\nconfidence %s: %s\n", lrf_finder_confidence_name(r->confidence),
+             r->confidence_reason);
+    CHECK_MSG(strstr(cli_out, want) != NULL, "report lacks '%s'", want);
+}
+
+/* The text report: each rule's lr (3 digits, as every lr in text), the stop, the hand-off
+ * lines, the run length; returns the run length's epochs (the hand-off's default). */
 static int check_text_report(const struct lrf_finder_result *r, long steps_per_epoch)
 {
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         const char *name = lrf_finder_rule_name((enum lrf_finder_rule)q);
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "%-9s%s ", name, q == (int)r->recommended ? "*" : " ");
-        const char *line = report_line(prefix);
-        double got = line ? strtod(line + strlen(prefix), NULL) : (double)NAN;
+        double got = rules_lr(name, q == (int)r->recommended);
         CHECK_MSG(got == as_printed(3, r->suggestion[q].lr), "report: %s %.6g, want %.3g", name,
                   got, r->suggestion[q].lr);
     }
     long point = -1;
     double lr = NAN;
-    const char *stop = report_line("stopped: ");
-    const char *at = stop ? strstr(stop, "(point ") : NULL;
+    size_t points = 0;
+    const char *line = report_line("points: ");
+    const char *at = line ? strstr(line, "; stopped: ") : NULL;
+    at = at ? strstr(at, "(point ") : NULL;
     CHECK(at && sscanf(at, "(point %ld, lr %lf)", &point, &lr) == 2);
     CHECK(point == r->stop_index && lr == as_printed(3, r->lr[r->stop_index]));
-    size_t points = 0;
-    CHECK(report_line("points: ") && sscanf(report_line("points: "), "points: %zu", &points) == 1 &&
-          points == r->n);
+    CHECK(line && sscanf(line, "points: %zu", &points) == 1 && points == r->n);
     char want[512];
-    snprintf(want, sizeof want, "one-cycle: %s\n           %s\n", r->one_cycle_spec,
-             r->one_cycle_torch);
+    snprintf(want, sizeof want, "\none-cycle: %s\n%s\n", r->one_cycle_spec, r->one_cycle_torch);
     CHECK_MSG(strstr(cli_out, want) != NULL, "report lacks '%s'", want);
-    snprintf(want, sizeof want, "cyclic:    %s\n           %s\n", r->cyclic_spec, r->cyclic_torch);
+    snprintf(want, sizeof want, "\ncyclic:    %s\n", r->cyclic_spec);
     CHECK_MSG(strstr(cli_out, want) != NULL, "report lacks '%s'", want);
     const char *cos = report_line("cosine:    lr ");
     CHECK(cos && strtod(cos + 14, NULL) == as_printed(3, r->cosine_lr));
-    snprintf(want, sizeof want, ", %s\n           %s\n", r->cosine_spec, r->cosine_torch);
+    snprintf(want, sizeof want, ", %s\n", r->cosine_spec);
     CHECK_MSG(cos && strstr(cos, want) == strchr(cos, ','), "report lacks '%s'", want);
     int epochs = 0;
-    long spe = 0;
-    const char *len = report_line("(run length: ");
-    CHECK(len && sscanf(len, "(run length: %d epochs of %ld steps", &epochs, &spe) == 2);
-    CHECK_MSG(spe == steps_per_epoch && epochs >= 1, "run length %d x %ld, want E x %ld", epochs,
-              spe, steps_per_epoch);
+    long spe = 0, total = 0;
+    const char *len = report_line("run length: ");
+    CHECK(len && sscanf(len, "run length: %d epochs of %ld steps = %ld steps", &epochs, &spe,
+                        &total) == 3);
+    CHECK_MSG(spe == steps_per_epoch && epochs >= 1 && total == epochs * spe,
+              "run length %d x %ld = %ld, want E x %ld", epochs, spe, total, steps_per_epoch);
+    /* PLAN.md's rule: at least 3 epochs and at least 300 optimizer steps, no more. */
+    CHECK(epochs >= 3 && total >= 300 && (epochs == 3 || (epochs - 1) * spe < 300));
     return epochs;
 }
 
@@ -224,10 +276,11 @@ static void test_report_and_json(void)
     long spe = lrf_trainer_steps_per_epoch(D.t);
     CHECK(spe == 23); /* ceil(720 / 32): the data and batch are what the test means */
     CHECK(run_small("") == 0);
-    CHECK(drv_sweep(&D, &O, 3));
-    int epochs = check_text_report(D.r, spe);
-    if (epochs != 3 && !drv_sweep(&D, &O, epochs))
-        return;
+    int epochs = drv_default_epochs(&D);
+    CHECK(epochs == 14); /* ceil(300 / 23): the run length has 300 steps */
+    CHECK(drv_sweep(&D, &O, epochs));
+    CHECK(check_text_report(D.r, spe) == epochs);
+    check_answer(D.r, csv, epochs);
     check_handoff_formulas(D.r, epochs * spe);
 
     char more[CLI_RUN_PATH_MAX + 32];
@@ -244,7 +297,7 @@ static void check_verify(struct drv *d, const struct drv_options *o)
 {
     CHECK(run_on(o, "--json --verify") == 0);
     CHECK(json_valid(cli_out));
-    CHECK(drv_sweep(d, o, 3));
+    CHECK(drv_sweep(d, o, drv_default_epochs(d)));
     static const double factors[3] = {1.0 / 3.0, 1.0, 3.0};
     double lr[3], loss[3], acc[3];
     CHECK(json_len(cli_out, "verify.trials") == 3);

@@ -1,7 +1,8 @@
 /* Finder rules and compat modes pinned to the published algorithms: every curve of
  * tests/fixtures/finder (written by scripts/gen_finder_fixtures.py from the anchors'
  * pseudo-code with numpy) is analysed in the three modes, and the kept points, stop
- * reason, every smoothed value and every rule's index and lr are compared. */
+ * reason, every smoothed value, every rule's index and lr, and lrfind's answer (the
+ * robust pick capped where the loss reached ~0) are compared. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,7 @@ static void test_expected(void)
         /* Every line is complete: n <points> <stop>, smoothed <i> <v>, rule <r> <i> <lr> or
          * rule <r> invalid. A damaged fixture fails instead of checking less. */
         bool complete = (!strcmp(key, "n") && k == 5) || (!strcmp(key, "smoothed") && k == 5) ||
+                        (!strcmp(key, "answer") && k == 5) ||
                         (!strcmp(key, "rule") && (k == 6 || (k == 5 && !strcmp(b, "invalid"))));
         if (!complete) {
             CHECK_MSG(0, "expected.txt: incomplete or unknown line: %s", line);
@@ -99,6 +101,15 @@ static void test_expected(void)
             CHECK(i < r->n);
             if (i < r->n)
                 CHECK_CLOSE(r->smoothed[i], strtod(b, NULL), SMOOTH_REL, 0);
+        } else if (!strcmp(key, "answer")) {
+            /* The answer without trials: the robust pick capped where the loss reached ~0
+             * (src/finder/regime.c), and that lr. */
+            double want = !strcmp(a, "invalid") ? (double)NAN : strtod(a, NULL);
+            double zero = !strcmp(b, "none") ? (double)NAN : strtod(b, NULL);
+            CHECK_CLOSE(r->max_lr, want, LR_REL, 0);
+            CHECK_CLOSE(r->one_cycle_max_lr, want, LR_REL, 0);
+            CHECK_CLOSE(r->zero_loss_lr, zero, LR_REL, 0);
+            CHECK(!(r->diagnostics & LRF_FINDER_DIAG_LOSS_ZERO) == isnan(zero));
         } else if (!strcmp(key, "rule")) {
             enum lrf_finder_rule rule;
             CHECK(lrf_finder_rule_parse(a, &rule));
@@ -157,8 +168,8 @@ static void test_diagnostics(void)
     for (int i = 0; i < 2; i++) {
         r = get(floor_curves[i], "lrfind");
         CHECK(r && r->stop_reason == LRF_FINDER_STOP_DIVERGED && r->n == 189);
-        CHECK(r && r->suggestion[LRF_FINDER_RULE_ROBUST].valid &&
-              r->one_cycle_max_lr == r->suggestion[LRF_FINDER_RULE_ROBUST].lr);
+        CHECK(r && r->suggestion[LRF_FINDER_RULE_ROBUST].valid && r->max_lr > 0 &&
+              r->one_cycle_max_lr == r->max_lr);
     }
     r = get("clean", "lrfind");
     CHECK(r && r->diagnostics == 0 && r->advice[0] == '\0');

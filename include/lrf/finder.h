@@ -110,7 +110,34 @@ enum {
     LRF_FINDER_DIAG_NO_DIVERGENCE = 1 << 5,    /* no rise at the end: raise end_lr */
     LRF_FINDER_DIAG_UNSTABLE_RUNS = 1 << 6,    /* runs' robust picks span > unstable_decades */
     LRF_FINDER_DIAG_NOISY = 1 << 7,            /* noise large against the loss drop */
-    LRF_FINDER_DIAG_COUNT = 8                  /* the number of flags (bits 0..COUNT-1) */
+    /* The regimes where the curve says less than it seems (issue 12, docs/finder.md). */
+    LRF_FINDER_DIAG_FEW_BATCHES = 1 << 8, /* the sweep revisited its batches (batches_per_epoch) */
+    LRF_FINDER_DIAG_LOSS_ZERO = 1 << 9,   /* the training loss reached ~0: memorized */
+    LRF_FINDER_DIAG_COUNT = 10            /* the number of flags (bits 0..COUNT-1) */
+};
+
+/* How much to trust the answer (result->confidence), with a reason beside it. */
+enum lrf_finder_confidence {
+    LRF_FINDER_CONFIDENCE_LOW = 0,
+    LRF_FINDER_CONFIDENCE_MEDIUM = 1,
+    LRF_FINDER_CONFIDENCE_HIGH = 2,
+    LRF_FINDER_CONFIDENCE_COUNT
+};
+
+/* What the finder did about the regime it found (result->response). */
+enum lrf_finder_response {
+    LRF_FINDER_RESPONSE_NONE = 0,   /* the rule's pick stands */
+    LRF_FINDER_RESPONSE_CAP = 1,    /* capped where the curve stops carrying information */
+    LRF_FINDER_RESPONSE_TRIALS = 2, /* short one-cycle trials chose it (Smith's third method) */
+    LRF_FINDER_RESPONSE_COUNT
+};
+
+/* When the finder runs trials (cfg.trials); they need the trial callback. */
+enum lrf_finder_trials {
+    LRF_FINDER_TRIALS_AUTO = 0,   /* when the regime calls for them and they are cheap */
+    LRF_FINDER_TRIALS_OFF = 1,    /* never */
+    LRF_FINDER_TRIALS_ALWAYS = 2, /* after every sweep with a valid pick */
+    LRF_FINDER_TRIALS_MODE_COUNT
 };
 
 /* The robust rule's constants, in one place; each comment ends with the default of
@@ -134,6 +161,20 @@ struct lrf_finder_robust {
 };
 
 struct lrf_finder_robust lrf_finder_robust_default(void);
+
+/* How the finder recognizes the regimes where the curve says less than it seems, and
+ * what it does about them; each comment ends with the default of
+ * lrf_finder_regime_default() in parentheses (docs/finder.md: the evidence). */
+struct lrf_finder_regime {
+    size_t few_batches;      /* FEW_BATCHES: batches_per_epoch at most this (4)... */
+    double revisit_epochs;   /* ...or the sweep ran more than this many epochs (2) */
+    double zero_loss_frac;   /* LOSS_ZERO: the curve fell below this fraction of its start (0.01) */
+    size_t trial_candidates; /* trials: the pick and half-decade steps below it (4) */
+    double trial_budget;     /* ...run only when they cost at most this many sweeps (16) */
+    double trial_se_max; /* low confidence when the held-out accuracy's sd exceeds this (0.03) */
+};
+
+struct lrf_finder_regime lrf_finder_regime_default(void);
 
 /* Every field's trailing comment ends with its default in parentheses, as
  * lrf_finder_config_default() sets it (tests/test_cli_defaults.c holds them to it). */
@@ -161,7 +202,15 @@ struct lrf_finder_config {
     enum lrf_finder_compat compat; /* the anchor whose numbers to reproduce (none) */
     long total_steps;              /* for the rendered schedules; 0 = unknown (0) */
     enum lrf_finder_rule rule;     /* the recommended rule when valid (robust) */
+    /* Distinct batches in one pass over the client's training data: the finder needs it
+     * to know when the sweep revisits its batches (LRF_FINDER_DIAG_FEW_BATCHES). */
+    size_t batches_per_epoch;      /* 0 = unknown (0) */
+    enum lrf_finder_trials trials; /* when to run the trial callback (auto) */
+    /* Rows the trial callback scores on: the standard error of its accuracy says whether
+     * the trials could tell their candidates apart (the confidence). */
+    size_t trial_rows; /* 0 = unknown (0) */
     struct lrf_finder_robust robust;
+    struct lrf_finder_regime regime;
 };
 
 struct lrf_finder_config lrf_finder_config_default(void);
@@ -229,6 +278,14 @@ struct lrf_finder_callbacks {
     enum lrf_status (*reseed)(void *user, size_t run);
     /* Validation loss on a fixed subset, without changing the state (val_loss mode). */
     enum lrf_status (*eval)(void *user, double *val_loss);
+    /* A trial (Smith's third method, 1803.09820): train total_steps optimizer steps of
+     * one-cycle at max_lr (PyTorch OneCycleLR defaults) from the state the finder just
+     * restored, then *loss = the loss on held-out data (NaN/Inf: the run diverged) and
+     * *metric = a score where higher is better (accuracy; NaN if none). Called after the
+     * sweep only when cfg.trials says so; the finder restores the state before each
+     * trial and after the last. lrf_trainer_trial (lrf/train.h) is one. */
+    enum lrf_status (*trial)(void *user, double max_lr, long total_steps, double *loss,
+                             double *metric);
     /* Observers, called with `observer` (NULL = user, as before observers had their
      * own context): a progress bar or an interrupt flag needs no access to the client,
      * and two finders in one process each get their own. */
@@ -242,7 +299,20 @@ struct lrf_finder_callbacks {
     const struct lrf_finder_share *share;
 };
 
-enum { LRF_FINDER_TEXT_MAX = 256, LRF_FINDER_ADVICE_MAX = 768, LRF_FINDER_SPEC_MAX = 160 };
+enum {
+    LRF_FINDER_TEXT_MAX = 256,
+    LRF_FINDER_ADVICE_MAX = 768,
+    LRF_FINDER_SPEC_MAX = 160,
+    LRF_FINDER_TRIALS_MAX = 8
+};
+
+/* One trial the finder ran (result->trial). */
+struct lrf_finder_trial {
+    double max_lr;
+    double loss;   /* held-out loss after the run; NaN/Inf when it diverged */
+    double metric; /* the client's higher-is-better score (accuracy); NaN if none */
+    bool diverged;
+};
 
 struct lrf_finder_suggestion {
     bool valid;
@@ -282,7 +352,19 @@ struct lrf_finder_result {
     unsigned diagnostics;               /* LRF_FINDER_DIAG_* */
     char advice[LRF_FINDER_ADVICE_MAX]; /* one sentence per problem; "" when none */
     double noise_sd;                    /* robust estimate of the raw loss noise */
-    /* The hand-off (NaN / "" when the recommended suggestion is invalid). */
+    /* The regime and the response (docs/finder.md "Regimes"). */
+    double epochs_swept; /* optimizer steps of the sweep / batches_per_epoch (NaN unknown) */
+    double zero_loss_lr; /* LOSS_ZERO: the lr where the curve reached ~0 (NaN otherwise) */
+    double rule_lr;      /* the recommended rule's pick before any response (NaN invalid) */
+    double max_lr;       /* the answer: rule_lr after the response (NaN invalid) */
+    enum lrf_finder_response response;
+    char response_text[LRF_FINDER_TEXT_MAX]; /* what was done and why; "" for NONE */
+    size_t n_trials;
+    struct lrf_finder_trial trial[LRF_FINDER_TRIALS_MAX];
+    enum lrf_finder_confidence confidence;
+    char confidence_reason[LRF_FINDER_TEXT_MAX]; /* why that confidence */
+    char warning[LRF_FINDER_ADVICE_MAX];         /* with LOW: what the user can do; "" otherwise */
+    /* The hand-off at max_lr (NaN / "" when the recommended suggestion is invalid). */
     double one_cycle_max_lr;
     double cyclic_base_lr, cyclic_max_lr;
     double cosine_lr;
@@ -340,10 +422,18 @@ const char *lrf_finder_compat_name(enum lrf_finder_compat c);
 bool lrf_finder_compat_parse(const char *name, enum lrf_finder_compat *out);
 /* "exp", "linear"; "relative", "ratio"; the diagnostic flag 1 << bit: "too_short",
  * "no_finite", "flat", "rises_from_start", "diverged_at_once", "no_divergence",
- * "unstable_runs", "noisy" (NULL when out of range). */
+ * "unstable_runs", "noisy", "few_batches", "loss_zero" (NULL when out of range). */
 const char *lrf_finder_mode_name(enum lrf_finder_mode mode);
 bool lrf_finder_mode_parse(const char *name, enum lrf_finder_mode *out);
 const char *lrf_finder_stop_rule_name(enum lrf_finder_stop_rule rule);
 const char *lrf_finder_diag_name(int bit);
+/* For flag 1 << bit: what it means, and what the finder does about it (a short phrase). */
+const char *lrf_finder_diag_describe(int bit);
+const char *lrf_finder_diag_response(int bit);
+/* "low", "medium", "high"; "none", "cap", "trials"; "auto", "off", "always". */
+const char *lrf_finder_confidence_name(enum lrf_finder_confidence c);
+const char *lrf_finder_response_name(enum lrf_finder_response r);
+const char *lrf_finder_trials_name(enum lrf_finder_trials t);
+bool lrf_finder_trials_parse(const char *name, enum lrf_finder_trials *out);
 
 #endif

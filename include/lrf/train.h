@@ -132,6 +132,14 @@ enum lrf_status lrf_trainer_reseed(void *trainer, size_t run);
  * without validation data. Changes nothing but scratch buffers. */
 enum lrf_status lrf_trainer_eval_subset(void *trainer, double *val_loss);
 
+/* The finder's trial callback (Smith's third method; lrf_finder_callbacks.trial): one-cycle
+ * at max_lr (PyTorch OneCycleLR defaults, base lr cfg.optim.lr) for total_steps rounded up
+ * to whole epochs, from the trainer's current state (the finder restores it first), then
+ * *loss and *metric = the validation loss and accuracy. A run whose training loss turns
+ * NaN/Inf is a result: *loss = Inf, LRF_OK. Needs validation rows (LRF_ERR_STATE). */
+enum lrf_status lrf_trainer_trial(void *trainer, double max_lr, long total_steps, double *loss,
+                                  double *metric);
+
 /* ---- evaluation and epochs ------------------------------------------------ */
 
 /* What an evaluation over the whole validation set found; every field NaN without
@@ -178,5 +186,11 @@ enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, 
                                 struct lrf_train_epoch *out, int *done,
                                 lrf_train_progress_fn progress, void *progress_user,
                                 struct lrf_error *err);
+
+/* lrf_trainer_trial with a progress callback (a bar, Ctrl-C: LRF_ERR_INTERRUPTED) and
+ * the error's message. */
+enum lrf_status lrf_trainer_trial_run(struct lrf_trainer *t, double max_lr, long total_steps,
+                                      lrf_train_progress_fn progress, void *progress_user,
+                                      double *loss, double *metric, struct lrf_error *err);
 
 #endif

@@ -41,3 +41,4 @@ CLI_NAME_ADAPTER(cli_compat_name, lrf_finder_compat_name, enum lrf_finder_compat
 CLI_NAME_ADAPTER(cli_mode_name, lrf_finder_mode_name, enum lrf_finder_mode)
 CLI_NAME_ADAPTER(cli_optim_name, lrf_optim_kind_name, enum lrf_optim_kind)
 CLI_NAME_ADAPTER(cli_normalize_name, lrf_normalize_name, enum lrf_normalize)
+CLI_NAME_ADAPTER(cli_trials_name, lrf_finder_trials_name, enum lrf_finder_trials)

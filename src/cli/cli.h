@@ -74,6 +74,7 @@ const char *cli_compat_name(int i);
 const char *cli_mode_name(int i);
 const char *cli_optim_name(int i);
 const char *cli_normalize_name(int i);
+const char *cli_trials_name(int i);
 
 /* An output path given to option, checked before any work (lrf_output_check): a
  * directory, a dangling symlink, a missing directory or "" is a usage error naming the

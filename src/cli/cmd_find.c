@@ -34,6 +34,7 @@ enum {
     OPT_VERIFY,
     OPT_VERIFY_EPOCHS,
     OPT_DATA_PARALLEL,
+    OPT_TRIALS,
 };
 
 /* The CLI's own bounds, tighter than the library's: a sweep or a trial longer than
@@ -68,19 +69,22 @@ void cli_find_usage(void)
         "      --val-loss          record the loss of a fixed validation subset after each\n"
         "                          step (Leslie Smith) instead of the training loss\n"
         "      --batches-per-rung N  optimizer steps per lr, loss averaged (default 1)\n"
+        "      --trials WHEN       short one-cycle trials on the held-out rows to check\n"
+        "                          the pick: auto (default: when the sweep revisited its\n"
+        "                          batches and they are cheap), off or always\n"
         "Output:\n"
         "      --json              print the whole result as JSON\n"
         "      --curve FILE.csv    write lr, loss, smoothed per iteration (the form\n"
         "                          'lrfind suggest --curve' reads); '-' = standard output\n"
-        "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term');\n"
-        "                          on a terminal the curve is drawn as text by default\n"
+        "      --plot FILE|term    draw the curve: .png, .svg, .pdf, or text ('term',\n"
+        "                          above the report)\n"
         "  -q, --quiet             no progress bar, no text plot, only the result\n"
         "Hand-off:\n"
         "      --train             then train from the restored initial model\n"
         "      --schedule S        onecycle (default), cosine, or a SPEC of 'lrfind\n"
         "                          schedule' where max_lr=auto means the suggestion\n"
-        "      --epochs E          run length of the hand-off in epochs: of --train and of\n"
-        "                          the schedules the report prints (default 3)\n"
+        "      --epochs E          the run length of the hand-off and --train (default:\n"
+        "                          at least 3 epochs and 300 optimizer steps)\n"
         "      --schedule-plot F   draw the lr and momentum of that schedule\n"
         "      --verify            short trial trainings at the suggestion and at x1/3\n"
         "                          and x3 of it; reports which trained best\n"
@@ -161,6 +165,12 @@ static int handle_finder_option(struct cli_find_options *o, int c, const char *a
             return -1;
         f->batches_per_rung = (size_t)n;
         return 1;
+    case OPT_TRIALS:
+        if (!lrf_finder_trials_parse(arg, &f->trials)) {
+            cli_choice_error("--trials", arg, cli_trials_name, 0, LRF_FINDER_TRIALS_MODE_COUNT);
+            return -1;
+        }
+        return 1;
     default:
         return 0;
     }
@@ -204,6 +214,17 @@ static int handle_output_option(struct cli_find_options *o, int c, const char *a
     return 1;
 }
 
+/* A training option (handled by cli_train_options_handle) for the hand-off's command:
+ * its long name (short ones: -d and -l) and argument. --no-cache changes no result. */
+static void remember_given(struct cli_find_options *o, int c, const char *name, const char *arg)
+{
+    if (!name)
+        name = c == CLI_TOPT_DATA ? "data" : c == CLI_TOPT_LABEL ? "label" : NULL;
+    if (!name || !strcmp(name, "no-cache") || o->n_given == CLI_FIND_GIVEN_MAX)
+        return;
+    o->given[o->n_given++] = (struct cli_find_given){name, arg};
+}
+
 static int parse_args(int argc, char **argv, struct cli_find_options *o)
 {
     static const struct option longopts[] = {
@@ -229,18 +250,22 @@ static int parse_args(int argc, char **argv, struct cli_find_options *o)
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"verify-epochs", required_argument, NULL, OPT_VERIFY_EPOCHS},
         {"data-parallel", no_argument, NULL, OPT_DATA_PARALLEL},
+        {"trials", required_argument, NULL, OPT_TRIALS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, NULL)) != -1) {
+    int c, at = -1;
+    while ((c = getopt_long(argc, argv, ":" CLI_TRAIN_SHORT_OPTIONS "qh", longopts, &at)) != -1) {
         if (c == 'h')
             return CLI_EXIT_HELP;
         if (c == '?' || c == ':')
             return cli_option_error(c, argv);
         int r = cli_train_options_handle(&o->train_opts, c, optarg);
+        if (r > 0)
+            remember_given(o, c, at >= 0 ? longopts[at].name : NULL, optarg);
+        at = -1;
         if (!r)
             r = handle_finder_option(o, c, optarg);
         if (!r)
@@ -262,7 +287,6 @@ int cli_cmd_find(int argc, char **argv)
     if (status != CLI_EXIT_OK)
         return status;
     o.progress = !o.quiet && !o.json && cli_stderr_is_tty();
-    o.text_plot = !o.quiet && !o.json && !o.plot_path && isatty(STDOUT_FILENO);
     o.train_opts.load_progress = o.progress;
     lrf_interrupt_install();
     status = cli_find_run(&o);

@@ -359,7 +359,7 @@ static int make_trainer(const struct train_args *a, struct run_info *r,
         if (lrf_trainer_create(cfg, &r->data->data, &probe, err) != LRF_OK)
             return cli_fail(err);
         int status = cli_train_auto_lr(probe, lrf_trainer_run_steps(probe, r->epochs),
-                                       cli_stderr_is_tty(), &r->auto_lr);
+                                       r->data->data.n_val, cli_stderr_is_tty(), &r->auto_lr);
         lrf_trainer_destroy(probe);
         if (status != CLI_EXIT_OK)
             return status;

@@ -12,12 +12,21 @@
 #include "lrf/finder.h"
 #include "lrf/train.h"
 
+/* An option the user gave that the hand-off's `lrfind train` command repeats. */
+struct cli_find_given {
+    const char *name; /* long name without "--" */
+    const char *arg;  /* NULL for a flag */
+};
+
+enum { CLI_FIND_GIVEN_MAX = 64, CLI_FIND_COMMAND_MAX = 8192 };
+
 struct cli_find_options {
-    struct cli_train_options train_opts; /* data, model, optimizer, batch, seed */
+    struct cli_train_options train_opts;             /* data, model, optimizer, batch, seed */
+    struct cli_find_given given[CLI_FIND_GIVEN_MAX]; /* the training options, as given */
+    size_t n_given;
     struct lrf_finder_config finder;
     bool json, quiet;
-    bool progress;  /* progress bar on stderr (a terminal, not quiet) */
-    bool text_plot; /* draw the curve as text on stdout (a terminal, no --plot) */
+    bool progress; /* progress bar on stderr (a terminal, not quiet) */
     const char *curve_path, *plot_path;
     bool train, verify;
     const char *schedule; /* NULL = onecycle */
@@ -51,12 +60,31 @@ struct cli_find_context {
     const char *data_name; /* the CSV path or "built-in Fashion-MNIST subset" */
     char model_spec[128];  /* "mlp:512,256" */
     long steps_per_epoch;  /* optimizer steps, for the run length of the rendered schedules */
-    double load_seconds, sweep_seconds;
+    int epochs;            /* the hand-off's run length: --epochs or cli_find_min_epochs */
+    int min_epochs;        /* at least 3 epochs and 300 optimizer steps (PLAN.md) */
+    double load_seconds, sweep_seconds, trial_seconds;
+    double trial_flops;     /* what the trials would cost (cli_trainer_finder_config) */
+    bool trials_too_costly; /* so --trials auto turned them off */
     bool interrupted;
     struct lrf_dist *dist; /* the MPI job (cli/dist_run.h); size 1 without mpirun */
     /* gnuplot started for --plot FILE, or NULL */
     struct lrf_plot_prestart *plot;
+    size_t n_files; /* the files written, listed in the report */
+    const char *file_path[4];
+    const char *file_what[4];
 };
+
+/* The shortest run one-cycle's phases have room in: at least CLI_FIND_MIN_EPOCHS epochs
+ * and CLI_FIND_MIN_STEPS optimizer steps (the hand-off's default run length). */
+enum { CLI_FIND_MIN_EPOCHS = 3, CLI_FIND_MIN_STEPS = 300 };
+/* The fewest rows the range test holds some out of (issue 12, "bad input"). */
+enum { CLI_FIND_MIN_ROWS = 10 };
+int cli_find_min_epochs(long steps_per_epoch);
+
+/* The `lrfind train ...` command that trains at the suggestion, every training option
+ * the user gave repeated, quoted for a POSIX shell; "" without a suggestion. */
+void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_finder_result *r,
+                           char *buf, size_t size);
 
 /* The title of the plots: dataset and model. */
 void cli_find_title(const struct cli_find_context *ctx, char *buf, size_t size);

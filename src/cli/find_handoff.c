@@ -2,6 +2,7 @@
  * Leslie Smith's third method) and --train (the recommended schedule from the
  * restored initial model). Both start from the trainer's snapshot, which holds
  * the state from before the sweep. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,7 +281,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     if (strstr(spec, "auto") || cosine || o->train_opts.lr_auto || cli_spec_needs_suggestion(spec))
         if (!has_suggestion(r))
             return CLI_EXIT_FAILURE;
-    long steps = lrf_trainer_run_steps(t, o->epochs);
+    long steps = lrf_trainer_run_steps(t, ctx->epochs);
     struct lrf_sched *s = NULL;
     struct lrf_error err;
     if (parse_schedule(spec, base_lr, r, steps, &s, &err) != LRF_OK)
@@ -290,7 +291,7 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
         lrf_sched_destroy(s);
         return cli_fail(&err);
     }
-    struct lrf_train_epoch *ep = calloc((size_t)o->epochs, sizeof *ep);
+    struct lrf_train_epoch *ep = calloc((size_t)ctx->epochs, sizeof *ep);
     if (!ep) {
         lrf_sched_destroy(s);
         cli_errorf("out of memory");
@@ -298,17 +299,17 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     }
     if (fp)
         fprintf(fp, "train:  %s (base lr " CLI_LR_FMT ") for %d epochs, %ld steps\n", resolved,
-                base_lr, o->epochs, steps);
+                base_lr, ctx->epochs, steps);
     int done = 0;
-    enum lrf_status st = fit_from_start(t, s, o->epochs, "train", o->progress, ep, &done, &err);
+    enum lrf_status st = fit_from_start(t, s, ctx->epochs, "train", o->progress, ep, &done, &err);
     lrf_sched_destroy(s);
     enum lrf_task task = lrf_trainer_task(t);
     struct cli_chance_watch chance;
     cli_chance_watch_init(&chance, &ctx->data->data);
     for (int e = 0; e < done; e++) {
         if (fp)
-            cli_train_print_epoch(fp, "  ", task, &ep[e], o->epochs);
-        cli_chance_watch_epoch(&chance, &ep[e], o->epochs);
+            cli_train_print_epoch(fp, "  ", task, &ep[e], ctx->epochs);
+        cli_chance_watch_epoch(&chance, &ep[e], ctx->epochs);
     }
     if (j) {
         cli_json_key(j, "train");
@@ -320,8 +321,49 @@ int cli_find_train(struct lrf_trainer *t, const struct cli_find_context *ctx,
     }
     free(ep);
     if (st == LRF_ERR_INTERRUPTED) {
-        cli_errorf("training interrupted after %d of %d epochs", done, o->epochs);
+        cli_errorf("training interrupted after %d of %d epochs", done, ctx->epochs);
         return CLI_EXIT_FAILURE;
     }
     return st ? cli_fail(&err) : CLI_EXIT_OK;
+}
+
+/* arg quoted for a POSIX shell when it needs it ('...', with ' as '\''). */
+static void append_quoted(char *buf, size_t size, const char *arg)
+{
+    size_t used = strlen(buf);
+    bool plain = *arg != '\0';
+    for (const char *p = arg; *p; p++)
+        plain = plain && (isalnum((unsigned char)*p) || strchr("_./:=,+-@%", *p));
+    if (plain) {
+        snprintf(buf + used, size - used, "%s", arg);
+        return;
+    }
+    snprintf(buf + used, size - used, "'");
+    for (const char *p = arg; *p; p++) {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, *p == '\'' ? "'\\''" : "%c", *p);
+    }
+    used = strlen(buf);
+    snprintf(buf + used, size - used, "'");
+}
+
+void cli_find_next_command(const struct cli_find_context *ctx, const struct lrf_finder_result *r,
+                           char *buf, size_t size)
+{
+    const struct cli_find_options *o = ctx->opts;
+    buf[0] = '\0';
+    if (!(isfinite(r->max_lr) && r->max_lr > 0))
+        return;
+    snprintf(buf, size, "lrfind train");
+    for (size_t k = 0; k < o->n_given; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, " --%s", o->given[k].name);
+        if (o->given[k].arg) {
+            strncat(buf, " ", size - strlen(buf) - 1);
+            append_quoted(buf, size, o->given[k].arg);
+        }
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, " --schedule 'onecycle(max_lr=" CLI_LR_FMT ")' --epochs %d",
+             r->max_lr, ctx->epochs);
 }

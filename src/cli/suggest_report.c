@@ -75,8 +75,70 @@ void cli_finder_print_text(FILE *fp, const struct lrf_finder_result *r,
     } else {
         fprintf(fp, "no %s suggestion for this curve\n", lrf_finder_rule_name(r->recommended));
     }
+    cli_finder_print_trust(fp, r);
     if (r->advice[0])
         fprintf(fp, "advice: %s\n", r->advice);
+}
+
+void cli_finder_print_trust(FILE *fp, const struct lrf_finder_result *r)
+{
+    if (r->compat != LRF_FINDER_COMPAT_NONE)
+        return;
+    fprintf(fp, "confidence %s: %s\n", lrf_finder_confidence_name(r->confidence),
+            r->confidence_reason);
+    if (r->warning[0])
+        fprintf(fp, "WARNING: %s\n", r->warning);
+    if (!r->diagnostics && r->response == LRF_FINDER_RESPONSE_NONE)
+        return;
+    fputs("diagnosis:", fp);
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++)
+        if (r->diagnostics & (1u << b))
+            fprintf(fp, " %s", lrf_finder_diag_name(b));
+    if (!r->diagnostics)
+        fputs(" none", fp);
+    if (r->response_text[0])
+        fprintf(fp, "; %s", r->response_text);
+    fputc('\n', fp);
+}
+
+void cli_finder_print_rules_compact(FILE *fp, const struct lrf_finder_result *r)
+{
+    int shown = 0;
+    for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
+        if (!cli_finder_rule_shown(r, (enum lrf_finder_rule)q))
+            continue;
+        const struct lrf_finder_suggestion *s = &r->suggestion[q];
+        fputs(shown == 0 ? "rules:  " : shown % 3 == 0 ? "\n        " : "  ", fp);
+        fprintf(fp, "%s%s ", lrf_finder_rule_name((enum lrf_finder_rule)q),
+                q == (int)r->recommended ? " *" : "");
+        if (s->valid)
+            fprintf(fp, CLI_LR_FMT, s->lr);
+        else
+            fputs("none", fp);
+        shown++;
+    }
+    if (shown)
+        fputc('\n', fp);
+}
+
+void cli_finder_print_trials(FILE *fp, const struct lrf_finder_result *r)
+{
+    if (!r->n_trials)
+        return;
+    bool metric = true;
+    for (size_t k = 0; k < r->n_trials; k++)
+        metric = metric && (r->trial[k].diverged || isfinite(r->trial[k].metric));
+    fprintf(fp, "trials (held-out %s):", metric ? "acc" : "loss");
+    for (size_t k = 0; k < r->n_trials; k++) {
+        const struct lrf_finder_trial *t = &r->trial[k];
+        fprintf(fp, "%s" CLI_LR_FMT " ", k ? "  " : " ", t->max_lr);
+        if (t->diverged)
+            fputs("diverged", fp);
+        else
+            fprintf(fp, "%.3g", metric ? t->metric : t->loss);
+        fputs(t->max_lr == r->max_lr ? "*" : "", fp);
+    }
+    fputc('\n', fp);
 }
 
 struct named_number {
@@ -88,6 +150,19 @@ static void json_numbers(struct cli_json *j, const struct named_number *v, size_
 {
     for (size_t k = 0; k < n; k++)
         cli_json_field_number(j, v[k].name, v[k].value);
+}
+
+static void json_regime(struct cli_json *j, const struct lrf_finder_regime *g)
+{
+    const struct named_number regime[] = {
+        {"few_batches", (double)g->few_batches}, {"revisit_epochs", g->revisit_epochs},
+        {"zero_loss_frac", g->zero_loss_frac},   {"trial_candidates", (double)g->trial_candidates},
+        {"trial_budget", g->trial_budget},       {"trial_se_max", g->trial_se_max},
+    };
+    cli_json_key(j, "regime");
+    cli_json_object_begin(j);
+    json_numbers(j, regime, sizeof regime / sizeof regime[0]);
+    cli_json_object_end(j);
 }
 
 /* Every field of the finder config the result came from, robust constants included:
@@ -108,6 +183,8 @@ static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
         {"skip_start", (double)c->skip_start},
         {"skip_end", (double)c->skip_end},
         {"total_steps", (double)c->total_steps},
+        {"batches_per_epoch", (double)c->batches_per_epoch},
+        {"trial_rows", (double)c->trial_rows},
     };
     const struct lrf_finder_robust *r = &c->robust;
     const struct named_number robust[] = {
@@ -138,10 +215,12 @@ static void json_config(struct cli_json *j, const struct lrf_finder_config *c)
     cli_json_field_bool(j, "stop_on_nonfinite", c->stop_on_nonfinite);
     cli_json_field_bool(j, "val_loss", c->val_loss);
     json_numbers(j, nums, sizeof nums / sizeof nums[0]);
+    cli_json_field_string(j, "trials", lrf_finder_trials_name(c->trials));
     cli_json_key(j, "robust");
     cli_json_object_begin(j);
     json_numbers(j, robust, sizeof robust / sizeof robust[0]);
     cli_json_object_end(j);
+    json_regime(j, &c->regime);
     cli_json_object_end(j);
 }
 
@@ -210,11 +289,50 @@ static void json_handoff(struct cli_json *j, const struct lrf_finder_result *r)
     json_spec_end(j, r->cosine_spec, r->cosine_torch);
 }
 
+/* The regime, the response and the confidence (issue 12). */
+static void json_trust(struct cli_json *j, const struct lrf_finder_result *r)
+{
+    cli_json_field_string(j, "confidence", lrf_finder_confidence_name(r->confidence));
+    cli_json_field_string(j, "confidence_reason", r->confidence_reason);
+    cli_json_field_string(j, "warning", r->warning);
+    cli_json_key(j, "diagnosis");
+    cli_json_array_begin(j);
+    for (int b = 0; b < LRF_FINDER_DIAG_COUNT; b++) {
+        if (!(r->diagnostics & (1u << b)))
+            continue;
+        cli_json_object_begin(j);
+        cli_json_field_string(j, "code", lrf_finder_diag_name(b));
+        cli_json_field_string(j, "meaning", lrf_finder_diag_describe(b));
+        cli_json_field_string(j, "response", lrf_finder_diag_response(b));
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_key(j, "response");
+    cli_json_object_begin(j);
+    cli_json_field_string(j, "kind", lrf_finder_response_name(r->response));
+    cli_json_field_string(j, "text", r->response_text);
+    cli_json_field_number(j, "rule_lr", r->rule_lr);
+    cli_json_field_number(j, "max_lr", r->max_lr);
+    cli_json_field_number(j, "epochs_swept", r->epochs_swept);
+    cli_json_field_number(j, "zero_loss_lr", r->zero_loss_lr);
+    cli_json_key(j, "trials");
+    cli_json_array_begin(j);
+    for (size_t k = 0; k < r->n_trials; k++) {
+        cli_json_object_begin(j);
+        cli_json_field_number(j, "max_lr", r->trial[k].max_lr);
+        cli_json_field_number(j, "loss", r->trial[k].loss);
+        cli_json_field_number(j, "metric", r->trial[k].metric);
+        cli_json_field_bool(j, "diverged", r->trial[k].diverged);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_object_end(j);
+}
+
 void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *r,
                             const struct lrf_finder_config *cfg)
 {
-    const struct lrf_finder_suggestion *rec = &r->suggestion[r->recommended];
-    cli_json_field_number(j, "suggested_lr", rec->valid ? rec->lr : (double)NAN);
+    cli_json_field_number(j, "suggested_lr", r->max_lr);
     cli_json_field_string(j, "rule", lrf_finder_rule_name(r->recommended));
     cli_json_field_string(j, "compat", lrf_finder_compat_name(r->compat));
     json_suggestions(j, r);
@@ -230,6 +348,7 @@ void cli_finder_json_fields(struct cli_json *j, const struct lrf_finder_result *
             cli_json_string(j, lrf_finder_diag_name(b));
     cli_json_array_end(j);
     cli_json_field_string(j, "advice", r->advice);
+    json_trust(j, r);
     json_handoff(j, r);
     json_config(j, cfg);
 }

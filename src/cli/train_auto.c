@@ -41,6 +41,49 @@ static void on_progress(void *bar, const struct lrf_finder_progress *p)
     cli_progress_update(bar, (long)done, label);
 }
 
+static bool stop_on_interrupt(void *user, int epoch, long step, long steps_per_epoch, double loss)
+{
+    (void)user, (void)epoch, (void)step, (void)steps_per_epoch, (void)loss;
+    return lrf_interrupt_requested();
+}
+
+enum lrf_status cli_trainer_trial(void *trainer, double max_lr, long total_steps, double *loss,
+                                  double *metric)
+{
+    return lrf_trainer_trial_run(trainer, max_lr, total_steps, stop_on_interrupt, NULL, loss,
+                                 metric, NULL);
+}
+
+/* Multiply-adds of one sample's forward pass: the linear and convolution layers. */
+static double macs_per_sample(struct lrf_model *m)
+{
+    double macs = 0;
+    for (int l = 0; l < lrf_model_n_layers(m); l++) {
+        struct lrf_layer_info li;
+        lrf_model_layer_info(m, l, &li);
+        if (li.kind == LRF_LAYER_LINEAR)
+            macs += (double)li.n_weight;
+        else if (li.kind == LRF_LAYER_CONV2D)
+            macs += (double)li.n_weight * li.out_h * li.out_w;
+    }
+    return macs;
+}
+
+double cli_trainer_finder_config(struct lrf_finder_config *cfg, struct lrf_trainer *t, size_t n_val)
+{
+    /* The trainer takes whole optimizer steps (it accumulates), one batch each. */
+    cfg->batches_per_epoch = (size_t)lrf_trainer_steps_per_epoch(t);
+    cfg->trial_rows = n_val; /* the trials score on the validation rows */
+    const struct lrf_train_config *tc = lrf_trainer_config(t);
+    /* Forward and backward: about 3 passes of 2 operations per multiply-add. */
+    double flops = 6.0 * macs_per_sample(lrf_trainer_model(t)) * (double)tc->batch_size *
+                   (double)tc->accumulate * (double)cfg->total_steps *
+                   (double)cfg->regime.trial_candidates;
+    if (cfg->trials == LRF_FINDER_TRIALS_AUTO && flops > CLI_TRIAL_FLOPS_MAX)
+        cfg->trials = LRF_FINDER_TRIALS_OFF;
+    return flops;
+}
+
 struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool with_eval,
                                                   struct cli_progress *bar)
 {
@@ -53,19 +96,22 @@ struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool wi
         .restore = lrf_trainer_restore,
         .reseed = lrf_trainer_reseed,
         .eval = with_eval ? lrf_trainer_eval_subset : NULL,
+        .trial = with_eval ? cli_trainer_trial : NULL,
         .observer = bar,
         .progress = bar ? on_progress : NULL,
         .interrupted = lrf_interrupt_poll,
     };
 }
 
-int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, bool progress, struct cli_auto_lr *out)
+int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, size_t n_val, bool progress,
+                      struct cli_auto_lr *out)
 {
     struct lrf_finder_config cfg = lrf_finder_config_default();
     cfg.total_steps = run_steps;
+    cli_trainer_finder_config(&cfg, t, n_val);
     struct cli_progress bar;
     cli_progress_init(&bar, progress, "range test (--lr auto)", (long)cfg.num_iter);
-    struct lrf_finder_callbacks cb = cli_trainer_callbacks(t, false, progress ? &bar : NULL);
+    struct lrf_finder_callbacks cb = cli_trainer_callbacks(t, n_val > 0, progress ? &bar : NULL);
     struct lrf_finder_result *r = NULL;
     struct lrf_error err;
     double t0 = lrf_clock_seconds();

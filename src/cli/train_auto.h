@@ -27,18 +27,37 @@ struct cli_auto_lr {
 };
 
 /* The range test's callbacks with the trainer t as the client (its step, snapshot,
- * restore, reseed; eval when with_eval), bar (when not NULL) as the progress observer and
- * Ctrl-C as the interrupt: one definition for the range test and for --lr auto. */
+ * restore, reseed; eval and the regimes' trial when with_eval: it has validation rows),
+ * bar (when not NULL) as the progress observer and Ctrl-C as the interrupt: one
+ * definition for the range test and for --lr auto. */
 struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool with_eval,
                                                   struct cli_progress *bar);
+
+/* The finder's trial callback for the built-in trainer (user = the trainer):
+ * lrf_trainer_trial that also stops on Ctrl-C. */
+enum lrf_status cli_trainer_trial(void *trainer, double max_lr, long total_steps, double *loss,
+                                  double *metric);
+
+/* The trials' automatic budget: about half a minute of one core. Their cost is known
+ * before they run (candidates x run length x batch x the model's multiply-adds), so the
+ * choice is the same on every machine. */
+#define CLI_TRIAL_FLOPS_MAX 2e12
+
+/* The parts of the finder's config that come from the trainer: its batches per epoch
+ * (the regimes) and the n_val rows its trials score on; with cfg->trials auto, trials
+ * that would cost more than CLI_TRIAL_FLOPS_MAX are turned off. Returns their cost in
+ * floating-point operations (set cfg->total_steps first). */
+double cli_trainer_finder_config(struct lrf_finder_config *cfg, struct lrf_trainer *t,
+                                 size_t n_val);
 
 /* True when spec (NULL = none) parses only with a range test's suggestion. */
 bool cli_spec_needs_suggestion(const char *spec);
 
 /* Runs the range test on t for a hand-off of run_steps optimizer steps (the schedules'
- * length). CLI_EXIT_OK with *out filled; else the exit code, the error printed (no
- * suggestion: the finder's advice). */
-int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, bool progress,
+ * length), with its regimes and, on n_val > 0 validation rows, its trials: the answer of
+ * the range test's own --train. CLI_EXIT_OK with *out filled; else the exit code, the
+ * error printed (no suggestion: the finder's advice). */
+int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, size_t n_val, bool progress,
                       struct cli_auto_lr *out);
 
 #endif

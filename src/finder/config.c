@@ -26,6 +26,19 @@ struct lrf_finder_robust lrf_finder_robust_default(void)
     };
 }
 
+struct lrf_finder_regime lrf_finder_regime_default(void)
+{
+    /* The regimes' thresholds and responses. Rationale and figures in docs/finder.md. */
+    return (struct lrf_finder_regime){
+        .few_batches = 4,       /* a training set of a few batches is memorized at once */
+        .revisit_epochs = 2.0,  /* most of the sweep's steps on batches it already learned */
+        .zero_loss_frac = 0.01, /* 1% of the starting loss: the batches are memorized */
+        .trial_candidates = 4,  /* the pick and 1.5 decades below it, half a decade apart */
+        .trial_budget = 16.0,   /* trials cost at most 16 sweeps (only small data) */
+        .trial_se_max = 0.03,   /* the held-out rows resolve the 3 points of a 97% goal */
+    };
+}
+
 struct lrf_finder_config lrf_finder_config_default(void)
 {
     return (struct lrf_finder_config){
@@ -50,7 +63,11 @@ struct lrf_finder_config lrf_finder_config_default(void)
         .compat = LRF_FINDER_COMPAT_NONE,
         .total_steps = 0,
         .rule = LRF_FINDER_RULE_ROBUST,
+        .batches_per_epoch = 0,
+        .trial_rows = 0,
+        .trials = LRF_FINDER_TRIALS_AUTO,
         .robust = lrf_finder_robust_default(),
+        .regime = lrf_finder_regime_default(),
     };
 }
 
@@ -140,6 +157,13 @@ enum lrf_status lrf_finder_config_check(const struct lrf_finder_config *c, struc
         !(r->flat_noise >= 0) || r->min_points < 3 || !(r->unstable_decades > 0) ||
         !(r->cyclic_base_div >= 1) || !(r->cosine_div >= 1))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "robust rule parameters out of range");
+    if ((unsigned)c->trials >= LRF_FINDER_TRIALS_MODE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "trials must be auto, off or always");
+    const struct lrf_finder_regime *g = &c->regime;
+    if (!(g->revisit_epochs > 0) || !(g->zero_loss_frac >= 0 && g->zero_loss_frac < 1) ||
+        g->trial_candidates < 1 || g->trial_candidates > LRF_FINDER_TRIALS_MAX ||
+        !(g->trial_budget >= 0) || !(g->trial_se_max >= 0))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "regime parameters out of range");
     return LRF_OK;
 }
 

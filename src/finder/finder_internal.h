@@ -93,6 +93,23 @@ struct finder_runs {
     long stop_index;                  /* the point that triggered the stop */
 };
 
+/* Regimes (regime.c): the few_batches and loss_zero flags, epochs_swept, zero_loss_lr,
+ * rule_lr and max_lr with the cap response. */
+void finder_regime_assess(struct lrf_finder_result *R, const struct lrf_finder_config *cfg);
+/* The confidence, its reason and (low) the warning, from the diagnostics and response. */
+void finder_confidence(struct lrf_finder_result *R, const struct lrf_finder_config *cfg);
+
+/* Trials (trials.c): whether to run them, the candidates (up to LRF_FINDER_TRIALS_MAX
+ * into lr; returns how many), and the choice from R->trial[0..n_trials). */
+bool finder_trials_wanted(const struct lrf_finder_result *R, const struct lrf_finder_config *cfg,
+                          bool have_callback);
+size_t finder_trial_candidates(const struct lrf_finder_result *R,
+                               const struct lrf_finder_config *cfg, double *lr);
+void finder_trials_choose(struct lrf_finder_result *R, const struct lrf_finder_config *cfg);
+
+/* After max_lr changed: advice, confidence and the hand-off again. */
+void finder_result_refresh(struct lrf_finder_result *R, const struct lrf_finder_config *cfg);
+
 /* Builds a result from K runs: per-lr aggregates, every rule, the runs' spread,
  * advice and the hand-off. */
 enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,

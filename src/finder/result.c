@@ -33,9 +33,16 @@ static void append_advice(struct lrf_finder_result *r, const char *text)
     snprintf(r->advice + used, sizeof r->advice - used, "%s%s", used ? " " : "", text);
 }
 
-static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_config *cfg,
-                         double span)
+/* The recommended rule's span over runs, in decades (0 with one run). */
+static double runs_span(const struct lrf_finder_result *r)
 {
+    const struct lrf_finder_suggestion *s = &r->suggestion[r->recommended];
+    return r->runs > 1 && s->valid && s->lr_low > 0 ? log10(s->lr_high / s->lr_low) : 0.0;
+}
+
+static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_config *cfg)
+{
+    double span = runs_span(r);
     char buf[LRF_FINDER_TEXT_MAX];
     unsigned d = r->diagnostics;
     if (d & LRF_FINDER_DIAG_NO_FINITE)
@@ -62,6 +69,20 @@ static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_co
     if (d & LRF_FINDER_DIAG_NOISY)
         append_advice(r, "The curve is noisy for its drop: use more runs, more batches per "
                          "rung or a larger batch.");
+    if (d & LRF_FINDER_DIAG_FEW_BATCHES) {
+        snprintf(buf, sizeof buf,
+                 "The sweep ran %.3g epochs over %zu batches: it measured batches it had "
+                 "already learned.",
+                 r->epochs_swept, cfg->batches_per_epoch);
+        append_advice(r, buf);
+    }
+    if (d & LRF_FINDER_DIAG_LOSS_ZERO) {
+        snprintf(buf, sizeof buf,
+                 "The loss reached ~0 at lr %.3g: beyond it the curve says nothing about "
+                 "stability.",
+                 r->zero_loss_lr);
+        append_advice(r, buf);
+    }
     if (d & LRF_FINDER_DIAG_UNSTABLE_RUNS) {
         snprintf(buf, sizeof buf,
                  "The runs' suggestions span %.2f decades (> %.2g): the pick is uncertain; "
@@ -73,11 +94,12 @@ static void build_advice(struct lrf_finder_result *r, const struct lrf_finder_co
 
 static void build_handoff(struct lrf_finder_result *r, const struct lrf_finder_config *cfg)
 {
-    const struct lrf_finder_suggestion *s = &r->suggestion[r->recommended];
     r->one_cycle_max_lr = r->cyclic_base_lr = r->cyclic_max_lr = r->cosine_lr = NAN;
-    if (!s->valid || !(s->lr > 0))
+    r->one_cycle_spec[0] = r->cyclic_spec[0] = r->cosine_spec[0] = '\0';
+    r->one_cycle_torch[0] = r->cyclic_torch[0] = r->cosine_torch[0] = '\0';
+    if (!(r->max_lr > 0))
         return;
-    double max_lr = s->lr;
+    double max_lr = r->max_lr;
     r->one_cycle_max_lr = max_lr;
     r->cyclic_max_lr = max_lr;
     r->cyclic_base_lr = max_lr / cfg->robust.cyclic_base_div;
@@ -310,14 +332,13 @@ static void rules_per_run(const struct lrf_finder_config *cfg, const struct find
 }
 
 /* With K runs each valid suggestion becomes the geometric median of the runs' picks,
- * with their range; returns the recommended rule's span in decades (0 if none) and
- * flags UNSTABLE_RUNS when it is wide. */
-static double spread_over_runs(struct lrf_finder_result *R, const struct lrf_finder_config *cfg,
-                               const struct finder_runs *in, struct result_arrays *a)
+ * with their range; flags UNSTABLE_RUNS when the recommended rule's is wide. */
+static void spread_over_runs(struct lrf_finder_result *R, const struct lrf_finder_config *cfg,
+                             const struct finder_runs *in, struct result_arrays *a)
 {
     size_t cnt[LRF_FINDER_RULE_COUNT] = {0};
     rules_per_run(cfg, in, a, cnt);
-    double span = 0;
+    double span;
     for (int q = 0; q < LRF_FINDER_RULE_COUNT; q++) {
         struct lrf_finder_suggestion *s = &R->suggestion[q];
         if (!s->valid || cnt[q] == 0)
@@ -340,7 +361,14 @@ static double spread_over_runs(struct lrf_finder_result *R, const struct lrf_fin
                 R->diagnostics |= LRF_FINDER_DIAG_UNSTABLE_RUNS;
         }
     }
-    return span;
+}
+
+void finder_result_refresh(struct lrf_finder_result *R, const struct lrf_finder_config *cfg)
+{
+    R->advice[0] = '\0';
+    build_advice(R, cfg);
+    finder_confidence(R, cfg);
+    build_handoff(R, cfg);
 }
 
 enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,
@@ -361,14 +389,12 @@ enum lrf_status finder_result_build(const struct lrf_finder_config *cfg,
                          R->suggestion, &ro);
     R->diagnostics = ro.diagnostics;
     R->noise_sd = ro.noise_sd;
-    double span = 0;
     if (in->runs == 1)
         a.run_robust[0] = R->suggestion[LRF_FINDER_RULE_ROBUST].lr;
     else
-        span = spread_over_runs(R, cfg, in, &a);
-    R->advice[0] = '\0';
-    build_advice(R, cfg, span);
-    build_handoff(R, cfg);
+        spread_over_runs(R, cfg, in, &a);
+    finder_regime_assess(R, cfg);
+    finder_result_refresh(R, cfg);
     *out = R;
     return LRF_OK;
 }

@@ -213,6 +213,48 @@ static enum lrf_status sweep_result(const struct sweep *s, struct lrf_finder_res
     return st;
 }
 
+/* The trials (Smith's third method) on result R, each from the restored state, and the
+ * restore after the last. An interruption or a failed trial ends them: R keeps the
+ * sweep's answer (LRF_ERR_INTERRUPTED / the trial's status, err filled); a failed
+ * restore is reported as such (the client's state is unknown). */
+static enum lrf_status run_trials(const struct sweep *s, struct lrf_finder_result *R, bool *lost,
+                                  struct lrf_error *err)
+{
+    const struct lrf_finder_callbacks *cb = s->cb;
+    double lr[LRF_FINDER_TRIALS_MAX];
+    size_t n = finder_trial_candidates(R, s->cfg, lr);
+    enum lrf_status st = LRF_OK;
+    size_t k = 0;
+    for (; k < n && st == LRF_OK; k++) {
+        if (cb->interrupted && cb->interrupted(s->observer)) {
+            st = lrf_error_set(err, LRF_ERR_INTERRUPTED, "interrupted before trial %zu", k);
+            break;
+        }
+        if (cb->restore && (st = cb->restore(cb->user)) != LRF_OK) {
+            *lost = true;
+            return lrf_error_set(err, st, "restore callback failed before trial %zu", k);
+        }
+        struct lrf_finder_trial *t = &R->trial[k];
+        *t = (struct lrf_finder_trial){.max_lr = lr[k], .loss = NAN, .metric = NAN};
+        st = cb->trial(cb->user, lr[k], s->cfg->total_steps, &t->loss, &t->metric);
+        t->diverged = !isfinite(t->loss);
+        if (st != LRF_OK)
+            lrf_error_set(err, st, "trial callback failed at max_lr %g: %s", lr[k],
+                          lrf_status_str(st));
+    }
+    enum lrf_status rst = cb->restore ? cb->restore(cb->user) : LRF_OK;
+    if (rst != LRF_OK) {
+        *lost = true;
+        return lrf_error_set(err, rst, "restore callback failed after the trials");
+    }
+    if (st != LRF_OK)
+        return st; /* the sweep's answer stands */
+    R->n_trials = n;
+    finder_trials_choose(R, s->cfg);
+    finder_result_refresh(R, s->cfg);
+    return LRF_OK;
+}
+
 enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
                                const struct lrf_finder_callbacks *cb,
                                struct lrf_finder_result **out, struct lrf_error *err)
@@ -245,6 +287,12 @@ enum lrf_status lrf_finder_run(const struct lrf_finder_config *cfg,
         st = sweep_result(&s, out, err);
         if (st == LRF_OK)
             st = early;
+        if (st == LRF_OK && finder_trials_wanted(*out, cfg, cb->trial && cb->restore))
+            st = run_trials(&s, *out, &lost, err);
+        if (lost) { /* a restore failed: the client's state is unknown, no result */
+            lrf_finder_result_destroy(*out);
+            *out = NULL;
+        }
     }
     sweep_free(&s);
     return st;
