@@ -132,6 +132,33 @@ for h in "$P"/include/lrf/*.h; do
         -x c - <<<"#include \"$h\""
 done
 
+# C++: every header in one translation unit, and a call into liblrf linked by its C names
+# (the headers' extern "C"); g++ is what this check adds (the C build needs only gcc).
+LRF_BUILD_DIR=$build scripts/setup.sh g++ >"$work/setup.log" 2>&1 || cat "$work/setup.log" >&2
+mkdir "$work/cxx"
+(for h in "$P"/include/lrf/*.h; do echo "#include \"lrf/${h##*/}\""; done
+    cat <<'EOF'
+#include <cstdio>
+int main()
+{
+    lrf_sched_parse_options so = lrf_sched_parse_options_default();
+    so.run_length = 10;
+    lrf_sched *s = nullptr;
+    if (lrf_sched_parse("onecycle(max_lr=1)", &so, &s, nullptr) != LRF_OK)
+        return 1;
+    std::printf("%.17g\n", lrf_sched_lr(s, 1));
+    lrf_sched_destroy(s);
+    return 0;
+}
+EOF
+) >"$work/cxx/use.cpp"
+# shellcheck disable=SC2046
+check "a C++ program includes every header and links liblrf (pkg-config)" \
+    c++ -std=c++11 -Wall -Wextra -Werror "$work/cxx/use.cpp" -o "$work/cxx/use" \
+    $(pkg-config --cflags --libs lrf) -Wl,-rpath,"$P/$libdir"
+check "  ... and it runs: onecycle(max_lr=1) at step 1 of 10 is 0.52" grep -q -x '0.52000000000000002' \
+    <("$work/cxx/use")
+
 # --- the examples' output ------------------------------------------------------------------
 # find_lr: the finder's suggestion for its logistic regression lies in [0.1, 4], the
 # max_lr range where its 3-epoch one-cycle ends within 1.5x of the best final loss on

@@ -342,8 +342,16 @@ static void test_train(void)
     for (const char *p = strstr(json, "{\"epoch\":"); p; p = strstr(p + 1, "{\"epoch\":"))
         epochs++;
     CHECK(cli_run("train --help") == 0);
-    char h[VALUE_MAX] = "";
-    CHECK(help_token(cli_out, "--epochs E", "default ", h) && atoi(h) == epochs);
+    /* "default: at least E epochs and S optimizer steps": the run-length rule. */
+    char e_min[VALUE_MAX] = "", s_min[VALUE_MAX] = "";
+    CHECK(help_token(cli_out, "--epochs E", "at least ", e_min));
+    CHECK(help_token(cli_out, "--epochs E", "epochs and ", s_min));
+    long spe = (long)cli_json_number(json, "steps_per_epoch");
+    long want = spe > 0 ? (atol(s_min) + spe - 1) / spe : -1;
+    want = want > atol(e_min) ? want : atol(e_min);
+    CHECK_MSG(atol(e_min) >= 1 && atol(s_min) >= 1 && epochs == want,
+              "--help: at least %s epochs and %s steps; %ld steps per epoch; ran %d epochs", e_min,
+              s_min, spe, epochs);
     /* The training settings are top-level fields here. */
     struct help_case top[sizeof training_help / sizeof training_help[0]];
     memcpy(top, training_help, sizeof top);

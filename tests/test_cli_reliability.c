@@ -40,6 +40,10 @@ static void test_batch_capped(const char *csv)
     CHECK(cli_run(args) == 0);
     CHECK_MSG(strstr(cli_out, "batch 270 (--batch 1048576 capped to the 270 training rows)"), "%s",
               cli_out);
+    /* One batch: the default one-cycle's range test finds nothing; a constant lr, warned. */
+    CHECK_MSG(strstr(cli_err, "Training at the constant --lr instead") &&
+                  strstr(cli_out, "schedule:  constant\n"),
+              "%s", cli_err);
     snprintf(args, sizeof args, "-q --data '%s' --batch 1048576 --iters 20 --json", csv);
     CHECK(cli_run(args) == 0);
     CHECK(strstr(cli_out, "\"batch\":270,\"batch_requested\":1048576") != NULL);

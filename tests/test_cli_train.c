@@ -103,14 +103,18 @@ static void test_errors(void)
 
 enum { FIGURE_EPOCHS = 2 };
 
-/* lrfind train on o's data with cli_args, spec (NULL: none) and --json or not. */
-static int run_train(const struct drv_options *o, const char *cli_args, const char *spec, bool json)
+/* lrfind train on o's data with cli_args, spec and --json or not; spec NULL: a constant
+ * lr (--lr given: without it the default is one-cycle at a range test's suggestion). */
+static int run_train(const struct drv_options *o, const char *cli_args, const char *spec, double lr,
+                     bool json)
 {
     char args[2048];
     int n = snprintf(args, sizeof args, "train --data '%s' %s --epochs %d --threads 1%s", o->data,
                      cli_args, FIGURE_EPOCHS, json ? " --json" : "");
     if (spec)
         snprintf(args + n, sizeof args - (size_t)n, " --schedule '%s'", spec);
+    else
+        snprintf(args + n, sizeof args - (size_t)n, " --lr %.17g", lr);
     int st = cli_run(args);
     CHECK_MSG(st == 0, "%s: exit %d: %s", args, st, cli_err);
     return st;
@@ -129,7 +133,7 @@ static void check_train_figures(const struct drv_options *o, const char *cli_arg
     struct lrf_train_epoch ep[FIGURE_EPOCHS];
     char resolved[256] = "constant";
     CHECK(drv_fit(&d, spec, d.cfg.optim.lr, NAN, FIGURE_EPOCHS, ep, resolved, sizeof resolved));
-    run_train(o, cli_args, spec, true);
+    run_train(o, cli_args, spec, d.cfg.optim.lr, true);
     CHECK_MSG(json_valid(cli_out), "invalid JSON: %.200s", cli_out);
     CHECK_JSON_NUM(cli_out, "steps_per_epoch", lrf_trainer_steps_per_epoch(d.t));
     CHECK_JSON_NUM(cli_out, "parameters", lrf_model_n_params(lrf_trainer_model(d.t)));
@@ -144,7 +148,7 @@ static void check_train_figures(const struct drv_options *o, const char *cli_arg
     CHECK_JSON_NUM(cli_out, "val_accuracy", ep[FIGURE_EPOCHS - 1].val_accuracy);
 
     /* The text: the same figures at 4 decimals. */
-    run_train(o, cli_args, spec, false);
+    run_train(o, cli_args, spec, d.cfg.optim.lr, false);
     for (int e = 0; e < FIGURE_EPOCHS; e++) {
         char want[160];
         snprintf(want, sizeof want,
@@ -178,6 +182,38 @@ static void test_figures(void)
 
 /* --lr auto and SPECs that need a suggestion: lrfind train runs the range test first and
  * then trains exactly as the range test's --train does (same model, data order, lr). */
+/* Neither --schedule nor --lr nor --epochs: one-cycle at the range test's suggestion for
+ * the range test's run length, exactly what the range test's own --train does. */
+static void test_default_schedule(void)
+{
+    char csv[CLI_RUN_PATH_MAX], args[2048];
+    snprintf(csv, sizeof csv, "%s", cli_path("default.csv"));
+    CHECK(drv_write_csv(csv, 600, 3, 1.0));
+    const char *common = "--model mlp:16 --batch 32 --threads 1 --json";
+    snprintf(args, sizeof args, "--data '%s' %s --train", csv, common);
+    CHECK(cli_run(args) == 0);
+    bool ok, found;
+    double find_acc = json_num(cli_out, "train.val_accuracy", &found);
+    double find_epochs = json_num(cli_out, "run_length.epochs", &ok);
+    char shown[32];
+    snprintf(shown, sizeof shown, "%.3g", cli_json_number(cli_out, "suggested_lr"));
+    snprintf(args, sizeof args, "train --data '%s' %s", csv, common);
+    CHECK_MSG(cli_run(args) == 0, "%s", cli_err);
+    CHECK(strstr(cli_out, "\"schedule_default\":true") &&
+          strstr(cli_out, "\"epochs_default\":true"));
+    char want[96];
+    snprintf(want, sizeof want, "\"schedule\":\"onecycle(max_lr=%s,total_steps=", shown);
+    CHECK_MSG(strstr(cli_out, want) != NULL, "%s", cli_out);
+    CHECK(found && ok && json_len(cli_out, "epochs") == (long)find_epochs);
+    CHECK(json_num(cli_out, "val_accuracy", &ok) == find_acc && ok);
+    /* --lr L: a constant L. */
+    snprintf(args, sizeof args, "train --data '%s' %s --lr 0.05 --epochs 1", csv, common);
+    CHECK(cli_run(args) == 0);
+    CHECK(strstr(cli_out, "\"schedule\":\"constant\"") &&
+          strstr(cli_out, "\"schedule_default\":false"));
+    CHECK(cli_json_number(cli_out, "lr") == 0.05 && json_len(cli_out, "epochs") == 1);
+}
+
 static void test_auto_lr(void)
 {
     char csv[CLI_RUN_PATH_MAX], args[2048];
@@ -258,6 +294,7 @@ int main(void)
     test_csv();
     test_errors();
     test_figures();
+    test_default_schedule();
     test_auto_lr();
     test_chance_warning();
     cli_run_cleanup();

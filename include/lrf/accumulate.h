@@ -8,6 +8,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A client's two halves of an optimizer step, with the signatures of the finder's
  * micro_step and apply callbacks (include/lrf/finder.h). */
 struct lrf_accumulator {
@@ -25,5 +29,9 @@ struct lrf_accumulator {
  * *failed (may be NULL) names the callback last called: "micro_step" or "apply". */
 enum lrf_status lrf_accumulate_step(const struct lrf_accumulator *a, double lr, double momentum,
                                     double *loss, const char **failed);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

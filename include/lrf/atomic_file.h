@@ -18,6 +18,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { LRF_PATH_MAX = 4096 };
 
 struct lrf_atomic_file {
@@ -47,5 +51,9 @@ enum lrf_status lrf_atomic_commit(struct lrf_atomic_file *af, struct lrf_error *
 /* Closes and removes the temporary file; safe to call after commit or twice. What was
  * already written to a device or FIFO stays written. */
 void lrf_atomic_abort(struct lrf_atomic_file *af);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

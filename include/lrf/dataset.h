@@ -37,6 +37,10 @@
 #include "lrf/rng.h"
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- loading ------------------------------------------------------------ */
 
 enum lrf_storage {
@@ -577,5 +581,9 @@ const uint32_t *lrf_batch_iter_batch_rows(const struct lrf_batch_iter *it, size_
 struct lrf_batch_state lrf_batch_iter_save(const struct lrf_batch_iter *it);
 enum lrf_status lrf_batch_iter_restore(struct lrf_batch_iter *it,
                                        const struct lrf_batch_state *state, struct lrf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

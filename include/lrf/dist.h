@@ -27,6 +27,13 @@
 #include "lrf/finder.h"
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+#define LRF_NORETURN [[noreturn]]
+extern "C" {
+#else
+#define LRF_NORETURN _Noreturn
+#endif
+
 struct lrf_dist; /* opaque: one communicator */
 
 /* True when this build has MPI (LRF_MPI); without it every communicator is a
@@ -101,7 +108,7 @@ enum lrf_status lrf_dist_agree(struct lrf_dist *d, enum lrf_status st, struct lr
 
 /* The last resort: ends every rank of the job now with exit status code
  * (MPI_Abort). A single process just exits. */
-_Noreturn void lrf_dist_abort(struct lrf_dist *d, int code);
+LRF_NORETURN void lrf_dist_abort(struct lrf_dist *d, int code);
 
 /* ---- data: one shard of a file per rank ---------------------------------- */
 
@@ -146,5 +153,9 @@ struct lrf_finder_share lrf_dist_finder_share(struct lrf_dist *d);
 /* The rows [*first, *first + *count) of rank's share of n items split as
  * evenly as possible over size ranks (the first n % size ranks get one more). */
 void lrf_dist_share(size_t n, int rank, int size, size_t *first, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

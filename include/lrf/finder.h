@@ -43,6 +43,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_finder_mode { LRF_FINDER_EXP = 0, LRF_FINDER_LINEAR = 1, LRF_FINDER_MODE_COUNT };
 
 enum lrf_finder_smoothing {
@@ -435,5 +439,9 @@ const char *lrf_finder_confidence_name(enum lrf_finder_confidence c);
 const char *lrf_finder_response_name(enum lrf_finder_response r);
 const char *lrf_finder_trials_name(enum lrf_finder_trials t);
 bool lrf_finder_trials_parse(const char *name, enum lrf_finder_trials *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* How the n_inputs = C*H*W floats of one sample are ordered. */
 enum lrf_layout {
     LRF_LAYOUT_CHW = 0, /* channel planes, x[c][y][x] (PyTorch, CIFAR binary, OpenML) */
@@ -35,5 +39,9 @@ static inline long lrf_image_index(const struct lrf_image_shape *s, int c, int y
 /* Parses "C,H,W" (each 1..65535, e.g. "3,32,32") or "none" (all zero). */
 enum lrf_status lrf_image_shape_parse(const char *text, struct lrf_image_shape *out,
                                       struct lrf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

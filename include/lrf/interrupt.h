@@ -11,6 +11,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Installs handlers for SIGINT and SIGTERM (process-wide): the first signal sets the
  * flag and puts both signals back to their default action, so a second one ends the
  * process at once. */
@@ -21,5 +25,9 @@ bool lrf_interrupt_requested(void);
 
 /* lrf_interrupt_requested() as an `interrupted(ctx)` callback; ctx is unused. */
 bool lrf_interrupt_poll(void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

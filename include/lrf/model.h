@@ -48,6 +48,10 @@
 #include "lrf/rng.h"
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_activation {
     LRF_ACT_RELU = 0,
     LRF_ACT_GELU = 1, /* exact erf form, PyTorch's default */
@@ -251,5 +255,9 @@ double lrf_model_reference_loss(const struct lrf_model *m, const double *params,
 void lrf_model_set_threads(int n);
 /* OpenBLAS's current thread count (loads OpenBLAS if needed; 1 if it cannot). */
 int lrf_model_get_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

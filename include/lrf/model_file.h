@@ -39,6 +39,10 @@
 #include "lrf/model.h"
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { LRF_MODEL_FILE_VERSION = 1 };
 
 /* What a model file is made of (borrowed). */
@@ -92,5 +96,9 @@ struct lrf_model_file_outputs {
 enum lrf_status lrf_model_file_predict(struct lrf_model_file *mf, const struct lrf_dataset *ds,
                                        const uint32_t *rows, size_t n,
                                        struct lrf_model_file_outputs *out, struct lrf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_optim_kind {
     LRF_OPTIM_SGD = 0,
     LRF_OPTIM_ADAM = 1,
@@ -68,5 +72,9 @@ void lrf_optim_step(const struct lrf_optim_config *cfg, float *params, const flo
 
 /* Steps taken since the last reset. */
 long lrf_optim_step_count(const double *scalars);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_plot_format {
     LRF_PLOT_PNG = 0,
     LRF_PLOT_SVG = 1,
@@ -120,5 +124,9 @@ enum lrf_status lrf_plot_write_range_test_script(FILE *fp, const struct lrf_plot
                                                  const char *output_name,
                                                  const struct lrf_plot_range_test *data,
                                                  struct lrf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct lrf_rng {
     uint64_t s[4];
 };
@@ -29,5 +33,9 @@ uint64_t lrf_rng_below(struct lrf_rng *rng, uint64_t n);
 
 /* Fisher-Yates shuffle of idx[0..n). */
 void lrf_rng_shuffle_u32(struct lrf_rng *rng, uint32_t *idx, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

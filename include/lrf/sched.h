@@ -81,6 +81,10 @@
 
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_sched_kind {
     LRF_SCHED_STEP = 0,
     LRF_SCHED_MULTISTEP,
@@ -184,5 +188,9 @@ long lrf_sched_current_step(const struct lrf_sched *s);
  * length needed excluding the NUL; buf may be NULL when size is 0. */
 size_t lrf_sched_format_spec(const struct lrf_sched *s, char *buf, size_t size);
 size_t lrf_sched_format_torch(const struct lrf_sched *s, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

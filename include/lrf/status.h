@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum lrf_status {
     LRF_OK = 0,
     LRF_ERR_INVALID_ARG = 1, /* a parameter out of range; the message names it */
@@ -48,5 +52,9 @@ enum lrf_status lrf_error_set_at(struct lrf_error *err, enum lrf_status status, 
 
 /* Writes "FILE:LINE:COL: message" (the location parts that are known) into buf. */
 void lrf_error_format(const struct lrf_error *err, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,6 +36,10 @@
 #include "lrf/sched.h"
 #include "lrf/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The largest batch and gradient accumulation a trainer accepts. */
 enum { LRF_TRAIN_BATCH_MAX = 1 << 20, LRF_TRAIN_ACCUMULATE_MAX = 4096 };
 
@@ -192,5 +196,9 @@ enum lrf_status lrf_trainer_fit(struct lrf_trainer *t, struct lrf_sched *sched, 
 enum lrf_status lrf_trainer_trial_run(struct lrf_trainer *t, double max_lr, long total_steps,
                                       lrf_train_progress_fn progress, void *progress_user,
                                       double *loss, double *metric, struct lrf_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

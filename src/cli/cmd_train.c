@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/find.h"
 #include "cli/image_options.h"
 #include "cli/json.h"
 #include "cli/model_save.h"
@@ -36,8 +37,10 @@ void cli_train_usage(void)
           "                          schedule', stepped once per optimizer step; lengths\n"
           "                          (total_steps, T_max, total_iters, ...) default to this\n"
           "                          run's, so 'onecycle(max_lr=0.1)' just works. Default:\n"
-          "                          constant --lr\n"
-          "      --epochs E          epochs (default 3)\n"
+          "                          one-cycle at a range test's suggestion (adagrad:\n"
+          "                          cycle_momentum=false); with --lr, constant --lr\n"
+          "      --epochs E          epochs (default: at least 3 epochs and 300 optimizer\n"
+          "                          steps, the range test's run length)\n"
           "      --save MODEL.lrf    save the trained model, with its normalization and the\n"
           "                          columns' encoders, for 'lrfind predict --model MODEL.lrf'\n"
           "      --json              print JSON instead of text\n"
@@ -54,8 +57,10 @@ struct run_info {
     const struct lrf_train_config *cfg;
     struct lrf_trainer *trainer;
     const char *schedule;
+    bool schedule_default; /* neither --schedule nor --lr: one-cycle at the suggestion */
     char model_spec[256];
     int epochs;
+    bool epochs_default; /* no --epochs: the run-length rule */
     long steps_per_epoch;
     struct cli_auto_lr auto_lr; /* the range test run for --lr auto, if any */
     const char *save;           /* --save MODEL.lrf, or NULL */
@@ -108,10 +113,14 @@ static void print_header(const struct run_info *r)
            lrf_optim_kind_name(c->optim.kind), c->optim.lr,
            r->opt->lr_auto ? " (--lr auto: a third of max_lr)" : "", c->optim.momentum,
            c->optim.weight_decay);
-    printf("schedule:  %s\n", r->schedule);
+    printf("schedule:  %s%s\n", r->schedule,
+           r->schedule_default ? " (the default: one-cycle at the suggestion; --lr L trains "
+                                 "at a constant L)"
+                               : "");
     char note[96];
-    printf("run:       %d epochs x %ld steps, batch %zu%s%s, seed %llu\n", r->epochs,
-           r->steps_per_epoch, c->batch_size, cli_batch_note(r->opt, c, note, sizeof note),
+    printf("run:       %d epochs x %ld steps%s, batch %zu%s%s, seed %llu\n", r->epochs,
+           r->steps_per_epoch, r->epochs_default ? " (>= 3 epochs and >= 300 steps)" : "",
+           c->batch_size, cli_batch_note(r->opt, c, note, sizeof note),
            c->accumulate > 1 ? " (accumulated)" : "", (unsigned long long)c->seed);
     fflush(stdout);
 }
@@ -153,6 +162,8 @@ static void print_json(const struct run_info *r, const struct lrf_train_epoch *e
                        (long long)lrf_model_n_params(lrf_trainer_model(r->trainer)));
     cli_train_config_json(&j, r->opt, lrf_trainer_config(r->trainer));
     cli_json_field_string(&j, "schedule", r->schedule);
+    cli_json_field_bool(&j, "schedule_default", r->schedule_default);
+    cli_json_field_bool(&j, "epochs_default", r->epochs_default);
     if (r->auto_lr.ran) {
         cli_json_key(&j, "range_test");
         cli_json_object_begin(&j);
@@ -268,7 +279,8 @@ static int run(struct run_info *r, struct lrf_sched *sched, bool json)
 struct train_args {
     struct cli_train_options to;
     long epochs;
-    const char *schedule; /* NULL = constant --lr */
+    bool epochs_set;
+    const char *schedule; /* NULL: the default (cli_train_default_schedule) */
     const char *save;     /* --save MODEL.lrf */
     bool json;
 };
@@ -299,6 +311,7 @@ static int parse_args(int argc, char **argv, struct train_args *a)
         case OPT_EPOCHS:
             if (!cli_parse_long("--epochs", optarg, 1, CLI_EPOCHS_MAX, &a->epochs))
                 return CLI_EXIT_USAGE;
+            a->epochs_set = true;
             break;
         case OPT_SCHEDULE:
             a->schedule = optarg;
@@ -348,26 +361,47 @@ static int make_schedule(struct run_info *r, const char *spec, struct lrf_sched 
     return CLI_EXIT_OK;
 }
 
+/* Without --schedule and --lr: one-cycle at a range test's suggestion, the answer the
+ * range test gives (adagrad has no momentum to cycle); with --lr L, a constant L. */
+static const char *default_schedule(const struct train_args *a)
+{
+    if (a->to.lr_set || a->to.lr_auto)
+        return NULL;
+    return a->to.optim == LRF_OPTIM_ADAGRAD ? "onecycle(cycle_momentum=false)" : "onecycle";
+}
+
+/* Without --epochs: the range test's run length, at least 3 epochs and 300 steps. */
+static void set_run_length(struct run_info *r, struct lrf_trainer *t)
+{
+    r->steps_per_epoch = lrf_trainer_steps_per_epoch(t);
+    if (r->epochs_default)
+        r->epochs = cli_find_min_epochs(r->steps_per_epoch);
+}
+
 /* The trainer of this run. With --lr auto (or a SPEC that needs a suggestion) a range test
  * runs first on a trainer of its own; the one that trains is then created with the lr it
  * found from the same seed, so it starts where the range test's --train starts. */
-static int make_trainer(const struct train_args *a, struct run_info *r,
+static int make_trainer(const struct train_args *a, const char *spec, struct run_info *r,
                         struct lrf_train_config *cfg, struct lrf_error *err)
 {
-    if (a->to.lr_auto || cli_spec_needs_suggestion(a->schedule)) {
+    if (a->to.lr_auto || cli_spec_needs_suggestion(spec)) {
         struct lrf_trainer *probe = NULL;
         if (lrf_trainer_create(cfg, &r->data->data, &probe, err) != LRF_OK)
             return cli_fail(err);
-        int status = cli_train_auto_lr(probe, lrf_trainer_run_steps(probe, r->epochs),
-                                       r->data->data.n_val, cli_stderr_is_tty(), &r->auto_lr);
+        set_run_length(r, probe);
+        int status =
+            cli_train_auto_lr(probe, lrf_trainer_run_steps(probe, r->epochs), r->data->data.n_val,
+                              cli_stderr_is_tty(), r->schedule_default, &r->auto_lr);
         lrf_trainer_destroy(probe);
         if (status != CLI_EXIT_OK)
             return status;
         if (a->to.lr_auto)
             cfg->optim.lr = r->auto_lr.cosine_lr;
     }
-    return lrf_trainer_create(cfg, &r->data->data, &r->trainer, err) == LRF_OK ? CLI_EXIT_OK
-                                                                               : cli_fail(err);
+    if (lrf_trainer_create(cfg, &r->data->data, &r->trainer, err) != LRF_OK)
+        return cli_fail(err);
+    set_run_length(r, r->trainer);
+    return CLI_EXIT_OK;
 }
 
 /* Loads the data, builds the trainer and the schedule, then trains. */
@@ -383,16 +417,20 @@ static int train(const struct train_args *a)
                          .data = &data,
                          .cfg = &cfg,
                          .schedule = "constant",
+                         .schedule_default = !a->schedule && default_schedule(a),
                          .epochs = (int)a->epochs,
+                         .epochs_default = !a->epochs_set,
                          .save = a->save};
+    const char *spec = a->schedule ? a->schedule : default_schedule(a);
     lrf_model_format_spec(&cfg.model, r.model_spec, sizeof r.model_spec);
     struct lrf_sched *sched = NULL;
     char spec_text[SPEC_TEXT_MAX];
-    int status = make_trainer(a, &r, &cfg, &err);
+    int status = make_trainer(a, spec, &r, &cfg, &err);
+    if (r.schedule_default && !r.auto_lr.ran)
+        spec = NULL, r.schedule_default = false; /* no suggestion: the constant --lr, warned */
     if (status == CLI_EXIT_OK) {
-        r.steps_per_epoch = lrf_trainer_steps_per_epoch(r.trainer);
-        if (a->schedule)
-            status = make_schedule(&r, a->schedule, &sched, spec_text, sizeof spec_text);
+        if (spec)
+            status = make_schedule(&r, spec, &sched, spec_text, sizeof spec_text);
         if (status == CLI_EXIT_OK)
             status = run(&r, sched, a->json);
     }

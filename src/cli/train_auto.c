@@ -104,7 +104,7 @@ struct lrf_finder_callbacks cli_trainer_callbacks(struct lrf_trainer *t, bool wi
 }
 
 int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, size_t n_val, bool progress,
-                      struct cli_auto_lr *out)
+                      bool optional, struct cli_auto_lr *out)
 {
     struct lrf_finder_config cfg = lrf_finder_config_default();
     cfg.total_steps = run_steps;
@@ -124,9 +124,14 @@ int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, size_t n_val, bool 
     } else if (st != LRF_OK) {
         status = cli_fail(&err);
     } else if (!(isfinite(r->one_cycle_max_lr) && r->one_cycle_max_lr > 0)) {
-        cli_errorf("--lr auto: the range test found no learning rate (%s rule)%s%s",
-                   lrf_finder_rule_name(r->recommended), r->advice[0] ? ": " : "", r->advice);
-        status = CLI_EXIT_FAILURE;
+        cli_errorf("%s: the range test found no learning rate (%s rule)%s%s%s",
+                   optional ? "warning: the default one-cycle" : "--lr auto",
+                   lrf_finder_rule_name(r->recommended), r->advice[0] ? ": " : "", r->advice,
+                   optional ? " Training at the constant --lr instead (--lr L or --schedule SPEC "
+                              "chooses)."
+                            : "");
+        *out = (struct cli_auto_lr){.ran = false};
+        status = optional ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
     } else {
         *out = (struct cli_auto_lr){.ran = true,
                                     .max_lr = cli_lr_shown(r->one_cycle_max_lr),

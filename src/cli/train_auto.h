@@ -56,8 +56,9 @@ bool cli_spec_needs_suggestion(const char *spec);
 /* Runs the range test on t for a hand-off of run_steps optimizer steps (the schedules'
  * length), with its regimes and, on n_val > 0 validation rows, its trials: the answer of
  * the range test's own --train. CLI_EXIT_OK with *out filled; else the exit code, the
- * error printed (no suggestion: the finder's advice). */
+ * error printed (no suggestion: the finder's advice). optional (lrfind train's default
+ * schedule, not asked for): no suggestion is a warning, CLI_EXIT_OK with out->ran false. */
 int cli_train_auto_lr(struct lrf_trainer *t, long run_steps, size_t n_val, bool progress,
-                      struct cli_auto_lr *out);
+                      bool optional, struct cli_auto_lr *out);
 
 #endif

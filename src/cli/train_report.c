@@ -129,8 +129,8 @@ void cli_chance_watch_init(struct cli_chance_watch *w, const struct lrf_train_da
 {
     *w = (struct cli_chance_watch){.chance = NAN, .best = -INFINITY, .warned = false};
     size_t k = d->val ? lrf_dataset_classes(d->val) : 0;
-    uint64_t *count = k >= 2 && d->n_val && lrf_dataset_labels(d->val) ? calloc(k, sizeof *count)
-                                                                       : NULL;
+    uint64_t *count =
+        k >= 2 && d->n_val && lrf_dataset_labels(d->val) ? calloc(k, sizeof *count) : NULL;
     if (!count)
         return;
     if (count_val_classes(d, count, k)) {
