@@ -462,7 +462,7 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err);
 /* A normalization from its values (shift, scale: features each, copied), e.g. read back
- * from a saved model or computed over rows that several processes hold (lrf/dist.h). */
+ * from a saved model. */
 enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
                                      const float *scale, struct lrf_norm **out,
                                      struct lrf_error *err);
@@ -474,14 +474,30 @@ enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, c
 enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
                                             size_t n, enum lrf_normalize kind,
                                             struct lrf_norm **out, struct lrf_error *err);
+/* How lrf_norm_create_reduced combines the statistics of rows that several processes
+ * hold: each function replaces x (n values) on every process with its sum (max_f64: its
+ * maximum) over all processes, and returns LRF_OK, or an error in err. user is passed
+ * through (e.g. a communicator, as lrf_dist_norm_create's, lrf/dist.h). All three are
+ * needed (else LRF_ERR_INVALID_ARG). */
+struct lrf_norm_reducer {
+    void *user;
+    enum lrf_status (*sum_u64)(void *user, uint64_t *x, size_t n, struct lrf_error *err);
+    enum lrf_status (*sum_f64)(void *user, double *x, size_t n, struct lrf_error *err);
+    enum lrf_status (*max_f64)(void *user, double *x, size_t n, struct lrf_error *err);
+};
 /* The normalization lrf_norm_create (per_channel: lrf_norm_create_per_channel) makes
- * from per-feature statistics gathered elsewhere, e.g. summed over the rows several
- * processes hold (lrf/dist.h): a, b (features each) are the mean and population
- * variance (standard) or the minimum and maximum (minmax). The same rules follow
- * (one-hot levels unscaled, a constant feature left unscaled, channels pooled). */
-enum lrf_status lrf_norm_create_from_stats(const struct lrf_dataset *ds, enum lrf_normalize kind,
-                                           const double *a, const double *b, bool per_channel,
-                                           struct lrf_norm **out, struct lrf_error *err);
+ * over the rows of every process: each passes the rows it holds (rows[0..n) of its ds;
+ * NULL = all of them), and the partial statistics are combined with reducer between
+ * passes, in the same order on every process (a collective, except for kind NONE). The
+ * row count and the storage are agreed first: when any process holds float32 values,
+ * every one takes the float path (two passes in double), as one process reading the
+ * whole file would; else the exact integer sums, so standard scaling of uint8 data is
+ * the same bits as one process's. reducer NULL = this process alone: exactly
+ * lrf_norm_create's (lrf_norm_create_per_channel's) result. */
+enum lrf_status lrf_norm_create_reduced(const struct lrf_dataset *ds, const uint32_t *rows,
+                                        size_t n, enum lrf_normalize kind, bool per_channel,
+                                        const struct lrf_norm_reducer *reducer,
+                                        struct lrf_norm **out, struct lrf_error *err);
 void lrf_norm_destroy(struct lrf_norm *norm);
 /* The kind it was created with, and its feature count (the dataset's), e.g.
  * to check that a saved normalization fits another dataset. */

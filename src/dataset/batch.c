@@ -11,7 +11,7 @@
 static const double NORM_MIN_SPREAD = 1e-8;
 
 /* Up to 2^24 rows, n*sumsq and sum^2 of uint8 values (<= 2^48 * 255^2) fit in 64 bits. */
-static const size_t EXACT_VARIANCE_ROWS = (size_t)1 << 24;
+static const uint64_t EXACT_VARIANCE_ROWS = (uint64_t)1 << 24;
 
 /* ---- split -------------------------------------------------------------- */
 
@@ -117,54 +117,139 @@ enum lrf_status lrf_normalize_parse(const char *text, enum lrf_normalize *out,
                          text ? text : "(null)");
 }
 
-static inline float value_at(const struct lrf_dataset *ds, size_t row, size_t j)
-{
-    return ds->storage == LRF_STORAGE_UINT8 ? (float)ds->u8[row * ds->features + j]
-                                            : ds->f32[row * ds->features + j];
-}
-
-/* Per-feature mean (a) and population variance (b) of uint8 data from exact
- * integer sums (ds_rows_sums_u8), where the float path below needs two passes in
- * double. False when out of memory. */
-static bool moments_u8(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
-                       double *b, uint64_t *sum, uint64_t *sumsq)
+/* Row r of ds as doubles: what the float moments and the extremes read, of either
+ * storage (a process's uint8 rows too when another process holds float32 values). */
+static void row_as_f64(const struct lrf_dataset *ds, size_t r, double *x)
 {
     size_t d = ds->features;
-    if (!ds_rows_sums_u8(ds, rows, n, sum, sumsq))
-        return false;
-    double nn = (double)n;
-    for (size_t j = 0; j < d; j++) {
-        a[j] = (double)sum[j] / nn;
-        if (n <= EXACT_VARIANCE_ROWS) /* n*sumsq - sum^2 = n^2 variance, exactly */
-            b[j] = (double)(n * sumsq[j] - sum[j] * sum[j]) / (nn * nn);
-        else
-            b[j] = fmax(0.0, ((double)sumsq[j] - (double)sum[j] * a[j]) / nn);
-    }
-    return true;
-}
-
-/* The same for float32 data: two passes (mean, then squared deviations) in
- * double, stable for features with a large offset and a small spread. */
-static void moments_f32(const struct lrf_dataset *ds, const uint32_t *rows, size_t n, double *a,
-                        double *b)
-{
-    size_t d = ds->features;
-    for (size_t i = 0; i < n; i++) {
-        const float *v = ds->f32 + (size_t)(rows ? rows[i] : i) * d;
+    if (ds->storage == LRF_STORAGE_UINT8)
         for (size_t j = 0; j < d; j++)
-            a[j] += (double)v[j];
+            x[j] = (double)ds->u8[r * d + j];
+    else
+        for (size_t j = 0; j < d; j++)
+            x[j] = (double)ds->f32[r * d + j];
+}
+
+/* The statistics of a normalization while they are gathered over the rows of every
+ * process (lrf_norm_create_reduced). */
+struct norm_fit {
+    const struct lrf_dataset *ds;
+    const uint32_t *rows; /* this process's rows; NULL: 0..n-1 */
+    size_t n;
+    const struct lrf_norm_reducer *reducer; /* NULL: this process alone */
+    uint64_t total;                         /* every process's rows */
+    double *a, *b;  /* (D) each, b = a + D: mean and variance, or min and max */
+    double *x;      /* (D) one row as doubles */
+    uint64_t *sums; /* (2, D) uint8 sums and sums of squares */
+};
+
+static enum lrf_status reduce_u64(const struct norm_fit *f, uint64_t *x, size_t n,
+                                  struct lrf_error *err)
+{
+    return f->reducer ? f->reducer->sum_u64(f->reducer->user, x, n, err) : LRF_OK;
+}
+
+static enum lrf_status reduce_f64(const struct norm_fit *f, double *x, size_t n,
+                                  struct lrf_error *err)
+{
+    return f->reducer ? f->reducer->sum_f64(f->reducer->user, x, n, err) : LRF_OK;
+}
+
+/* Mean (a) and population variance (b) of uint8 values everywhere: exact integer sums
+ * (ds_rows_sums_u8, which uses the whole file's sums when it can) added over the
+ * processes, where the float path below needs two passes in double. */
+static enum lrf_status moments_u8(struct norm_fit *f, struct lrf_error *err)
+{
+    size_t d = f->ds->features;
+    uint64_t n = f->total, *sum = f->sums, *sumsq = f->sums + d;
+    bool ok = ds_rows_sums_u8(f->ds, f->rows, f->n, sum, sumsq);
+    /* Reduced even when this process failed: the others are waiting for it, and its
+     * error reaches them through the caller's agreement (lrf_dist_agree). */
+    enum lrf_status st = reduce_u64(f, f->sums, 2 * d, err);
+    if (!ok)
+        st = lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    double nn = (double)n;
+    for (size_t j = 0; st == LRF_OK && j < d; j++) {
+        f->a[j] = (double)sum[j] / nn;
+        if (n <= EXACT_VARIANCE_ROWS) /* n*sumsq - sum^2 = n^2 variance, exactly */
+            f->b[j] = (double)(n * sumsq[j] - sum[j] * sum[j]) / (nn * nn);
+        else
+            f->b[j] = fmax(0.0, ((double)sumsq[j] - (double)sum[j] * f->a[j]) / nn);
     }
+    return st;
+}
+
+/* The same when some process holds float32 values: two passes in double (the mean,
+ * then the squared deviations from it), each summed over the processes; stable for
+ * features with a large offset and a small spread. */
+static enum lrf_status moments_f64(struct norm_fit *f, struct lrf_error *err)
+{
+    size_t d = f->ds->features;
+    double *a = f->a, *b = f->b, *x = f->x;
+    for (size_t i = 0; i < f->n; i++) {
+        row_as_f64(f->ds, f->rows ? f->rows[i] : i, x);
+        for (size_t j = 0; j < d; j++)
+            a[j] += x[j];
+    }
+    enum lrf_status st = reduce_f64(f, a, d, err);
     for (size_t j = 0; j < d; j++)
-        a[j] /= (double)n;
-    for (size_t i = 0; i < n; i++) {
-        const float *v = ds->f32 + (size_t)(rows ? rows[i] : i) * d;
+        a[j] /= (double)f->total;
+    for (size_t i = 0; st == LRF_OK && i < f->n; i++) {
+        row_as_f64(f->ds, f->rows ? f->rows[i] : i, x);
         for (size_t j = 0; j < d; j++) {
-            double dv = (double)v[j] - a[j];
+            double dv = x[j] - a[j];
             b[j] += dv * dv;
         }
     }
+    if (st == LRF_OK)
+        st = reduce_f64(f, b, d, err);
     for (size_t j = 0; j < d; j++)
-        b[j] /= (double)n;
+        b[j] /= (double)f->total;
+    return st;
+}
+
+/* Minimum (a) and maximum (b) over the processes: one reduction of the maxima of -x
+ * and x (b follows a). */
+static enum lrf_status extremes(struct norm_fit *f, struct lrf_error *err)
+{
+    size_t d = f->ds->features;
+    double *a = f->a, *b = f->b, *x = f->x;
+    for (size_t j = 0; j < d; j++) {
+        a[j] = INFINITY;
+        b[j] = -INFINITY;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        row_as_f64(f->ds, f->rows ? f->rows[i] : i, x);
+        for (size_t j = 0; j < d; j++) {
+            a[j] = x[j] < a[j] ? x[j] : a[j];
+            b[j] = x[j] > b[j] ? x[j] : b[j];
+        }
+    }
+    if (!f->reducer)
+        return LRF_OK;
+    for (size_t j = 0; j < d; j++)
+        a[j] = -a[j];
+    enum lrf_status st = f->reducer->max_f64(f->reducer->user, a, 2 * d, err);
+    for (size_t j = 0; j < d; j++)
+        a[j] = -a[j];
+    return st;
+}
+
+/* The statistics of kind (standard or minmax) over every process's rows, after the
+ * processes agree on the row count and on the storage: one process with float32
+ * values makes every one take the float path, as one process sees the whole file. */
+static enum lrf_status fit_stats(struct norm_fit *f, enum lrf_normalize kind, struct lrf_error *err)
+{
+    uint64_t facts[2] = {f->n, f->ds->storage == LRF_STORAGE_FLOAT32};
+    enum lrf_status st = reduce_u64(f, facts, 2, err);
+    f->total = facts[0];
+    if (st == LRF_OK && f->total == 0)
+        st = lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: no rows to compute it from");
+    if (st != LRF_OK)
+        return st;
+    if (kind == LRF_NORMALIZE_MINMAX)
+        return extremes(f, err);
+    return facts[1] ? moments_f64(f, err) : moments_u8(f, err);
 }
 
 /* Per feature from its statistics a, b: standard (mean, population variance):
@@ -177,42 +262,6 @@ static void scale_from_stats(struct lrf_norm *nm, const double *a, const double 
         nm->shift[j] = (float)a[j];
         nm->scale[j] = (float)(1.0 / (spread < NORM_MIN_SPREAD ? 1.0 : spread));
     }
-}
-
-/* shift = mean, scale = 1/std (population std, as numpy's default). False when
- * out of memory. */
-static bool fit_standard(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
-                         struct lrf_norm *nm, double *a, double *b, uint64_t *sums)
-{
-    size_t d = ds->features;
-    if (ds->storage == LRF_STORAGE_UINT8) {
-        if (!moments_u8(ds, rows, n, a, b, sums, sums + d))
-            return false;
-    } else {
-        moments_f32(ds, rows, n, a, b);
-    }
-    scale_from_stats(nm, a, b);
-    return true;
-}
-
-/* shift = min, scale = 1/(max - min). */
-static void fit_minmax(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
-                       struct lrf_norm *nm, double *a, double *b)
-{
-    size_t d = ds->features;
-    for (size_t j = 0; j < d; j++) {
-        a[j] = INFINITY;
-        b[j] = -INFINITY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t r = rows ? rows[i] : i;
-        for (size_t j = 0; j < d; j++) {
-            double v = (double)value_at(ds, r, j);
-            a[j] = v < a[j] ? v : a[j];
-            b[j] = v > b[j] ? v : b[j];
-        }
-    }
-    scale_from_stats(nm, a, b);
 }
 
 /* A categorical column's one-hot levels stay 0/1, as scikit-learn's pipeline leaves
@@ -269,49 +318,25 @@ static void fit_channels(const struct lrf_image_shape *shape, struct lrf_norm *n
     }
 }
 
-/* lrf_norm_create, and per channel of shape when it is not NULL. */
-static enum lrf_status norm_create(const struct lrf_dataset *ds, const uint32_t *rows, size_t n,
-                                   enum lrf_normalize kind, const struct lrf_image_shape *shape,
-                                   struct lrf_norm **out, struct lrf_error *err)
+/* A normalization of kind over features with shift 0 and scale 1, or NULL when out of
+ * memory. */
+static struct lrf_norm *norm_alloc(enum lrf_normalize kind, size_t features, bool per_channel)
 {
-    if ((unsigned)kind >= LRF_NORMALIZE_COUNT)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
-    if (!rows)
-        n = ds->rows;
-    if (n == 0 && kind != LRF_NORMALIZE_NONE)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: no rows to compute it from");
-    size_t d = ds->features;
     struct lrf_norm *nm = calloc(1, sizeof *nm);
-    double *a = calloc(d, sizeof *a), *b = calloc(d, sizeof *b);
-    uint64_t *sums = calloc(2 * d, sizeof *sums);
     if (nm) {
-        nm->shift = calloc(d, sizeof(float));
-        nm->scale = malloc(d * sizeof(float));
+        nm->shift = calloc(features ? features : 1, sizeof(float));
+        nm->scale = malloc((features ? features : 1) * sizeof(float));
     }
-    bool ok = nm && a && b && sums && nm->shift && nm->scale;
-    if (ok) {
-        nm->kind = kind;
-        nm->features = d;
-        for (size_t j = 0; j < d; j++)
-            nm->scale[j] = 1.0f;
-        if (kind == LRF_NORMALIZE_STANDARD)
-            ok = fit_standard(ds, rows, n, nm, a, b, sums);
-        else if (kind == LRF_NORMALIZE_MINMAX)
-            fit_minmax(ds, rows, n, nm, a, b);
-        keep_one_hot(ds, nm); /* images have no one-hot levels: no effect on channels */
-        nm->per_channel = shape != NULL;
-        if (shape && kind != LRF_NORMALIZE_NONE)
-            fit_channels(shape, nm, a, b);
-    }
-    free(sums);
-    free(a);
-    free(b);
-    if (!ok) {
+    if (!nm || !nm->shift || !nm->scale) {
         lrf_norm_destroy(nm);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+        return NULL;
     }
-    *out = nm;
-    return LRF_OK;
+    nm->kind = kind;
+    nm->features = features;
+    nm->per_channel = per_channel;
+    for (size_t j = 0; j < features; j++)
+        nm->scale[j] = 1.0f;
+    return nm;
 }
 
 enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, const float *shift,
@@ -322,20 +347,55 @@ enum lrf_status lrf_norm_create_from(enum lrf_normalize kind, size_t features, c
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
     if (features && kind != LRF_NORMALIZE_NONE && (!shift || !scale))
         return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: shift and scale are required");
-    struct lrf_norm *nm = calloc(1, sizeof *nm);
-    if (nm) {
-        nm->shift = malloc((features ? features : 1) * sizeof(float));
-        nm->scale = malloc((features ? features : 1) * sizeof(float));
-    }
-    if (!nm || !nm->shift || !nm->scale) {
-        lrf_norm_destroy(nm);
+    struct lrf_norm *nm = norm_alloc(kind, features, false);
+    if (!nm)
         return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
+    for (size_t j = 0; j < features && kind != LRF_NORMALIZE_NONE; j++) {
+        nm->shift[j] = shift[j];
+        nm->scale[j] = scale[j];
     }
-    nm->kind = kind;
-    nm->features = features;
-    for (size_t j = 0; j < features; j++) {
-        nm->shift[j] = kind == LRF_NORMALIZE_NONE ? 0.0f : shift[j];
-        nm->scale[j] = kind == LRF_NORMALIZE_NONE ? 1.0f : scale[j];
+    *out = nm;
+    return LRF_OK;
+}
+
+enum lrf_status lrf_norm_create_reduced(const struct lrf_dataset *ds, const uint32_t *rows,
+                                        size_t n, enum lrf_normalize kind, bool per_channel,
+                                        const struct lrf_norm_reducer *reducer,
+                                        struct lrf_norm **out, struct lrf_error *err)
+{
+    if (per_channel && ds->shape.channels < 1)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
+                             "per-channel normalization needs images: the rows have no image "
+                             "shape (%s)",
+                             ds->shape_why);
+    if ((unsigned)kind >= LRF_NORMALIZE_COUNT)
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: unknown kind %d", (int)kind);
+    if (reducer && (!reducer->sum_u64 || !reducer->sum_f64 || !reducer->max_f64))
+        return lrf_error_set(err, LRF_ERR_INVALID_ARG, "normalize: a reducer without a function");
+    size_t d = ds->features;
+    struct lrf_norm *nm = norm_alloc(kind, d, per_channel);
+    struct norm_fit f = {.ds = ds, .rows = rows, .n = rows ? n : ds->rows, .reducer = reducer};
+    f.a = calloc(2 * d + 1, sizeof *f.a);
+    f.b = f.a ? f.a + d : NULL;
+    f.x = malloc((d + 1) * sizeof *f.x);
+    f.sums = calloc(2 * d + 1, sizeof *f.sums);
+    enum lrf_status st = nm && f.a && f.x && f.sums ? LRF_OK : LRF_ERR_NOMEM;
+    if (st != LRF_OK)
+        lrf_error_set(err, st, "out of memory for normalization");
+    else if (kind != LRF_NORMALIZE_NONE)
+        st = fit_stats(&f, kind, err);
+    if (st == LRF_OK && kind != LRF_NORMALIZE_NONE) {
+        scale_from_stats(nm, f.a, f.b);
+        keep_one_hot(ds, nm); /* images have no one-hot levels: no effect on channels */
+        if (per_channel)
+            fit_channels(&ds->shape, nm, f.a, f.b);
+    }
+    free(f.a);
+    free(f.x);
+    free(f.sums);
+    if (st != LRF_OK) {
+        lrf_norm_destroy(nm);
+        return st;
     }
     *out = nm;
     return LRF_OK;
@@ -345,52 +405,14 @@ enum lrf_status lrf_norm_create(const struct lrf_dataset *ds, const uint32_t *ro
                                 enum lrf_normalize kind, struct lrf_norm **out,
                                 struct lrf_error *err)
 {
-    return norm_create(ds, rows, n, kind, NULL, out, err);
+    return lrf_norm_create_reduced(ds, rows, n, kind, false, NULL, out, err);
 }
 
 enum lrf_status lrf_norm_create_per_channel(const struct lrf_dataset *ds, const uint32_t *rows,
                                             size_t n, enum lrf_normalize kind,
                                             struct lrf_norm **out, struct lrf_error *err)
 {
-    if (ds->shape.channels < 1)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "per-channel normalization needs images: the rows have no image "
-                             "shape (%s)",
-                             ds->shape_why);
-    return norm_create(ds, rows, n, kind, &ds->shape, out, err);
-}
-
-enum lrf_status lrf_norm_create_from_stats(const struct lrf_dataset *ds, enum lrf_normalize kind,
-                                           const double *a, const double *b, bool per_channel,
-                                           struct lrf_norm **out, struct lrf_error *err)
-{
-    if (kind != LRF_NORMALIZE_STANDARD && kind != LRF_NORMALIZE_MINMAX)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "normalize: statistics need standard or minmax");
-    if (per_channel && ds->shape.channels < 1)
-        return lrf_error_set(err, LRF_ERR_INVALID_ARG,
-                             "per-channel normalization needs images: the rows have no image "
-                             "shape (%s)",
-                             ds->shape_why);
-    size_t d = ds->features;
-    struct lrf_norm *nm = calloc(1, sizeof *nm);
-    if (nm) {
-        nm->shift = calloc(d ? d : 1, sizeof(float));
-        nm->scale = calloc(d ? d : 1, sizeof(float));
-    }
-    if (!nm || !nm->shift || !nm->scale) {
-        lrf_norm_destroy(nm);
-        return lrf_error_set(err, LRF_ERR_NOMEM, "out of memory for normalization");
-    }
-    nm->kind = kind;
-    nm->features = d;
-    scale_from_stats(nm, a, b);
-    keep_one_hot(ds, nm);
-    nm->per_channel = per_channel;
-    if (per_channel)
-        fit_channels(&ds->shape, nm, a, b);
-    *out = nm;
-    return LRF_OK;
+    return lrf_norm_create_reduced(ds, rows, n, kind, true, NULL, out, err);
 }
 
 void lrf_norm_destroy(struct lrf_norm *norm)
